@@ -1,0 +1,378 @@
+//! A dataset: the manifest and its tables, loaded and checked as a whole.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::csvtable::{read_table, Row};
+use crate::problem::Problems;
+use crate::schema::{self, PARAMETERS};
+use crate::types::*;
+use crate::validate;
+
+pub const MANIFEST: &str = "dataset.toml";
+pub const GEOMETRY: &str = "geometry.geojson";
+
+/// `dataset.toml`: what the dataset is and its model parameters.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub name: String,
+    pub version: String,
+    pub title: String,
+    /// Money is in US dollars of this year.
+    pub currency_year: i32,
+    /// The year `demand.csv` describes and the default scenario year.
+    pub base_year: i32,
+    pub licence: String,
+    pub attribution: String,
+    pub parameters: BTreeMap<String, Sourced>,
+}
+
+impl Manifest {
+    /// A parameter's value. Every parameter of the schema is checked present at load time.
+    pub fn parameter(&self, name: &str) -> f64 {
+        self.parameters.get(name).map(|p| p.value).unwrap_or(0.0)
+    }
+}
+
+/// The files of a dataset, read into memory, wherever they came from.
+#[derive(Debug, Clone)]
+pub struct DatasetFiles {
+    /// Where the files came from, for messages (a folder, or `embedded:<name>`).
+    pub origin: String,
+    pub files: HashMap<String, String>,
+}
+
+impl DatasetFiles {
+    /// Reads a dataset folder. Missing files are reported by [`Dataset::from_files`].
+    pub fn read_dir(dir: &Path) -> Result<DatasetFiles, Problems> {
+        let mut problems = Problems::default();
+        let mut files = HashMap::new();
+        if !dir.is_dir() {
+            problems.push(&dir.display().to_string(), None, None, "is not a dataset folder");
+            return Err(problems);
+        }
+        let names = schema::TABLES.iter().map(|t| t.file).chain([MANIFEST, GEOMETRY]);
+        for name in names {
+            let path = dir.join(name);
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    files.insert(name.to_string(), text);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => problems.push(&path.display().to_string(), None, None, e.to_string()),
+            }
+        }
+        problems.into_result(DatasetFiles { origin: dir.display().to_string(), files })
+    }
+}
+
+/// A loaded, validated dataset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    pub origin: String,
+    pub manifest: Manifest,
+    pub countries: Vec<Country>,
+    pub nodes: Vec<Node>,
+    pub links: Vec<Link>,
+    pub crossings: Vec<Crossing>,
+    pub transfers: Vec<Transfer>,
+    pub commodities: Vec<Commodity>,
+    pub tariffs: Vec<Tariff>,
+    pub demand: Vec<Demand>,
+    pub risk: Vec<Risk>,
+    pub corridors: Vec<Corridor>,
+    /// Link id → line geometry as `[lon, lat]` points, where the dataset has one.
+    pub geometry: HashMap<String, Vec<[f64; 2]>>,
+}
+
+impl Dataset {
+    /// Loads a dataset folder from disk.
+    pub fn load_dir(dir: &Path) -> Result<Dataset, Problems> {
+        Dataset::from_files(&DatasetFiles::read_dir(dir)?)
+    }
+
+    /// Parses and validates a dataset, reporting every problem at once.
+    pub fn from_files(files: &DatasetFiles) -> Result<Dataset, Problems> {
+        let mut p = Problems::default();
+        let text = |name: &str, p: &mut Problems| -> String {
+            match files.files.get(name) {
+                Some(t) => t.clone(),
+                None => {
+                    p.push(name, None, None, format!("file is missing from {}", files.origin));
+                    String::new()
+                }
+            }
+        };
+        let manifest = parse_manifest(&text(MANIFEST, &mut p), &mut p);
+        let mut ds = Dataset {
+            origin: files.origin.clone(),
+            manifest: manifest.unwrap_or_else(empty_manifest),
+            countries: vec![],
+            nodes: vec![],
+            links: vec![],
+            crossings: vec![],
+            transfers: vec![],
+            commodities: vec![],
+            tariffs: vec![],
+            demand: vec![],
+            risk: vec![],
+            corridors: vec![],
+            geometry: HashMap::new(),
+        };
+        for table in schema::TABLES {
+            let t = text(table.file, &mut p);
+            if t.is_empty() {
+                continue;
+            }
+            read_table(table, &t, &mut p, |row, p| ds.add_row(table.file, row, p));
+        }
+        if let Some(g) = files.files.get(GEOMETRY) {
+            ds.geometry = parse_geometry(g, &mut p);
+        }
+        validate::check(&ds, &mut p);
+        p.into_result(ds)
+    }
+
+    fn add_row(&mut self, file: &str, r: &Row, p: &mut Problems) {
+        let source = r.string("source");
+        let line = r.line;
+        match file {
+            "countries.csv" => self.countries.push(Country {
+                iso3: r.string("iso3"),
+                name: r.string("name"),
+                source,
+            }),
+            "nodes.csv" => self.nodes.push(Node {
+                id: r.string("id"),
+                name: r.string("name"),
+                aliases: r
+                    .text("aliases")
+                    .map(|a| a.split(';').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+                    .unwrap_or_default(),
+                country: r.string("country"),
+                province: r.text("province").map(str::to_string),
+                lat: r.number("lat").unwrap_or(0.0),
+                lon: r.number("lon").unwrap_or(0.0),
+                kind: r.string("kind"),
+                is_zone: r.bool("is_zone"),
+                source,
+                line,
+            }),
+            "links.csv" => {
+                let mode = Mode::parse(&r.string("mode")).unwrap_or(Mode::Road);
+                let gauge_mm = gauge(r, mode, file, p);
+                self.links.push(Link {
+                    id: r.string("id"),
+                    name: r
+                        .text("name")
+                        .map(str::to_string)
+                        .unwrap_or_else(|| format!("{} – {}", r.string("from"), r.string("to"))),
+                    from: r.string("from"),
+                    to: r.string("to"),
+                    mode,
+                    gauge_mm,
+                    length_km: r.number("length_km").unwrap_or(0.0),
+                    length_source: r.text("length_source").map(str::to_string).unwrap_or_else(|| source.clone()),
+                    speed_kmh: r.number("speed_kmh"),
+                    capacity_t_per_year: r.number("capacity_t_per_year"),
+                    status: status(r, file, p),
+                    opens_year: r.year("opens_year"),
+                    project: r.text("project").map(str::to_string),
+                    source,
+                    line,
+                })
+            }
+            "crossings.csv" => {
+                let mode = Mode::parse(&r.string("mode")).unwrap_or(Mode::Road);
+                let gauge_mm = gauge(r, mode, file, p);
+                self.crossings.push(Crossing {
+                    id: r.string("id"),
+                    name: r.string("name"),
+                    from: r.string("from"),
+                    to: r.string("to"),
+                    mode,
+                    gauge_mm,
+                    length_km: r.number("length_km").unwrap_or(0.0),
+                    dwell_hours: r.number("dwell_hours").unwrap_or(0.0),
+                    fee_usd_per_t: r.number("fee_usd_per_t").unwrap_or(0.0),
+                    capacity_t_per_day: r.number("capacity_t_per_day"),
+                    status: status(r, file, p),
+                    opens_year: r.year("opens_year"),
+                    project: r.text("project").map(str::to_string),
+                    source,
+                    line,
+                })
+            }
+            "transfers.csv" => {
+                let from = Layer::parse(&r.string("from"));
+                let to = Layer::parse(&r.string("to"));
+                if let (Some(from), Some(to)) = (from, to) {
+                    if from == to {
+                        p.push(file, Some(line), Some("to"), format!("transfer from {from} to itself"));
+                    }
+                    self.transfers.push(Transfer {
+                        node: r.string("node"),
+                        from,
+                        to,
+                        usd_per_t: r.number("usd_per_t").unwrap_or(0.0),
+                        hours: r.number("hours").unwrap_or(0.0),
+                        source,
+                        line,
+                    })
+                }
+            }
+            "commodities.csv" => self.commodities.push(Commodity {
+                id: r.string("id"),
+                name: r.string("name"),
+                value_usd_per_t: r.number("value_usd_per_t").unwrap_or(0.0),
+                source,
+            }),
+            "tariffs.csv" => self.tariffs.push(Tariff {
+                country: r.string("country"),
+                mode: Mode::parse(&r.string("mode")).unwrap_or(Mode::Road),
+                commodity: r.string("commodity"),
+                kind: if r.string("kind") == "domestic" {
+                    TariffKind::Domestic
+                } else {
+                    TariffKind::Transit
+                },
+                usd_per_tkm: r.number("usd_per_tkm").unwrap_or(0.0),
+                usd_per_t: r.number("usd_per_t").unwrap_or(0.0),
+                source,
+                line,
+            }),
+            "demand.csv" => self.demand.push(Demand {
+                origin: r.string("origin"),
+                destination: r.string("destination"),
+                commodity: r.string("commodity"),
+                tonnes_per_year: r.number("tonnes_per_year").unwrap_or(0.0),
+                year: r.year("year"),
+                source,
+                line,
+            }),
+            "risk.csv" => self.risk.push(Risk {
+                region: r.string("region"),
+                index: r.number("index").unwrap_or(0.0),
+                source,
+            }),
+            "corridors.csv" => self.corridors.push(Corridor {
+                id: r.string("id"),
+                name: r.string("name"),
+                crossings: r
+                    .string("crossings")
+                    .split(';')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+                source,
+            }),
+            _ => unreachable!("table {file} has no row type"),
+        }
+    }
+
+    pub fn node(&self, id: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.id == id)
+    }
+
+    pub fn country_name(&self, iso3: &str) -> String {
+        self.countries
+            .iter()
+            .find(|c| c.iso3 == iso3)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| iso3.to_string())
+    }
+}
+
+fn gauge(r: &Row, mode: Mode, file: &str, p: &mut Problems) -> Option<u16> {
+    let g = r.text("gauge_mm").and_then(|g| g.parse::<u16>().ok());
+    match (mode, g) {
+        (Mode::Rail, None) if r.text("gauge_mm").is_none() => {
+            p.push(file, Some(r.line), Some("gauge_mm"), "a rail row needs a gauge (1435, 1520 or 1676)");
+        }
+        (Mode::Road | Mode::Sea, Some(_)) => {
+            p.push(file, Some(r.line), Some("gauge_mm"), format!("a {mode} row has no gauge; leave it empty"));
+        }
+        _ => {}
+    }
+    g
+}
+
+fn status(r: &Row, file: &str, p: &mut Problems) -> Status {
+    let s = Status::parse(&r.string("status")).unwrap_or(Status::Existing);
+    if matches!(s, Status::UnderConstruction | Status::Planned) && r.year("opens_year").is_none() {
+        p.push(file, Some(r.line), Some("opens_year"), format!("a {} row needs an opening year", s.as_str()));
+    }
+    s
+}
+
+fn empty_manifest() -> Manifest {
+    Manifest {
+        name: String::new(),
+        version: String::new(),
+        title: String::new(),
+        currency_year: 0,
+        base_year: 0,
+        licence: String::new(),
+        attribution: String::new(),
+        parameters: BTreeMap::new(),
+    }
+}
+
+fn parse_manifest(text: &str, p: &mut Problems) -> Option<Manifest> {
+    if text.is_empty() {
+        return None;
+    }
+    match toml::from_str::<Manifest>(text) {
+        Ok(m) => {
+            for param in PARAMETERS {
+                match m.parameters.get(param.name) {
+                    None => p.push(MANIFEST, None, Some(param.name), format!("parameter is missing ({}, {})", param.unit, param.doc)),
+                    Some(s) if s.source.trim().is_empty() => p.push(MANIFEST, None, Some(param.name), "parameter has no source"),
+                    Some(s) if !s.value.is_finite() || s.value < 0.0 => p.push(MANIFEST, None, Some(param.name), "must be a number ≥ 0"),
+                    _ => {}
+                }
+            }
+            for name in m.parameters.keys() {
+                if !PARAMETERS.iter().any(|q| q.name == name) {
+                    p.push(MANIFEST, None, Some(name), "unknown parameter");
+                }
+            }
+            Some(m)
+        }
+        Err(e) => {
+            let line = e.span().map(|s| text[..s.start].lines().count().max(1) as u64);
+            p.push(MANIFEST, line, None, e.message().to_string());
+            None
+        }
+    }
+}
+
+fn parse_geometry(text: &str, p: &mut Problems) -> HashMap<String, Vec<[f64; 2]>> {
+    #[derive(Deserialize)]
+    struct Fc {
+        features: Vec<Feature>,
+    }
+    #[derive(Deserialize)]
+    struct Feature {
+        properties: Props,
+        geometry: Geom,
+    }
+    #[derive(Deserialize)]
+    struct Props {
+        link: String,
+    }
+    #[derive(Deserialize)]
+    struct Geom {
+        coordinates: Vec<[f64; 2]>,
+    }
+    match serde_json::from_str::<Fc>(text) {
+        Ok(fc) => fc.features.into_iter().map(|f| (f.properties.link, f.geometry.coordinates)).collect(),
+        Err(e) => {
+            p.push(GEOMETRY, Some(e.line() as u64), None, format!("not a FeatureCollection of link LineStrings: {e}"));
+            HashMap::new()
+        }
+    }
+}

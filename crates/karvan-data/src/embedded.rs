@@ -1,0 +1,48 @@
+//! Datasets compiled into the binary, so the main job runs with no files at all.
+
+use std::collections::HashMap;
+
+use crate::dataset::{Dataset, DatasetFiles};
+use crate::problem::Problems;
+
+/// The default dataset's name.
+pub const DEFAULT: &str = "central-asia-afghanistan";
+
+macro_rules! dataset_files {
+    ($dir:literal: $($file:literal),* $(,)?) => {
+        &[$(($file, include_str!(concat!("../../../", $dir, "/", $file)))),*]
+    };
+}
+
+const CENTRAL_ASIA_AFGHANISTAN: &[(&str, &str)] = dataset_files!("testdata/tiny":
+    "dataset.toml", "countries.csv", "nodes.csv", "links.csv", "crossings.csv",
+    "transfers.csv", "commodities.csv", "tariffs.csv", "demand.csv", "risk.csv",
+    "corridors.csv", "geometry.geojson",
+);
+
+/// Names of the embedded datasets.
+pub fn names() -> Vec<&'static str> {
+    vec![DEFAULT]
+}
+
+/// The files of an embedded dataset.
+pub fn files(name: &str) -> Option<DatasetFiles> {
+    let table = match name {
+        DEFAULT => CENTRAL_ASIA_AFGHANISTAN,
+        _ => return None,
+    };
+    let files: HashMap<String, String> = table.iter().map(|(f, t)| (f.to_string(), t.to_string())).collect();
+    Some(DatasetFiles { origin: format!("embedded:{name}"), files })
+}
+
+/// Loads an embedded dataset.
+pub fn load(name: &str) -> Result<Dataset, Problems> {
+    match files(name) {
+        Some(f) => Dataset::from_files(&f),
+        None => {
+            let mut p = Problems::default();
+            p.push(name, None, None, format!("no embedded dataset of that name; embedded: {}", names().join(", ")));
+            Err(p)
+        }
+    }
+}

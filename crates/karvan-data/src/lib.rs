@@ -1,0 +1,17 @@
+//! Karvan's facts: the dataset format (a TOML manifest and CSV tables), its schema,
+//! loading with every problem reported by file, line and column, the embedded default
+//! dataset, and scenarios that override a dataset by stable ids.
+
+mod csvtable;
+pub mod dataset;
+pub mod embedded;
+pub mod problem;
+pub mod scenario;
+pub mod schema;
+pub mod types;
+mod validate;
+
+pub use dataset::{Dataset, DatasetFiles, Manifest};
+pub use problem::{Problem, Problems};
+pub use scenario::{Applied, Scenario};
+pub use types::*;

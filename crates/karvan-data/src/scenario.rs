@@ -1,0 +1,345 @@
+//! Scenarios: a small TOML file that names a base dataset and overrides it by stable ids.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::Dataset;
+use crate::problem::Problems;
+use crate::schema::PARAMETERS;
+use crate::types::{Mode, Status, Tariff, TariffKind};
+
+/// A scenario as written in its TOML file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name shown in reports.
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// An embedded dataset's name, or a dataset folder (relative to the scenario file).
+    pub base: String,
+    /// Year modelled: links and crossings open when their opening year is at most this.
+    #[serde(default)]
+    pub year: Option<i32>,
+    /// Link or crossing ids that are closed.
+    #[serde(default)]
+    pub closures: Vec<String>,
+    /// Project id → `true` (open), `false` (closed) or the year it opens.
+    #[serde(default)]
+    pub projects: BTreeMap<String, ProjectSetting>,
+    #[serde(default, rename = "tariff")]
+    pub tariffs: Vec<TariffChange>,
+    #[serde(default)]
+    pub demand: DemandGrowth,
+    /// Parameter name → new value (see `karvan schema`).
+    #[serde(default)]
+    pub parameters: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ProjectSetting {
+    On(bool),
+    OpensIn(i32),
+}
+
+/// A change to the tariffs of one country.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TariffChange {
+    pub country: String,
+    /// `rail`, `road`, or absent for both.
+    #[serde(default)]
+    pub mode: Option<Mode>,
+    /// A commodity id, or absent / `*` for all.
+    #[serde(default)]
+    pub commodity: Option<String>,
+    /// `transit` (default), `domestic`, or `both`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Change in percent of the current value (−30 cuts it by 30 %).
+    #[serde(default)]
+    pub percent: Option<f64>,
+    /// New USD per t-km.
+    #[serde(default)]
+    pub usd_per_tkm: Option<f64>,
+    /// New USD per tonne on entry.
+    #[serde(default)]
+    pub usd_per_t: Option<f64>,
+}
+
+/// Demand growth from the dataset's base year to the scenario year, compounding.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemandGrowth {
+    #[serde(default)]
+    pub growth_percent_per_year: f64,
+    /// Commodity id → its own growth, replacing the general rate.
+    #[serde(default)]
+    pub by_commodity: BTreeMap<String, f64>,
+}
+
+/// A dataset with a scenario applied: what the model is built from.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub name: String,
+    pub year: i32,
+    pub dataset: Dataset,
+    /// Whether each link (by index in `dataset.links`) is open in this scenario.
+    pub link_open: Vec<bool>,
+    /// Whether each crossing is open in this scenario.
+    pub crossing_open: Vec<bool>,
+}
+
+impl Scenario {
+    /// Parses a scenario; `file` names it in messages.
+    pub fn parse(text: &str, file: &str) -> Result<Scenario, Problems> {
+        toml::from_str::<Scenario>(text).map_err(|e| {
+            let mut p = Problems::default();
+            let line = e.span().map(|s| text[..s.start].lines().count().max(1) as u64);
+            p.push(file, line, None, e.message().trim().to_string());
+            p
+        })
+    }
+
+    pub fn load(path: &Path) -> Result<Scenario, Problems> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            let mut p = Problems::default();
+            p.push(&path.display().to_string(), None, None, format!("cannot read: {e}"));
+            p
+        })?;
+        Scenario::parse(&text, &path.display().to_string())
+    }
+
+    /// The scenario that changes nothing on `base`.
+    pub fn baseline(base: &str) -> Scenario {
+        Scenario { name: Some("baseline".into()), base: base.into(), ..Scenario::default() }
+    }
+
+    /// Where the base dataset is, when `base` is a folder rather than an embedded name.
+    pub fn base_dir(&self, scenario_dir: &Path) -> Option<PathBuf> {
+        if crate::embedded::names().contains(&self.base.as_str()) {
+            None
+        } else {
+            Some(scenario_dir.join(&self.base))
+        }
+    }
+
+    /// Applies the scenario to `ds`, reporting every unknown id or bad value (as `file`).
+    pub fn apply(&self, ds: &Dataset, file: &str) -> Result<Applied, Problems> {
+        let mut p = Problems::default();
+        let mut ds = ds.clone();
+        let year = self.year.unwrap_or(ds.manifest.base_year);
+
+        let link_ids: HashSet<&str> = ds.links.iter().map(|l| l.id.as_str()).collect();
+        let crossing_ids: HashSet<&str> = ds.crossings.iter().map(|c| c.id.as_str()).collect();
+        for id in &self.closures {
+            if !link_ids.contains(id.as_str()) && !crossing_ids.contains(id.as_str()) {
+                p.push(file, None, Some("closures"), format!("unknown link or crossing `{id}`"));
+            }
+        }
+        let projects: HashSet<&str> = ds
+            .links
+            .iter()
+            .filter_map(|l| l.project.as_deref())
+            .chain(ds.crossings.iter().filter_map(|c| c.project.as_deref()))
+            .collect();
+        for id in self.projects.keys() {
+            if !projects.contains(id.as_str()) {
+                let mut known: Vec<&str> = projects.iter().copied().collect();
+                known.sort();
+                p.push(file, None, Some("projects"), format!("unknown project `{id}`; known: {}", known.join(", ")));
+            }
+        }
+        let is_open = |id: &str, status: Status, opens: Option<i32>, project: Option<&String>| {
+            if self.closures.iter().any(|c| c == id) {
+                return false;
+            }
+            let opens = match project.and_then(|pr| self.projects.get(pr)) {
+                Some(ProjectSetting::On(on)) => return *on,
+                Some(ProjectSetting::OpensIn(y)) => Some(*y),
+                None if status == Status::Existing => return true,
+                None => opens,
+            };
+            opens.is_some_and(|y| y <= year)
+        };
+        let link_open =
+            ds.links.iter().map(|l| is_open(&l.id, l.status, l.opens_year, l.project.as_ref())).collect();
+        let crossing_open = ds
+            .crossings
+            .iter()
+            .map(|c| is_open(&c.id, c.status, c.opens_year, c.project.as_ref()))
+            .collect();
+
+        for change in &self.tariffs {
+            apply_tariff(&mut ds, change, file, &mut p);
+        }
+        self.grow_demand(&mut ds, year, file, &mut p);
+        for (name, value) in &self.parameters {
+            if !PARAMETERS.iter().any(|q| q.name == name) {
+                p.push(file, None, Some("parameters"), format!("unknown parameter `{name}`"));
+            } else if !value.is_finite() || *value < 0.0 {
+                p.push(file, None, Some("parameters"), format!("`{name}` must be ≥ 0"));
+            } else if let Some(s) = ds.manifest.parameters.get_mut(name) {
+                s.value = *value;
+                s.source = format!("scenario {file}");
+            }
+        }
+        let name = self.name.clone().unwrap_or_else(|| {
+            Path::new(file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+        });
+        p.into_result(Applied { name, year, dataset: ds, link_open, crossing_open })
+    }
+
+    fn grow_demand(&self, ds: &mut Dataset, year: i32, file: &str, p: &mut Problems) {
+        let commodities: HashSet<&str> = ds.commodities.iter().map(|c| c.id.as_str()).collect();
+        for k in self.demand.by_commodity.keys() {
+            if !commodities.contains(k.as_str()) {
+                p.push(file, None, Some("demand.by_commodity"), format!("unknown commodity `{k}`"));
+            }
+        }
+        let years = (year - ds.manifest.base_year) as f64;
+        for d in &mut ds.demand {
+            let rate = self.demand.by_commodity.get(&d.commodity).copied().unwrap_or(self.demand.growth_percent_per_year);
+            d.tonnes_per_year *= (1.0 + rate / 100.0).powf(years);
+        }
+    }
+}
+
+fn apply_tariff(ds: &mut Dataset, change: &TariffChange, file: &str, p: &mut Problems) {
+    if !ds.countries.iter().any(|c| c.iso3 == change.country) {
+        p.push(file, None, Some("tariff.country"), format!("unknown country `{}`", change.country));
+        return;
+    }
+    let kinds: &[TariffKind] = match change.kind.as_deref() {
+        None | Some("transit") => &[TariffKind::Transit],
+        Some("domestic") => &[TariffKind::Domestic],
+        Some("both") => &[TariffKind::Transit, TariffKind::Domestic],
+        Some(other) => {
+            p.push(file, None, Some("tariff.kind"), format!("`{other}` must be transit, domestic or both"));
+            return;
+        }
+    };
+    if matches!(change.mode, Some(Mode::Sea)) {
+        p.push(file, None, Some("tariff.mode"), "sea carries no country tariff; use rail or road");
+        return;
+    }
+    let commodity = change.commodity.clone().filter(|c| c != "*");
+    if let Some(k) = &commodity {
+        if !ds.commodities.iter().any(|c| &c.id == k) {
+            p.push(file, None, Some("tariff.commodity"), format!("unknown commodity `{k}`"));
+            return;
+        }
+    }
+    if change.percent.is_none() && change.usd_per_tkm.is_none() && change.usd_per_t.is_none() {
+        p.push(file, None, Some("tariff"), "gives no change: set percent, usd_per_tkm or usd_per_t");
+        return;
+    }
+    let modes: &[Mode] = match change.mode {
+        Some(Mode::Rail) => &[Mode::Rail],
+        Some(Mode::Road) => &[Mode::Road],
+        _ => &[Mode::Rail, Mode::Road],
+    };
+    for &mode in modes {
+        for &kind in kinds {
+            // A commodity-specific change needs its own row, starting from the `*` row.
+            if let Some(k) = &commodity {
+                let has_own = ds.tariffs.iter().any(|t| t.country == change.country && t.mode == mode && t.kind == kind && &t.commodity == k);
+                if !has_own {
+                    let general = ds.tariffs.iter().find(|t| t.country == change.country && t.mode == mode && t.kind == kind && t.commodity == "*").cloned();
+                    let mut row = general.unwrap_or(Tariff {
+                        country: change.country.clone(),
+                        mode,
+                        commodity: "*".into(),
+                        kind,
+                        usd_per_tkm: 0.0,
+                        usd_per_t: 0.0,
+                        source: String::new(),
+                        line: 0,
+                    });
+                    row.commodity = k.clone();
+                    ds.tariffs.push(row);
+                }
+            } else if !ds.tariffs.iter().any(|t| t.country == change.country && t.mode == mode && t.kind == kind && t.commodity == "*") {
+                ds.tariffs.push(Tariff {
+                    country: change.country.clone(),
+                    mode,
+                    commodity: "*".into(),
+                    kind,
+                    usd_per_tkm: 0.0,
+                    usd_per_t: 0.0,
+                    source: String::new(),
+                    line: 0,
+                });
+            }
+            for t in ds.tariffs.iter_mut().filter(|t| {
+                t.country == change.country
+                    && t.mode == mode
+                    && t.kind == kind
+                    && commodity.as_ref().is_none_or(|k| &t.commodity == k)
+            }) {
+                if let Some(pct) = change.percent {
+                    let f = (1.0 + pct / 100.0).max(0.0);
+                    t.usd_per_tkm *= f;
+                    t.usd_per_t *= f;
+                }
+                if let Some(v) = change.usd_per_tkm {
+                    t.usd_per_tkm = v.max(0.0);
+                }
+                if let Some(v) = change.usd_per_t {
+                    t.usd_per_t = v.max(0.0);
+                }
+                t.source = format!("scenario {file} (was: {})", t.source);
+            }
+        }
+    }
+}
+
+/// The commented example that `karvan scenario new` writes.
+pub const EXAMPLE: &str = r#"# A Karvan scenario: a base dataset and the changes to it, keyed by dataset ids.
+# Run it with `karvan run THIS_FILE`; ids are listed by `karvan validate --list`.
+
+name = "my-scenario"
+description = "What this scenario asks."
+
+# An embedded dataset's name, or a dataset folder relative to this file.
+base = "central-asia-afghanistan"
+
+# The year modelled: links and crossings open when their opening year is at most this.
+year = 2030
+
+# Links or crossings (ids) that are closed, e.g. a border shut by a dispute.
+closures = []
+# closures = ["torkham-road", "chaman-road"]
+
+# Projects switched on (true), off (false), or opening in a given year.
+[projects]
+# trans-afghan-railway = 2030
+
+# Tariff changes: by country (ISO3), optionally mode (rail | road), commodity (id or "*")
+# and kind (transit | domestic | both; default transit). Either a change in percent,
+# or new values.
+# [[tariff]]
+# country = "UZB"
+# mode = "rail"
+# percent = -30
+#
+# [[tariff]]
+# country = "AFG"
+# mode = "road"
+# commodity = "grain"
+# usd_per_tkm = 0.01
+
+# Demand growth from the dataset's base year to `year`, compounding.
+[demand]
+growth_percent_per_year = 0.0
+# [demand.by_commodity]
+# grain = 4.0
+
+# Parameter overrides (names as in `karvan schema`).
+[parameters]
+# time_value_share_per_year = 0.3
+"#;

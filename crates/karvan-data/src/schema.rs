@@ -1,0 +1,291 @@
+//! The dataset's tables and columns, written once.
+//!
+//! This is data, not documentation: the loader checks every cell against it, `karvan schema`
+//! prints it, and the README's table reference is generated from it. A column's meaning,
+//! unit and default live here and nowhere else.
+
+/// What a cell may hold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    /// A stable identifier: lowercase ASCII letters, digits and `-`.
+    Id,
+    /// A reference to an id in another table (checked after loading).
+    Ref(&'static str),
+    /// Free text.
+    Text,
+    /// A number in an inclusive range.
+    Number { min: f64, max: f64 },
+    /// A whole number (a year).
+    Year,
+    /// `true` or `false`.
+    Bool,
+    /// One of a fixed set of words.
+    OneOf(&'static [&'static str]),
+}
+
+/// One column of a table.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub required: bool,
+    pub unit: &'static str,
+    /// What an empty cell means, when the column is optional.
+    pub default: &'static str,
+    pub doc: &'static str,
+}
+
+/// One CSV table of a dataset.
+#[derive(Debug, Clone, Copy)]
+pub struct Table {
+    pub file: &'static str,
+    pub doc: &'static str,
+    pub columns: &'static [Column],
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+const fn req(name: &'static str, kind: Kind, unit: &'static str, doc: &'static str) -> Column {
+    Column { name, kind, required: true, unit, default: "", doc }
+}
+
+const fn opt(
+    name: &'static str,
+    kind: Kind,
+    unit: &'static str,
+    default: &'static str,
+    doc: &'static str,
+) -> Column {
+    Column { name, kind, required: false, unit, default, doc }
+}
+
+const SOURCE: Column = req(
+    "source",
+    Kind::Text,
+    "",
+    "Where the row's figures come from: a public reference (URL), `measured: ...`, `derived: ...` or `estimate: <reasoning>`.",
+);
+
+pub const MODES: &[&str] = &["rail", "road", "sea"];
+pub const LAND_MODES: &[&str] = &["rail", "road"];
+pub const GAUGES: &[&str] = &["1435", "1520", "1676"];
+pub const STATUSES: &[&str] = &["existing", "under_construction", "planned", "proposed"];
+pub const NODE_KINDS: &[&str] =
+    &["city", "station", "border_post", "port", "dry_port", "junction"];
+pub const LAYERS: &[&str] = &["road", "rail-1435", "rail-1520", "rail-1676", "sea"];
+pub const TARIFF_KINDS: &[&str] = &["transit", "domestic"];
+
+const NONNEG: Kind = Kind::Number { min: 0.0, max: f64::INFINITY };
+const POSITIVE: Kind = Kind::Number { min: f64::MIN_POSITIVE, max: f64::INFINITY };
+
+pub const COUNTRIES: Table = Table {
+    file: "countries.csv",
+    doc: "The countries of the network.",
+    columns: &[
+        req("iso3", Kind::Id, "", "ISO 3166-1 alpha-3 code, upper case (e.g. `AFG`)."),
+        req("name", Kind::Text, "", "Country name in English."),
+        SOURCE,
+    ],
+};
+
+pub const NODES: Table = Table {
+    file: "nodes.csv",
+    doc: "Places: cities, stations, border posts, ports, dry ports, junctions.",
+    columns: &[
+        req("id", Kind::Id, "", "Stable identifier used by every other table and by scenarios."),
+        req("name", Kind::Text, "", "Name shown in reports; matched forgivingly by `karvan route`."),
+        opt("aliases", Kind::Text, "", "none", "Other spellings, separated by `;` (e.g. `Hayraton;Khairaton`)."),
+        req("country", Kind::Ref("countries.csv"), "", "ISO3 code of the country the node lies in."),
+        opt("province", Kind::Text, "", "none", "Province or region, matched against `risk.csv`."),
+        req("lat", Kind::Number { min: -90.0, max: 90.0 }, "degrees", "Latitude, WGS84."),
+        req("lon", Kind::Number { min: -180.0, max: 180.0 }, "degrees", "Longitude, WGS84."),
+        req("kind", Kind::OneOf(NODE_KINDS), "", "What the place is."),
+        opt("is_zone", Kind::Bool, "", "false", "Whether demand may start or end here."),
+        SOURCE,
+    ],
+};
+
+pub const LINKS: Table = Table {
+    file: "links.csv",
+    doc: "Rail, road and sea links between two nodes, usable both ways. Rail and road links lie within one country; borders are crossed by `crossings.csv`.",
+    columns: &[
+        req("id", Kind::Id, "", "Stable identifier."),
+        opt("name", Kind::Text, "", "from – to", "Name shown in reports."),
+        req("from", Kind::Ref("nodes.csv"), "", "One end (node id)."),
+        req("to", Kind::Ref("nodes.csv"), "", "The other end (node id)."),
+        req("mode", Kind::OneOf(MODES), "", "Transport mode."),
+        opt("gauge_mm", Kind::OneOf(GAUGES), "mm", "required for rail", "Track gauge; rail only."),
+        req("length_km", POSITIVE, "km", "Length along the line."),
+        opt("length_source", Kind::Text, "", "the row's source", "Where the length comes from: a reference, `measured: ...` (on the OpenStreetMap-derived graphs) or `estimate: ...`."),
+        opt("speed_kmh", POSITIVE, "km/h", "the dataset's default speed for the mode", "Average running speed of freight."),
+        opt("capacity_t_per_year", NONNEG, "t/year", "unlimited", "Freight capacity."),
+        req("status", Kind::OneOf(STATUSES), "", "Whether the link exists or is being built, planned or proposed."),
+        opt("opens_year", Kind::Year, "year", "never (unless a scenario switches its project on)", "Year the link opens; required when under construction or planned."),
+        opt("project", Kind::Id, "", "none", "Project that scenarios switch on or off as a whole."),
+        SOURCE,
+    ],
+};
+
+pub const CROSSINGS: Table = Table {
+    file: "crossings.csv",
+    doc: "Border crossings between a node in one country and a node in another, usable both ways.",
+    columns: &[
+        req("id", Kind::Id, "", "Stable identifier."),
+        req("name", Kind::Text, "", "Name shown in reports."),
+        req("from", Kind::Ref("nodes.csv"), "", "Node on one side."),
+        req("to", Kind::Ref("nodes.csv"), "", "Node on the other side (another country)."),
+        req("mode", Kind::OneOf(LAND_MODES), "", "rail or road."),
+        opt("gauge_mm", Kind::OneOf(GAUGES), "mm", "required for rail", "Gauge of the track across the border; rail only."),
+        opt("length_km", NONNEG, "km", "0", "Length of the bridge or crossing itself."),
+        req("dwell_hours", NONNEG, "h", "Average time spent at the border, both sides together."),
+        req("fee_usd_per_t", NONNEG, "USD/t", "Border charges per tonne, paid to the country entered."),
+        opt("capacity_t_per_day", NONNEG, "t/day", "unlimited", "Throughput capacity."),
+        req("status", Kind::OneOf(STATUSES), "", "Whether the crossing exists or is being built, planned or proposed."),
+        opt("opens_year", Kind::Year, "year", "never (unless a scenario switches its project on)", "Year the crossing opens."),
+        opt("project", Kind::Id, "", "none", "Project that scenarios switch on or off as a whole."),
+        SOURCE,
+    ],
+};
+
+pub const TRANSFERS: Table = Table {
+    file: "transfers.csv",
+    doc: "Handling where cargo changes gauge or mode at a node; applies both ways.",
+    columns: &[
+        req("node", Kind::Ref("nodes.csv"), "", "Where the transfer happens."),
+        req("from", Kind::OneOf(LAYERS), "", "One network layer."),
+        req("to", Kind::OneOf(LAYERS), "", "The other layer."),
+        req("usd_per_t", NONNEG, "USD/t", "Handling cost per tonne."),
+        req("hours", NONNEG, "h", "Handling time."),
+        SOURCE,
+    ],
+};
+
+pub const COMMODITIES: Table = Table {
+    file: "commodities.csv",
+    doc: "Kinds of cargo; their value sets the value of time and the risk premium.",
+    columns: &[
+        req("id", Kind::Id, "", "Stable identifier."),
+        req("name", Kind::Text, "", "Name shown in reports."),
+        req("value_usd_per_t", NONNEG, "USD/t", "Average value of a tonne."),
+        SOURCE,
+    ],
+};
+
+pub const TARIFFS: Table = Table {
+    file: "tariffs.csv",
+    doc: "Charges a country levies on freight using its network. A tariff is `transit` when the country is neither the shipment's origin nor its destination country; a commodity-specific row wins over `*`.",
+    columns: &[
+        req("country", Kind::Ref("countries.csv"), "", "Country that levies the tariff."),
+        req("mode", Kind::OneOf(LAND_MODES), "", "rail or road."),
+        req("commodity", Kind::Text, "", "Commodity id, or `*` for every commodity."),
+        req("kind", Kind::OneOf(TARIFF_KINDS), "", "transit or domestic."),
+        opt("usd_per_tkm", NONNEG, "USD/t-km", "0", "Charge per tonne-kilometre on the country's links of this mode."),
+        opt("usd_per_t", NONNEG, "USD/t", "0", "Charge per tonne on entering the country by a crossing of this mode."),
+        SOURCE,
+    ],
+};
+
+pub const DEMAND: Table = Table {
+    file: "demand.csv",
+    doc: "Freight to be moved in the base year, between zones.",
+    columns: &[
+        req("origin", Kind::Ref("nodes.csv"), "", "Origin zone (node id with is_zone = true)."),
+        req("destination", Kind::Ref("nodes.csv"), "", "Destination zone."),
+        req("commodity", Kind::Ref("commodities.csv"), "", "Commodity id."),
+        req("tonnes_per_year", NONNEG, "t/year", "Tonnes per year."),
+        opt("year", Kind::Year, "year", "the dataset's base year", "Year the figure describes."),
+        SOURCE,
+    ],
+};
+
+pub const RISK: Table = Table {
+    file: "risk.csv",
+    doc: "Security risk by country or province; a node takes its province's index when listed, else its country's.",
+    columns: &[
+        req("region", Kind::Text, "", "Country ISO3 code or a province name used in `nodes.csv`."),
+        req("index", Kind::Number { min: 0.0, max: 1.0 }, "0–1", "Risk index: 0 safe, 1 the worst in the region."),
+        SOURCE,
+    ],
+};
+
+pub const CORRIDORS: Table = Table {
+    file: "corridors.csv",
+    doc: "Named corridors for reporting. A route belongs to the first corridor (in table order) all of whose crossings it uses.",
+    columns: &[
+        req("id", Kind::Id, "", "Stable identifier."),
+        req("name", Kind::Text, "", "Name shown in reports."),
+        req("crossings", Kind::Text, "", "Crossing ids separated by `;`."),
+        SOURCE,
+    ],
+};
+
+/// Every table, in loading order.
+pub const TABLES: &[Table] = &[
+    COUNTRIES,
+    NODES,
+    LINKS,
+    CROSSINGS,
+    TRANSFERS,
+    COMMODITIES,
+    TARIFFS,
+    DEMAND,
+    RISK,
+    CORRIDORS,
+];
+
+/// A numeric parameter of `dataset.toml`.
+#[derive(Debug, Clone, Copy)]
+pub struct Parameter {
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub doc: &'static str,
+}
+
+/// The parameters every dataset must set (each with a value and a source).
+pub const PARAMETERS: &[Parameter] = &[
+    Parameter { name: "operating_cost_road", unit: "USD/t-km", doc: "Carrier's cost of moving a tonne one km by road (fuel, truck, driver); tariffs come on top." },
+    Parameter { name: "operating_cost_rail_1520", unit: "USD/t-km", doc: "Carrier's cost on 1520 mm rail." },
+    Parameter { name: "operating_cost_rail_1435", unit: "USD/t-km", doc: "Carrier's cost on 1435 mm rail." },
+    Parameter { name: "operating_cost_rail_1676", unit: "USD/t-km", doc: "Carrier's cost on 1676 mm rail." },
+    Parameter { name: "operating_cost_sea", unit: "USD/t-km", doc: "Carrier's cost by sea." },
+    Parameter { name: "default_speed_road", unit: "km/h", doc: "Freight speed on a road link with no speed of its own." },
+    Parameter { name: "default_speed_rail", unit: "km/h", doc: "Freight speed on a rail link with no speed of its own." },
+    Parameter { name: "default_speed_sea", unit: "km/h", doc: "Speed on a sea link with no speed of its own." },
+    Parameter { name: "time_value_share_per_year", unit: "1/year", doc: "Share of cargo value lost per year in transit (capital, spoilage, obsolescence); the value of time is value × this / 8760 per hour." },
+    Parameter { name: "insurance_rate_per_1000km", unit: "1/1000 km", doc: "Share of cargo value paid as risk premium per 1000 km through a region of risk index 1." },
+];
+
+/// The schema rendered as Markdown, for the README and `karvan schema`.
+pub fn to_markdown() -> String {
+    let mut out = String::new();
+    for table in TABLES {
+        out.push_str(&format!("### `{}`\n\n{}\n\n", table.file, table.doc));
+        out.push_str("| column | required | unit | default | meaning |\n|---|---|---|---|---|\n");
+        for c in table.columns {
+            let kind = match c.kind {
+                Kind::OneOf(words) => format!(" One of: {}.", words.join(", ")),
+                Kind::Ref(t) => format!(" Refers to `{t}`."),
+                _ => String::new(),
+            };
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} | {}{} |\n",
+                c.name,
+                if c.required { "yes" } else { "no" },
+                c.unit,
+                c.default,
+                c.doc,
+                kind
+            ));
+        }
+        out.push('\n');
+    }
+    out.push_str("### `dataset.toml` parameters\n\nEach is written `name = { value = 0.0, source = \"...\" }` under `[parameters]`.\n\n| parameter | unit | meaning |\n|---|---|---|\n");
+    for p in PARAMETERS {
+        out.push_str(&format!("| `{}` | {} | {} |\n", p.name, p.unit, p.doc));
+    }
+    out
+}

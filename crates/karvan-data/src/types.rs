@@ -1,0 +1,267 @@
+//! The dataset's rows as typed values.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Rail,
+    Road,
+    Sea,
+}
+
+impl Mode {
+    pub fn parse(s: &str) -> Option<Mode> {
+        match s {
+            "rail" => Some(Mode::Rail),
+            "road" => Some(Mode::Road),
+            "sea" => Some(Mode::Sea),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Rail => "rail",
+            Mode::Road => "road",
+            Mode::Sea => "sea",
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A network layer: cargo moves within a layer freely and between layers only by a transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Layer {
+    Road,
+    /// Rail of the given gauge in millimetres.
+    Rail(u16),
+    Sea,
+}
+
+impl Layer {
+    pub fn parse(s: &str) -> Option<Layer> {
+        match s {
+            "road" => Some(Layer::Road),
+            "sea" => Some(Layer::Sea),
+            _ => s.strip_prefix("rail-").and_then(|g| g.parse().ok()).map(Layer::Rail),
+        }
+    }
+
+    pub fn new(mode: Mode, gauge_mm: Option<u16>) -> Layer {
+        match mode {
+            Mode::Road => Layer::Road,
+            Mode::Sea => Layer::Sea,
+            Mode::Rail => Layer::Rail(gauge_mm.unwrap_or(0)),
+        }
+    }
+
+    pub fn mode(self) -> Mode {
+        match self {
+            Layer::Road => Mode::Road,
+            Layer::Rail(_) => Mode::Rail,
+            Layer::Sea => Mode::Sea,
+        }
+    }
+}
+
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Layer::Road => f.write_str("road"),
+            Layer::Rail(g) => write!(f, "rail-{g}"),
+            Layer::Sea => f.write_str("sea"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Existing,
+    UnderConstruction,
+    Planned,
+    Proposed,
+}
+
+impl Status {
+    pub fn parse(s: &str) -> Option<Status> {
+        match s {
+            "existing" => Some(Status::Existing),
+            "under_construction" => Some(Status::UnderConstruction),
+            "planned" => Some(Status::Planned),
+            "proposed" => Some(Status::Proposed),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Existing => "existing",
+            Status::UnderConstruction => "under_construction",
+            Status::Planned => "planned",
+            Status::Proposed => "proposed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TariffKind {
+    Transit,
+    Domestic,
+}
+
+impl TariffKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TariffKind::Transit => "transit",
+            TariffKind::Domestic => "domestic",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Country {
+    pub iso3: String,
+    pub name: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub id: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub country: String,
+    pub province: Option<String>,
+    pub lat: f64,
+    pub lon: f64,
+    pub kind: String,
+    pub is_zone: bool,
+    pub source: String,
+    pub line: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub id: String,
+    pub name: String,
+    pub from: String,
+    pub to: String,
+    pub mode: Mode,
+    pub gauge_mm: Option<u16>,
+    pub length_km: f64,
+    pub length_source: String,
+    pub speed_kmh: Option<f64>,
+    pub capacity_t_per_year: Option<f64>,
+    pub status: Status,
+    pub opens_year: Option<i32>,
+    pub project: Option<String>,
+    pub source: String,
+    pub line: u64,
+}
+
+impl Link {
+    pub fn layer(&self) -> Layer {
+        Layer::new(self.mode, self.gauge_mm)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Crossing {
+    pub id: String,
+    pub name: String,
+    pub from: String,
+    pub to: String,
+    pub mode: Mode,
+    pub gauge_mm: Option<u16>,
+    pub length_km: f64,
+    pub dwell_hours: f64,
+    pub fee_usd_per_t: f64,
+    pub capacity_t_per_day: Option<f64>,
+    pub status: Status,
+    pub opens_year: Option<i32>,
+    pub project: Option<String>,
+    pub source: String,
+    pub line: u64,
+}
+
+impl Crossing {
+    pub fn layer(&self) -> Layer {
+        Layer::new(self.mode, self.gauge_mm)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transfer {
+    pub node: String,
+    pub from: Layer,
+    pub to: Layer,
+    pub usd_per_t: f64,
+    pub hours: f64,
+    pub source: String,
+    pub line: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Commodity {
+    pub id: String,
+    pub name: String,
+    pub value_usd_per_t: f64,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tariff {
+    pub country: String,
+    pub mode: Mode,
+    /// A commodity id, or `*`.
+    pub commodity: String,
+    pub kind: TariffKind,
+    pub usd_per_tkm: f64,
+    pub usd_per_t: f64,
+    pub source: String,
+    pub line: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Demand {
+    pub origin: String,
+    pub destination: String,
+    pub commodity: String,
+    pub tonnes_per_year: f64,
+    pub year: Option<i32>,
+    pub source: String,
+    pub line: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Risk {
+    pub region: String,
+    pub index: f64,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Corridor {
+    pub id: String,
+    pub name: String,
+    pub crossings: Vec<String>,
+    pub source: String,
+}
+
+/// A number from `dataset.toml` with where it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sourced {
+    pub value: f64,
+    pub source: String,
+}

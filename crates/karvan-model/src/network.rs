@@ -1,0 +1,243 @@
+//! The expanded network: one layer per mode and gauge, so that a change of gauge or mode
+//! is an arc of its own (a transfer) that is charged exactly once.
+//!
+//! Every node gets a *source* vertex (only out-arcs, into each of its layers) and a *sink*
+//! vertex (only in-arcs), so a route may start and end anywhere but never passes through
+//! a place by stepping out of one layer and into another for free.
+
+use std::collections::{BTreeSet, HashMap};
+
+use karvan_assign::{Graph, NO_GROUP};
+use karvan_data::{Applied, Layer, Mode};
+
+/// What an arc of the expanded network stands for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ArcKind {
+    /// A dataset link, travelled from its `from` to its `to` when `forward`.
+    Link { link: usize, forward: bool },
+    /// A border crossing, travelled from its `from` to its `to` when `forward`.
+    Crossing { crossing: usize, forward: bool },
+    /// A transfer between two layers at a node.
+    Transfer { transfer: usize },
+    /// From a node's source vertex into one of its layers.
+    Access { node: usize },
+    /// From one of a node's layers to its sink vertex.
+    Egress { node: usize },
+}
+
+/// The class-independent facts of one arc.
+#[derive(Debug, Clone)]
+pub struct Arc {
+    pub kind: ArcKind,
+    pub layer: Layer,
+    /// Node index where the arc starts and ends (the same node for transfers).
+    pub from_node: usize,
+    pub to_node: usize,
+    /// Country (index into the dataset's countries) whose tariffs and fees apply: the
+    /// country of a link, the country entered by a crossing, the country of a transfer.
+    /// `None` for sea legs, access and egress.
+    pub country: Option<usize>,
+    pub km: f64,
+    pub hours: f64,
+    /// Carrier's operating cost per tonne.
+    pub operating_usd_per_t: f64,
+    /// Handling cost per tonne of a transfer.
+    pub transfer_usd_per_t: f64,
+    /// Border fee per tonne of a crossing.
+    pub fee_usd_per_t: f64,
+    /// km × risk index / 1000: multiplied by cargo value and the insurance rate.
+    pub risk_exposure: f64,
+}
+
+/// The expanded network of one applied scenario.
+#[derive(Debug)]
+pub struct Network {
+    pub graph: Graph,
+    pub arcs: Vec<Arc>,
+    /// Source and sink vertex of each node (by node index).
+    pub source: Vec<u32>,
+    pub sink: Vec<u32>,
+    /// Crossing index of each arc, or [`NO_GROUP`]: alternatives differ in these.
+    pub crossing_group: Vec<u32>,
+}
+
+impl Network {
+    pub fn build(applied: &Applied) -> Network {
+        let ds = &applied.dataset;
+        let params = &ds.manifest;
+        let node_index: HashMap<&str, usize> = ds.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+        let country_index: HashMap<&str, usize> =
+            ds.countries.iter().enumerate().map(|(i, c)| (c.iso3.as_str(), i)).collect();
+        let node_country: Vec<Option<usize>> =
+            ds.nodes.iter().map(|n| country_index.get(n.country.as_str()).copied()).collect();
+        let risk = risk_by_node(applied);
+
+        // Layers present at each node, from what is open.
+        let mut layers: Vec<BTreeSet<Layer>> = vec![BTreeSet::new(); ds.nodes.len()];
+        for (i, l) in ds.links.iter().enumerate().filter(|(i, _)| applied.link_open[*i]) {
+            let _ = i;
+            for n in [&l.from, &l.to] {
+                layers[node_index[n.as_str()]].insert(l.layer());
+            }
+        }
+        for (_, c) in ds.crossings.iter().enumerate().filter(|(i, _)| applied.crossing_open[*i]) {
+            for n in [&c.from, &c.to] {
+                layers[node_index[n.as_str()]].insert(c.layer());
+            }
+        }
+        let mut vertex: HashMap<(usize, Layer), u32> = HashMap::new();
+        let mut next = 0u32;
+        for (n, set) in layers.iter().enumerate() {
+            for &l in set {
+                vertex.insert((n, l), next);
+                next += 1;
+            }
+        }
+        let source: Vec<u32> = (0..ds.nodes.len() as u32).map(|i| next + 2 * i).collect();
+        let sink: Vec<u32> = (0..ds.nodes.len() as u32).map(|i| next + 2 * i + 1).collect();
+        let num_vertices = next as usize + 2 * ds.nodes.len();
+
+        let mut ends: Vec<(u32, u32)> = Vec::new();
+        let mut arcs: Vec<Arc> = Vec::new();
+        let mut group: Vec<u32> = Vec::new();
+        let mut push = |ends: &mut Vec<(u32, u32)>, arc: Arc, t: u32, h: u32, g: u32| {
+            ends.push((t, h));
+            arcs.push(arc);
+            group.push(g);
+        };
+
+        for (i, l) in ds.links.iter().enumerate() {
+            if !applied.link_open[i] {
+                continue;
+            }
+            let (a, b) = (node_index[l.from.as_str()], node_index[l.to.as_str()]);
+            let layer = l.layer();
+            let speed = l.speed_kmh.unwrap_or_else(|| default_speed(params, l.mode));
+            let country = if l.mode == Mode::Sea { None } else { node_country[a] };
+            let exposure = if l.mode == Mode::Sea { 0.0 } else { l.length_km * risk[a].max(risk[b]) / 1000.0 };
+            for (forward, from, to) in [(true, a, b), (false, b, a)] {
+                let arc = Arc {
+                    kind: ArcKind::Link { link: i, forward },
+                    layer,
+                    from_node: from,
+                    to_node: to,
+                    country,
+                    km: l.length_km,
+                    hours: l.length_km / speed,
+                    operating_usd_per_t: l.length_km * operating_cost(params, layer),
+                    transfer_usd_per_t: 0.0,
+                    fee_usd_per_t: 0.0,
+                    risk_exposure: exposure,
+                };
+                push(&mut ends, arc, vertex[&(from, layer)], vertex[&(to, layer)], NO_GROUP);
+            }
+        }
+        for (i, c) in ds.crossings.iter().enumerate() {
+            if !applied.crossing_open[i] {
+                continue;
+            }
+            let (a, b) = (node_index[c.from.as_str()], node_index[c.to.as_str()]);
+            let layer = c.layer();
+            for (forward, from, to) in [(true, a, b), (false, b, a)] {
+                let arc = Arc {
+                    kind: ArcKind::Crossing { crossing: i, forward },
+                    layer,
+                    from_node: from,
+                    to_node: to,
+                    country: node_country[to],
+                    km: c.length_km,
+                    hours: c.dwell_hours + c.length_km / default_speed(params, c.mode),
+                    operating_usd_per_t: c.length_km * operating_cost(params, layer),
+                    transfer_usd_per_t: 0.0,
+                    fee_usd_per_t: c.fee_usd_per_t,
+                    risk_exposure: c.length_km * risk[a].max(risk[b]) / 1000.0,
+                };
+                push(&mut ends, arc, vertex[&(from, layer)], vertex[&(to, layer)], i as u32);
+            }
+        }
+        for (i, t) in ds.transfers.iter().enumerate() {
+            let n = node_index[t.node.as_str()];
+            let (Some(&va), Some(&vb)) = (vertex.get(&(n, t.from)), vertex.get(&(n, t.to))) else {
+                continue; // one of the layers is closed or absent in this scenario
+            };
+            for (la, lb, x, y) in [(t.from, t.to, va, vb), (t.to, t.from, vb, va)] {
+                let _ = lb;
+                let arc = Arc {
+                    kind: ArcKind::Transfer { transfer: i },
+                    layer: la,
+                    from_node: n,
+                    to_node: n,
+                    country: node_country[n],
+                    km: 0.0,
+                    hours: t.hours,
+                    operating_usd_per_t: 0.0,
+                    transfer_usd_per_t: t.usd_per_t,
+                    fee_usd_per_t: 0.0,
+                    risk_exposure: 0.0,
+                };
+                push(&mut ends, arc, x, y, NO_GROUP);
+            }
+        }
+        for (n, set) in layers.iter().enumerate() {
+            for &l in set {
+                let v = vertex[&(n, l)];
+                let zero = |kind| Arc {
+                    kind,
+                    layer: l,
+                    from_node: n,
+                    to_node: n,
+                    country: None,
+                    km: 0.0,
+                    hours: 0.0,
+                    operating_usd_per_t: 0.0,
+                    transfer_usd_per_t: 0.0,
+                    fee_usd_per_t: 0.0,
+                    risk_exposure: 0.0,
+                };
+                push(&mut ends, zero(ArcKind::Access { node: n }), source[n], v, NO_GROUP);
+                push(&mut ends, zero(ArcKind::Egress { node: n }), v, sink[n], NO_GROUP);
+            }
+        }
+        Network { graph: Graph::new(num_vertices, &ends), arcs, source, sink, crossing_group: group }
+    }
+}
+
+fn default_speed(m: &karvan_data::Manifest, mode: Mode) -> f64 {
+    let v = match mode {
+        Mode::Road => m.parameter("default_speed_road"),
+        Mode::Rail => m.parameter("default_speed_rail"),
+        Mode::Sea => m.parameter("default_speed_sea"),
+    };
+    if v > 0.0 {
+        v
+    } else {
+        1.0
+    }
+}
+
+fn operating_cost(m: &karvan_data::Manifest, layer: Layer) -> f64 {
+    match layer {
+        Layer::Road => m.parameter("operating_cost_road"),
+        Layer::Sea => m.parameter("operating_cost_sea"),
+        Layer::Rail(1435) => m.parameter("operating_cost_rail_1435"),
+        Layer::Rail(1676) => m.parameter("operating_cost_rail_1676"),
+        Layer::Rail(_) => m.parameter("operating_cost_rail_1520"),
+    }
+}
+
+/// Each node's risk index: its province's when listed, else its country's, else 0.
+fn risk_by_node(applied: &Applied) -> Vec<f64> {
+    let ds = &applied.dataset;
+    let by_region: HashMap<&str, f64> = ds.risk.iter().map(|r| (r.region.as_str(), r.index)).collect();
+    ds.nodes
+        .iter()
+        .map(|n| {
+            n.province
+                .as_deref()
+                .and_then(|p| by_region.get(p))
+                .or_else(|| by_region.get(n.country.as_str()))
+                .copied()
+                .unwrap_or(0.0)
+        })
+        .collect()
+}

@@ -1,0 +1,158 @@
+//! Hand-computed cases on `testdata/tiny`: three countries in a row (A – B – C), road and
+//! rail side by side, a gauge break at C's border station, transit and domestic tariffs.
+
+use std::path::Path;
+
+use karvan_data::{Dataset, Scenario};
+use karvan_model::{places, run, Model};
+
+fn tiny() -> Dataset {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/tiny");
+    Dataset::load_dir(&dir).expect("the tiny dataset is valid")
+}
+
+fn model_with(scenario: &str) -> Model {
+    let s = Scenario::parse(&format!("base = \"tiny\"\n{scenario}"), "test.toml").expect("scenario parses");
+    Model::new(s.apply(&tiny(), "test.toml").expect("scenario applies"))
+}
+
+fn close(a: f64, b: f64) {
+    assert!((a - b).abs() < 1e-9, "{a} != {b}");
+}
+
+#[test]
+fn transit_and_domestic_tariffs_by_hand() {
+    // Rail is closed so the road is the only way.
+    let m = model_with(r#"closures = ["ab-rail", "bc-rail"]"#);
+    let ds = &m.applied.dataset;
+    let a1 = places::find(ds, "a1").unwrap();
+    let c2 = places::find(ds, "c2").unwrap();
+    let b3 = places::find(ds, "b3").unwrap();
+
+    // A → C: B is transit: 0.04 × 200 km + 3 on entry = 11; A domestic 0.02 × 100 = 2;
+    // C domestic 0.03 × 50 + 2 on entry = 3.5.
+    let r = &m.routes(a1, c2, 0, 0)[0];
+    let by = |iso: &str| r.countries.iter().find(|c| c.country == iso).unwrap().clone();
+    close(by("AAA").parts.tariff, 2.0);
+    close(by("BBB").parts.tariff, 11.0);
+    assert_eq!(by("BBB").kind, "transit");
+    close(by("CCC").parts.tariff, 3.5);
+    close(by("BBB").parts.border_fees, 5.0);
+    close(by("CCC").parts.border_fees, 7.0);
+    close(r.total.operating, 350.0 * 0.05);
+    close(r.total.hours, 350.0 / 50.0 + 10.0 + 20.0);
+    // Risk: 200 km through a region of index 0.5, value 1000, rate 0.001 per 1000 km.
+    close(r.total.risk, 200.0 * 0.5 / 1000.0 * 1000.0 * 0.001);
+    // Value of time: 1000 × 0.0876 / 8760 = 0.01 per hour.
+    close(r.total.time_cost, 37.0 * 0.01);
+    close(r.total.money(), 17.5 + 16.5 + 12.0 + 0.1);
+
+    // A → B: B is now a destination, so its domestic tariff applies: 0.01 × 210 + 1.
+    let r = &m.routes(a1, b3, 0, 0)[0];
+    let b = r.countries.iter().find(|c| c.country == "BBB").unwrap();
+    assert_eq!(b.kind, "domestic");
+    close(b.parts.tariff, 0.01 * 210.0 + 1.0);
+}
+
+#[test]
+fn revenue_equals_tariff_times_flow() {
+    let m = model_with(r#"closures = ["ab-rail", "bc-rail"]"#);
+    let res = run(&m);
+    let bbb = res.revenue.iter().find(|r| r.country == "BBB").unwrap();
+    close(bbb.transit_tariff_usd, 1000.0 * 11.0);
+    close(bbb.transit_fees_usd, 1000.0 * 5.0);
+    close(bbb.domestic_tariff_usd, 500.0 * (0.01 * 210.0 + 1.0));
+    close(bbb.domestic_fees_usd, 500.0 * 5.0);
+    close(bbb.transit_tonnes, 1000.0);
+}
+
+#[test]
+fn gauge_break_is_charged_exactly_once() {
+    let m = model_with("");
+    let ds = &m.applied.dataset;
+    let r = &m.routes(places::find(ds, "a1").unwrap(), places::find(ds, "c2").unwrap(), 0, 0)[0];
+    let transfers: Vec<_> = r.steps.iter().filter(|s| s.kind == "transfer").collect();
+    assert_eq!(transfers.len(), 1, "steps: {:?}", r.steps.iter().map(|s| &s.id).collect::<Vec<_>>());
+    assert_eq!(transfers[0].id, "c1:rail-1520->rail-1435");
+    close(r.total.transfers, 10.0);
+    assert!(r.steps.iter().all(|s| s.layer != "road"), "rail is cheaper all the way");
+}
+
+#[test]
+fn closures_are_respected() {
+    let m = model_with(r#"closures = ["bc-rail"]"#);
+    let ds = &m.applied.dataset;
+    let routes = m.routes(places::find(ds, "a1").unwrap(), places::find(ds, "c2").unwrap(), 0, 3);
+    assert!(!routes.is_empty());
+    for r in &routes {
+        assert!(!r.crossings.contains(&"bc-rail".to_string()));
+    }
+}
+
+#[test]
+fn alternatives_cross_different_borders() {
+    let m = model_with("");
+    let ds = &m.applied.dataset;
+    let routes = m.routes(places::find(ds, "a1").unwrap(), places::find(ds, "c2").unwrap(), 0, 5);
+    assert!(routes.len() >= 2);
+    for w in routes.windows(2) {
+        assert!(w[0].total.cost() <= w[1].total.cost() + 1e-9);
+        assert_ne!(w[0].crossings, w[1].crossings);
+    }
+}
+
+#[test]
+fn projects_open_by_year() {
+    let ds = tiny();
+    let before = Scenario::parse("base = \"tiny\"\nyear = 2029", "s").unwrap().apply(&ds, "s").unwrap();
+    let after = Scenario::parse("base = \"tiny\"\nyear = 2030", "s").unwrap().apply(&ds, "s").unwrap();
+    let forced = Scenario::parse("base = \"tiny\"\n[projects]\nnew-line = true", "s").unwrap().apply(&ds, "s").unwrap();
+    let later = Scenario::parse("base = \"tiny\"\nyear = 2030\n[projects]\nnew-line = 2031", "s").unwrap().apply(&ds, "s").unwrap();
+    let i = ds.links.iter().position(|l| l.id == "b-new-rail").unwrap();
+    assert!(!before.link_open[i]);
+    assert!(after.link_open[i]);
+    assert!(forced.link_open[i]);
+    assert!(!later.link_open[i]);
+}
+
+#[test]
+fn every_demand_row_is_routed_or_reported() {
+    let m = model_with("");
+    let res = run(&m);
+    assert_eq!(res.od.len() + res.unroutable.len(), m.applied.dataset.demand.len());
+    assert_eq!(res.unroutable.len(), 1);
+    assert_eq!(res.unroutable[0].destination, "island");
+    close(res.routed_tonnes + res.unroutable[0].tonnes, res.demand_tonnes);
+}
+
+#[test]
+fn flows_are_conserved() {
+    let m = model_with("");
+    let res = run(&m);
+    let ds = &m.applied.dataset;
+    // Each route is a connected chain from its origin to its destination…
+    for od in &res.od {
+        let r = &od.route;
+        assert_eq!(r.steps.first().unwrap().from, ds.node(&od.origin).unwrap().name);
+        assert_eq!(r.steps.last().unwrap().to, ds.node(&od.destination).unwrap().name);
+        for w in r.steps.windows(2) {
+            assert_eq!(w[0].to, w[1].from);
+        }
+    }
+    // …and the tonne-km on links add up to the tonne-km of the routes.
+    let on_links: f64 = ds.links.iter().zip(&res.link_flows).map(|(l, f)| l.length_km * f.values().sum::<f64>()).sum();
+    let on_routes: f64 = res.od.iter().map(|od| od.tonnes * od.km).sum();
+    close(on_links, on_routes);
+    // A → C goes by rail (cheaper), A → B by road (no rail–road transfer at B).
+    let a_rail = ds.links.iter().position(|l| l.id == "a-rail").unwrap();
+    close(res.link_flows[a_rail].values().sum(), 1000.0);
+}
+
+#[test]
+fn tariff_cut_in_scenario_changes_the_transit_bill() {
+    let m = model_with("closures = [\"ab-rail\", \"bc-rail\"]\n[[tariff]]\ncountry = \"BBB\"\nmode = \"road\"\npercent = -50");
+    let ds = &m.applied.dataset;
+    let r = &m.routes(places::find(ds, "a1").unwrap(), places::find(ds, "c2").unwrap(), 0, 0)[0];
+    let b = r.countries.iter().find(|c| c.country == "BBB").unwrap();
+    close(b.parts.tariff, 5.5);
+}
