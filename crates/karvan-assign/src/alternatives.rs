@@ -40,13 +40,20 @@ impl PartialOrd for Candidate {
 }
 impl Ord for Candidate {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        other.path.cost.total_cmp(&self.path.cost).then_with(|| other.order.cmp(&self.order))
+        other
+            .path
+            .cost
+            .total_cmp(&self.path.cost)
+            .then_with(|| other.order.cmp(&self.order))
     }
 }
 
 /// The sequence of groups a path passes through.
 pub fn group_sequence(arcs: &[u32], group: &[u32]) -> Vec<u32> {
-    arcs.iter().map(|&a| group[a as usize]).filter(|&g| g != NO_GROUP).collect()
+    arcs.iter()
+        .map(|&a| group[a as usize])
+        .filter(|&g| g != NO_GROUP)
+        .collect()
 }
 
 /// Up to `k` paths from `source` to `target` with pairwise different group sequences,
@@ -64,7 +71,10 @@ pub fn distinct_paths(
     let mut solve = |forbidden: &BTreeSet<u32>| -> Option<Path> {
         sp.run(g, cost, source, |a| forbidden.contains(&group[a as usize]));
         let arcs = sp.path(g, target)?;
-        Some(Path { arcs, cost: sp.distance(target) })
+        Some(Path {
+            arcs,
+            cost: sp.distance(target),
+        })
     };
     let mut heap = BinaryHeap::new();
     let mut tried: HashSet<BTreeSet<u32>> = HashSet::new();
@@ -74,7 +84,11 @@ pub fn distinct_paths(
     let mut order = 0;
     tried.insert(BTreeSet::new());
     if let Some(path) = solve(&BTreeSet::new()) {
-        heap.push(Candidate { path, order, forbidden: BTreeSet::new() });
+        heap.push(Candidate {
+            path,
+            order,
+            forbidden: BTreeSet::new(),
+        });
     }
     while let Some(c) = heap.pop() {
         let sequence = group_sequence(&c.path.arcs, group);
@@ -96,7 +110,11 @@ pub fn distinct_paths(
             searches += 1;
             if let Some(path) = solve(&forbidden) {
                 order += 1;
-                heap.push(Candidate { path, order, forbidden });
+                heap.push(Candidate {
+                    path,
+                    order,
+                    forbidden,
+                });
             }
         }
     }

@@ -18,7 +18,10 @@ impl Graph {
     pub fn new(num_vertices: usize, arcs: &[(u32, u32)]) -> Graph {
         let mut offsets = vec![0u32; num_vertices + 1];
         for &(t, h) in arcs {
-            assert!((t as usize) < num_vertices && (h as usize) < num_vertices, "arc ({t}, {h}) out of range");
+            assert!(
+                (t as usize) < num_vertices && (h as usize) < num_vertices,
+                "arc ({t}, {h}) out of range"
+            );
             offsets[t as usize + 1] += 1;
         }
         for v in 0..num_vertices {
@@ -34,7 +37,12 @@ impl Graph {
             next[t as usize] += 1;
         }
         let tails = arcs.iter().map(|&(t, _)| t).collect();
-        Graph { offsets, heads, arc_ids, tails }
+        Graph {
+            offsets,
+            heads,
+            arc_ids,
+            tails,
+        }
     }
 
     pub fn num_vertices(&self) -> usize {

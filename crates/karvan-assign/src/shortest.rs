@@ -18,7 +18,10 @@ impl Eq for Entry {}
 impl Ord for Entry {
     fn cmp(&self, other: &Self) -> Ordering {
         // Reversed for a min-heap; ties broken by vertex for determinism.
-        other.dist.total_cmp(&self.dist).then_with(|| other.vertex.cmp(&self.vertex))
+        other
+            .dist
+            .total_cmp(&self.dist)
+            .then_with(|| other.vertex.cmp(&self.vertex))
     }
 }
 
@@ -44,7 +47,11 @@ impl std::fmt::Debug for Entry {
 
 impl ShortestPaths {
     pub fn new(num_vertices: usize) -> ShortestPaths {
-        ShortestPaths { dist: vec![f64::INFINITY; num_vertices], pred: vec![NONE; num_vertices], heap: BinaryHeap::new() }
+        ShortestPaths {
+            dist: vec![f64::INFINITY; num_vertices],
+            pred: vec![NONE; num_vertices],
+            heap: BinaryHeap::new(),
+        }
     }
 
     /// Grows the tree from `source` with non-negative arc `cost`s. Arcs for which
@@ -57,7 +64,10 @@ impl ShortestPaths {
         self.pred.resize(g.num_vertices(), NONE);
         self.heap.clear();
         self.dist[source as usize] = 0.0;
-        self.heap.push(Entry { dist: 0.0, vertex: source });
+        self.heap.push(Entry {
+            dist: 0.0,
+            vertex: source,
+        });
         while let Some(Entry { dist, vertex }) = self.heap.pop() {
             if dist > self.dist[vertex as usize] {
                 continue;
@@ -71,7 +81,10 @@ impl ShortestPaths {
                 if d < self.dist[head as usize] {
                     self.dist[head as usize] = d;
                     self.pred[head as usize] = arc;
-                    self.heap.push(Entry { dist: d, vertex: head });
+                    self.heap.push(Entry {
+                        dist: d,
+                        vertex: head,
+                    });
                 }
             }
         }

@@ -29,7 +29,12 @@ pub fn read_table(
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
-            problems.push(table.file, Some(1), None, format!("cannot read the header: {e}"));
+            problems.push(
+                table.file,
+                Some(1),
+                None,
+                format!("cannot read the header: {e}"),
+            );
             return;
         }
     };
@@ -57,7 +62,12 @@ pub fn read_table(
     }
     for c in table.columns.iter().filter(|c| c.required) {
         if !positions.contains_key(c.name) {
-            problems.push(table.file, Some(1), Some(c.name), "required column is missing");
+            problems.push(
+                table.file,
+                Some(1),
+                Some(c.name),
+                "required column is missing",
+            );
             header_ok = false;
         }
     }
@@ -76,11 +86,20 @@ pub fn read_table(
                         table.file,
                         Some(line),
                         None,
-                        format!("has {} fields, the header has {}", record.len(), headers.len()),
+                        format!(
+                            "has {} fields, the header has {}",
+                            record.len(),
+                            headers.len()
+                        ),
                     );
                     continue;
                 }
-                let row = Row { table, record, positions: &positions, line };
+                let row = Row {
+                    table,
+                    record,
+                    positions: &positions,
+                    line,
+                };
                 row.check_cells(problems);
                 each(&row, problems);
             }
@@ -114,7 +133,9 @@ impl Row<'_> {
     /// The cell as a number; `None` when empty or malformed (malformed is reported once by
     /// `check_cells`).
     pub fn number(&self, name: &str) -> Option<f64> {
-        self.text(name).and_then(|s| s.parse::<f64>().ok()).filter(|v| v.is_finite())
+        self.text(name)
+            .and_then(|s| s.parse::<f64>().ok())
+            .filter(|v| v.is_finite())
     }
 
     pub fn year(&self, name: &str) -> Option<i32> {
@@ -152,9 +173,11 @@ impl Row<'_> {
                     }
                 }
                 Kind::Number { min, max } => match value.parse::<f64>() {
-                    Ok(v) if !v.is_finite() => {
-                        self.problem(problems, c.name, format!("`{value}` is not a finite number"))
-                    }
+                    Ok(v) if !v.is_finite() => self.problem(
+                        problems,
+                        c.name,
+                        format!("`{value}` is not a finite number"),
+                    ),
                     Ok(v) if v < min || v > max => {
                         let range = if max.is_infinite() {
                             if min > 0.0 {
@@ -165,7 +188,11 @@ impl Row<'_> {
                         } else {
                             format!("between {min} and {max}")
                         };
-                        self.problem(problems, c.name, format!("{v} is out of range: must be {range}"))
+                        self.problem(
+                            problems,
+                            c.name,
+                            format!("{v} is out of range: must be {range}"),
+                        )
                     }
                     Ok(_) => {}
                     Err(_) => self.problem(problems, c.name, format!("`{value}` is not a number")),

@@ -51,10 +51,18 @@ impl DatasetFiles {
         let mut problems = Problems::default();
         let mut files = HashMap::new();
         if !dir.is_dir() {
-            problems.push(&dir.display().to_string(), None, None, "is not a dataset folder");
+            problems.push(
+                &dir.display().to_string(),
+                None,
+                None,
+                "is not a dataset folder",
+            );
             return Err(problems);
         }
-        let names = schema::TABLES.iter().map(|t| t.file).chain([MANIFEST, GEOMETRY]);
+        let names = schema::TABLES
+            .iter()
+            .map(|t| t.file)
+            .chain([MANIFEST, GEOMETRY]);
         for name in names {
             let path = dir.join(name);
             match std::fs::read_to_string(&path) {
@@ -65,7 +73,10 @@ impl DatasetFiles {
                 Err(e) => problems.push(&path.display().to_string(), None, None, e.to_string()),
             }
         }
-        problems.into_result(DatasetFiles { origin: dir.display().to_string(), files })
+        problems.into_result(DatasetFiles {
+            origin: dir.display().to_string(),
+            files,
+        })
     }
 }
 
@@ -101,7 +112,12 @@ impl Dataset {
             match files.files.get(name) {
                 Some(t) => t.clone(),
                 None => {
-                    p.push(name, None, None, format!("file is missing from {}", files.origin));
+                    p.push(
+                        name,
+                        None,
+                        None,
+                        format!("file is missing from {}", files.origin),
+                    );
                     String::new()
                 }
             }
@@ -150,7 +166,12 @@ impl Dataset {
                 name: r.string("name"),
                 aliases: r
                     .text("aliases")
-                    .map(|a| a.split(';').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+                    .map(|a| {
+                        a.split(';')
+                            .map(|s| s.trim().to_string())
+                            .filter(|s| !s.is_empty())
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 country: r.string("country"),
                 province: r.text("province").map(str::to_string),
@@ -175,7 +196,10 @@ impl Dataset {
                     mode,
                     gauge_mm,
                     length_km: r.number("length_km").unwrap_or(0.0),
-                    length_source: r.text("length_source").map(str::to_string).unwrap_or_else(|| source.clone()),
+                    length_source: r
+                        .text("length_source")
+                        .map(str::to_string)
+                        .unwrap_or_else(|| source.clone()),
                     speed_kmh: r.number("speed_kmh"),
                     capacity_t_per_year: r.number("capacity_t_per_year"),
                     status: status(r, file, p),
@@ -211,7 +235,12 @@ impl Dataset {
                 let to = Layer::parse(&r.string("to"));
                 if let (Some(from), Some(to)) = (from, to) {
                     if from == to {
-                        p.push(file, Some(line), Some("to"), format!("transfer from {from} to itself"));
+                        p.push(
+                            file,
+                            Some(line),
+                            Some("to"),
+                            format!("transfer from {from} to itself"),
+                        );
                     }
                     self.transfers.push(Transfer {
                         node: r.string("node"),
@@ -290,10 +319,20 @@ fn gauge(r: &Row, mode: Mode, file: &str, p: &mut Problems) -> Option<u16> {
     let g = r.text("gauge_mm").and_then(|g| g.parse::<u16>().ok());
     match (mode, g) {
         (Mode::Rail, None) if r.text("gauge_mm").is_none() => {
-            p.push(file, Some(r.line), Some("gauge_mm"), "a rail row needs a gauge (1435, 1520 or 1676)");
+            p.push(
+                file,
+                Some(r.line),
+                Some("gauge_mm"),
+                "a rail row needs a gauge (1435, 1520 or 1676)",
+            );
         }
         (Mode::Road | Mode::Sea, Some(_)) => {
-            p.push(file, Some(r.line), Some("gauge_mm"), format!("a {mode} row has no gauge; leave it empty"));
+            p.push(
+                file,
+                Some(r.line),
+                Some("gauge_mm"),
+                format!("a {mode} row has no gauge; leave it empty"),
+            );
         }
         _ => {}
     }
@@ -303,7 +342,12 @@ fn gauge(r: &Row, mode: Mode, file: &str, p: &mut Problems) -> Option<u16> {
 fn status(r: &Row, file: &str, p: &mut Problems) -> Status {
     let s = Status::parse(&r.string("status")).unwrap_or(Status::Existing);
     if matches!(s, Status::UnderConstruction | Status::Planned) && r.year("opens_year").is_none() {
-        p.push(file, Some(r.line), Some("opens_year"), format!("a {} row needs an opening year", s.as_str()));
+        p.push(
+            file,
+            Some(r.line),
+            Some("opens_year"),
+            format!("a {} row needs an opening year", s.as_str()),
+        );
     }
     s
 }
@@ -329,9 +373,18 @@ fn parse_manifest(text: &str, p: &mut Problems) -> Option<Manifest> {
         Ok(m) => {
             for param in PARAMETERS {
                 match m.parameters.get(param.name) {
-                    None => p.push(MANIFEST, None, Some(param.name), format!("parameter is missing ({}, {})", param.unit, param.doc)),
-                    Some(s) if s.source.trim().is_empty() => p.push(MANIFEST, None, Some(param.name), "parameter has no source"),
-                    Some(s) if !s.value.is_finite() || s.value < 0.0 => p.push(MANIFEST, None, Some(param.name), "must be a number ≥ 0"),
+                    None => p.push(
+                        MANIFEST,
+                        None,
+                        Some(param.name),
+                        format!("parameter is missing ({}, {})", param.unit, param.doc),
+                    ),
+                    Some(s) if s.source.trim().is_empty() => {
+                        p.push(MANIFEST, None, Some(param.name), "parameter has no source")
+                    }
+                    Some(s) if !s.value.is_finite() || s.value < 0.0 => {
+                        p.push(MANIFEST, None, Some(param.name), "must be a number ≥ 0")
+                    }
                     _ => {}
                 }
             }
@@ -343,7 +396,9 @@ fn parse_manifest(text: &str, p: &mut Problems) -> Option<Manifest> {
             Some(m)
         }
         Err(e) => {
-            let line = e.span().map(|s| text[..s.start].lines().count().max(1) as u64);
+            let line = e
+                .span()
+                .map(|s| text[..s.start].lines().count().max(1) as u64);
             p.push(MANIFEST, line, None, e.message().to_string());
             None
         }
@@ -369,9 +424,18 @@ fn parse_geometry(text: &str, p: &mut Problems) -> HashMap<String, Vec<[f64; 2]>
         coordinates: Vec<[f64; 2]>,
     }
     match serde_json::from_str::<Fc>(text) {
-        Ok(fc) => fc.features.into_iter().map(|f| (f.properties.link, f.geometry.coordinates)).collect(),
+        Ok(fc) => fc
+            .features
+            .into_iter()
+            .map(|f| (f.properties.link, f.geometry.coordinates))
+            .collect(),
         Err(e) => {
-            p.push(GEOMETRY, Some(e.line() as u64), None, format!("not a FeatureCollection of link LineStrings: {e}"));
+            p.push(
+                GEOMETRY,
+                Some(e.line() as u64),
+                None,
+                format!("not a FeatureCollection of link LineStrings: {e}"),
+            );
             HashMap::new()
         }
     }

@@ -31,8 +31,14 @@ pub fn files(name: &str) -> Option<DatasetFiles> {
         DEFAULT => CENTRAL_ASIA_AFGHANISTAN,
         _ => return None,
     };
-    let files: HashMap<String, String> = table.iter().map(|(f, t)| (f.to_string(), t.to_string())).collect();
-    Some(DatasetFiles { origin: format!("embedded:{name}"), files })
+    let files: HashMap<String, String> = table
+        .iter()
+        .map(|(f, t)| (f.to_string(), t.to_string()))
+        .collect();
+    Some(DatasetFiles {
+        origin: format!("embedded:{name}"),
+        files,
+    })
 }
 
 /// Loads an embedded dataset.
@@ -41,8 +47,42 @@ pub fn load(name: &str) -> Result<Dataset, Problems> {
         Some(f) => Dataset::from_files(&f),
         None => {
             let mut p = Problems::default();
-            p.push(name, None, None, format!("no embedded dataset of that name; embedded: {}", names().join(", ")));
+            p.push(
+                name,
+                None,
+                None,
+                format!(
+                    "no embedded dataset of that name; embedded: {}",
+                    names().join(", ")
+                ),
+            );
             Err(p)
         }
     }
+}
+
+/// The scenarios shipped in `scenarios/`, also compiled in so they run by name.
+pub const SCENARIOS: &[(&str, &str)] = &[
+    ("today", include_str!("../../../scenarios/today.toml")),
+    (
+        "trans-afghan",
+        include_str!("../../../scenarios/trans-afghan.toml"),
+    ),
+    (
+        "western-railway",
+        include_str!("../../../scenarios/western-railway.toml"),
+    ),
+    (
+        "torkham-chaman-closed",
+        include_str!("../../../scenarios/torkham-chaman-closed.toml"),
+    ),
+    (
+        "uzbekistan-tariff-cut",
+        include_str!("../../../scenarios/uzbekistan-tariff-cut.toml"),
+    ),
+];
+
+/// A shipped scenario's text by name.
+pub fn scenario(name: &str) -> Option<&'static str> {
+    SCENARIOS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
 }

@@ -99,7 +99,9 @@ impl Scenario {
     pub fn parse(text: &str, file: &str) -> Result<Scenario, Problems> {
         toml::from_str::<Scenario>(text).map_err(|e| {
             let mut p = Problems::default();
-            let line = e.span().map(|s| text[..s.start].lines().count().max(1) as u64);
+            let line = e
+                .span()
+                .map(|s| text[..s.start].lines().count().max(1) as u64);
             p.push(file, line, None, e.message().trim().to_string());
             p
         })
@@ -108,7 +110,12 @@ impl Scenario {
     pub fn load(path: &Path) -> Result<Scenario, Problems> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             let mut p = Problems::default();
-            p.push(&path.display().to_string(), None, None, format!("cannot read: {e}"));
+            p.push(
+                &path.display().to_string(),
+                None,
+                None,
+                format!("cannot read: {e}"),
+            );
             p
         })?;
         Scenario::parse(&text, &path.display().to_string())
@@ -116,7 +123,11 @@ impl Scenario {
 
     /// The scenario that changes nothing on `base`.
     pub fn baseline(base: &str) -> Scenario {
-        Scenario { name: Some("baseline".into()), base: base.into(), ..Scenario::default() }
+        Scenario {
+            name: Some("baseline".into()),
+            base: base.into(),
+            ..Scenario::default()
+        }
     }
 
     /// Where the base dataset is, when `base` is a folder rather than an embedded name.
@@ -138,7 +149,12 @@ impl Scenario {
         let crossing_ids: HashSet<&str> = ds.crossings.iter().map(|c| c.id.as_str()).collect();
         for id in &self.closures {
             if !link_ids.contains(id.as_str()) && !crossing_ids.contains(id.as_str()) {
-                p.push(file, None, Some("closures"), format!("unknown link or crossing `{id}`"));
+                p.push(
+                    file,
+                    None,
+                    Some("closures"),
+                    format!("unknown link or crossing `{id}`"),
+                );
             }
         }
         let projects: HashSet<&str> = ds
@@ -151,7 +167,12 @@ impl Scenario {
             if !projects.contains(id.as_str()) {
                 let mut known: Vec<&str> = projects.iter().copied().collect();
                 known.sort();
-                p.push(file, None, Some("projects"), format!("unknown project `{id}`; known: {}", known.join(", ")));
+                p.push(
+                    file,
+                    None,
+                    Some("projects"),
+                    format!("unknown project `{id}`; known: {}", known.join(", ")),
+                );
             }
         }
         let is_open = |id: &str, status: Status, opens: Option<i32>, project: Option<&String>| {
@@ -166,8 +187,11 @@ impl Scenario {
             };
             opens.is_some_and(|y| y <= year)
         };
-        let link_open =
-            ds.links.iter().map(|l| is_open(&l.id, l.status, l.opens_year, l.project.as_ref())).collect();
+        let link_open = ds
+            .links
+            .iter()
+            .map(|l| is_open(&l.id, l.status, l.opens_year, l.project.as_ref()))
+            .collect();
         let crossing_open = ds
             .crossings
             .iter()
@@ -180,30 +204,59 @@ impl Scenario {
         self.grow_demand(&mut ds, year, file, &mut p);
         for (name, value) in &self.parameters {
             if !PARAMETERS.iter().any(|q| q.name == name) {
-                p.push(file, None, Some("parameters"), format!("unknown parameter `{name}`"));
+                p.push(
+                    file,
+                    None,
+                    Some("parameters"),
+                    format!("unknown parameter `{name}`"),
+                );
             } else if !value.is_finite() || *value < 0.0 {
-                p.push(file, None, Some("parameters"), format!("`{name}` must be ≥ 0"));
+                p.push(
+                    file,
+                    None,
+                    Some("parameters"),
+                    format!("`{name}` must be ≥ 0"),
+                );
             } else if let Some(s) = ds.manifest.parameters.get_mut(name) {
                 s.value = *value;
                 s.source = format!("scenario {file}");
             }
         }
         let name = self.name.clone().unwrap_or_else(|| {
-            Path::new(file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+            Path::new(file)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
         });
-        p.into_result(Applied { name, year, dataset: ds, link_open, crossing_open })
+        p.into_result(Applied {
+            name,
+            year,
+            dataset: ds,
+            link_open,
+            crossing_open,
+        })
     }
 
     fn grow_demand(&self, ds: &mut Dataset, year: i32, file: &str, p: &mut Problems) {
         let commodities: HashSet<&str> = ds.commodities.iter().map(|c| c.id.as_str()).collect();
         for k in self.demand.by_commodity.keys() {
             if !commodities.contains(k.as_str()) {
-                p.push(file, None, Some("demand.by_commodity"), format!("unknown commodity `{k}`"));
+                p.push(
+                    file,
+                    None,
+                    Some("demand.by_commodity"),
+                    format!("unknown commodity `{k}`"),
+                );
             }
         }
         let years = (year - ds.manifest.base_year) as f64;
         for d in &mut ds.demand {
-            let rate = self.demand.by_commodity.get(&d.commodity).copied().unwrap_or(self.demand.growth_percent_per_year);
+            let rate = self
+                .demand
+                .by_commodity
+                .get(&d.commodity)
+                .copied()
+                .unwrap_or(self.demand.growth_percent_per_year);
             d.tonnes_per_year *= (1.0 + rate / 100.0).powf(years);
         }
     }
@@ -211,7 +264,12 @@ impl Scenario {
 
 fn apply_tariff(ds: &mut Dataset, change: &TariffChange, file: &str, p: &mut Problems) {
     if !ds.countries.iter().any(|c| c.iso3 == change.country) {
-        p.push(file, None, Some("tariff.country"), format!("unknown country `{}`", change.country));
+        p.push(
+            file,
+            None,
+            Some("tariff.country"),
+            format!("unknown country `{}`", change.country),
+        );
         return;
     }
     let kinds: &[TariffKind] = match change.kind.as_deref() {
@@ -219,23 +277,43 @@ fn apply_tariff(ds: &mut Dataset, change: &TariffChange, file: &str, p: &mut Pro
         Some("domestic") => &[TariffKind::Domestic],
         Some("both") => &[TariffKind::Transit, TariffKind::Domestic],
         Some(other) => {
-            p.push(file, None, Some("tariff.kind"), format!("`{other}` must be transit, domestic or both"));
+            p.push(
+                file,
+                None,
+                Some("tariff.kind"),
+                format!("`{other}` must be transit, domestic or both"),
+            );
             return;
         }
     };
     if matches!(change.mode, Some(Mode::Sea)) {
-        p.push(file, None, Some("tariff.mode"), "sea carries no country tariff; use rail or road");
+        p.push(
+            file,
+            None,
+            Some("tariff.mode"),
+            "sea carries no country tariff; use rail or road",
+        );
         return;
     }
     let commodity = change.commodity.clone().filter(|c| c != "*");
     if let Some(k) = &commodity {
         if !ds.commodities.iter().any(|c| &c.id == k) {
-            p.push(file, None, Some("tariff.commodity"), format!("unknown commodity `{k}`"));
+            p.push(
+                file,
+                None,
+                Some("tariff.commodity"),
+                format!("unknown commodity `{k}`"),
+            );
             return;
         }
     }
     if change.percent.is_none() && change.usd_per_tkm.is_none() && change.usd_per_t.is_none() {
-        p.push(file, None, Some("tariff"), "gives no change: set percent, usd_per_tkm or usd_per_t");
+        p.push(
+            file,
+            None,
+            Some("tariff"),
+            "gives no change: set percent, usd_per_tkm or usd_per_t",
+        );
         return;
     }
     let modes: &[Mode] = match change.mode {
@@ -247,9 +325,23 @@ fn apply_tariff(ds: &mut Dataset, change: &TariffChange, file: &str, p: &mut Pro
         for &kind in kinds {
             // A commodity-specific change needs its own row, starting from the `*` row.
             if let Some(k) = &commodity {
-                let has_own = ds.tariffs.iter().any(|t| t.country == change.country && t.mode == mode && t.kind == kind && &t.commodity == k);
+                let has_own = ds.tariffs.iter().any(|t| {
+                    t.country == change.country
+                        && t.mode == mode
+                        && t.kind == kind
+                        && &t.commodity == k
+                });
                 if !has_own {
-                    let general = ds.tariffs.iter().find(|t| t.country == change.country && t.mode == mode && t.kind == kind && t.commodity == "*").cloned();
+                    let general = ds
+                        .tariffs
+                        .iter()
+                        .find(|t| {
+                            t.country == change.country
+                                && t.mode == mode
+                                && t.kind == kind
+                                && t.commodity == "*"
+                        })
+                        .cloned();
                     let mut row = general.unwrap_or(Tariff {
                         country: change.country.clone(),
                         mode,
@@ -263,7 +355,12 @@ fn apply_tariff(ds: &mut Dataset, change: &TariffChange, file: &str, p: &mut Pro
                     row.commodity = k.clone();
                     ds.tariffs.push(row);
                 }
-            } else if !ds.tariffs.iter().any(|t| t.country == change.country && t.mode == mode && t.kind == kind && t.commodity == "*") {
+            } else if !ds.tariffs.iter().any(|t| {
+                t.country == change.country
+                    && t.mode == mode
+                    && t.kind == kind
+                    && t.commodity == "*"
+            }) {
                 ds.tariffs.push(Tariff {
                     country: change.country.clone(),
                     mode,
@@ -300,7 +397,7 @@ fn apply_tariff(ds: &mut Dataset, change: &TariffChange, file: &str, p: &mut Pro
 
 /// The commented example that `karvan scenario new` writes.
 pub const EXAMPLE: &str = r#"# A Karvan scenario: a base dataset and the changes to it, keyed by dataset ids.
-# Run it with `karvan run THIS_FILE`; ids are listed by `karvan validate --list`.
+# Run it with `karvan run THIS_FILE`; ids are listed by `karvan list nodes|links|crossings|projects`.
 
 name = "my-scenario"
 description = "What this scenario asks."

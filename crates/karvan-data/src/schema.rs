@@ -50,7 +50,14 @@ impl Table {
 }
 
 const fn req(name: &'static str, kind: Kind, unit: &'static str, doc: &'static str) -> Column {
-    Column { name, kind, required: true, unit, default: "", doc }
+    Column {
+        name,
+        kind,
+        required: true,
+        unit,
+        default: "",
+        doc,
+    }
 }
 
 const fn opt(
@@ -60,7 +67,14 @@ const fn opt(
     default: &'static str,
     doc: &'static str,
 ) -> Column {
-    Column { name, kind, required: false, unit, default, doc }
+    Column {
+        name,
+        kind,
+        required: false,
+        unit,
+        default,
+        doc,
+    }
 }
 
 const SOURCE: Column = req(
@@ -74,19 +88,36 @@ pub const MODES: &[&str] = &["rail", "road", "sea"];
 pub const LAND_MODES: &[&str] = &["rail", "road"];
 pub const GAUGES: &[&str] = &["1435", "1520", "1676"];
 pub const STATUSES: &[&str] = &["existing", "under_construction", "planned", "proposed"];
-pub const NODE_KINDS: &[&str] =
-    &["city", "station", "border_post", "port", "dry_port", "junction"];
+pub const NODE_KINDS: &[&str] = &[
+    "city",
+    "station",
+    "border_post",
+    "port",
+    "dry_port",
+    "junction",
+];
 pub const LAYERS: &[&str] = &["road", "rail-1435", "rail-1520", "rail-1676", "sea"];
 pub const TARIFF_KINDS: &[&str] = &["transit", "domestic"];
 
-const NONNEG: Kind = Kind::Number { min: 0.0, max: f64::INFINITY };
-const POSITIVE: Kind = Kind::Number { min: f64::MIN_POSITIVE, max: f64::INFINITY };
+const NONNEG: Kind = Kind::Number {
+    min: 0.0,
+    max: f64::INFINITY,
+};
+const POSITIVE: Kind = Kind::Number {
+    min: f64::MIN_POSITIVE,
+    max: f64::INFINITY,
+};
 
 pub const COUNTRIES: Table = Table {
     file: "countries.csv",
     doc: "The countries of the network.",
     columns: &[
-        req("iso3", Kind::Id, "", "ISO 3166-1 alpha-3 code, upper case (e.g. `AFG`)."),
+        req(
+            "iso3",
+            Kind::Id,
+            "",
+            "ISO 3166-1 alpha-3 code, upper case (e.g. `AFG`).",
+        ),
         req("name", Kind::Text, "", "Country name in English."),
         SOURCE,
     ],
@@ -96,15 +127,64 @@ pub const NODES: Table = Table {
     file: "nodes.csv",
     doc: "Places: cities, stations, border posts, ports, dry ports, junctions.",
     columns: &[
-        req("id", Kind::Id, "", "Stable identifier used by every other table and by scenarios."),
-        req("name", Kind::Text, "", "Name shown in reports; matched forgivingly by `karvan route`."),
-        opt("aliases", Kind::Text, "", "none", "Other spellings, separated by `;` (e.g. `Hayraton;Khairaton`)."),
-        req("country", Kind::Ref("countries.csv"), "", "ISO3 code of the country the node lies in."),
-        opt("province", Kind::Text, "", "none", "Province or region, matched against `risk.csv`."),
-        req("lat", Kind::Number { min: -90.0, max: 90.0 }, "degrees", "Latitude, WGS84."),
-        req("lon", Kind::Number { min: -180.0, max: 180.0 }, "degrees", "Longitude, WGS84."),
+        req(
+            "id",
+            Kind::Id,
+            "",
+            "Stable identifier used by every other table and by scenarios.",
+        ),
+        req(
+            "name",
+            Kind::Text,
+            "",
+            "Name shown in reports; matched forgivingly by `karvan route`.",
+        ),
+        opt(
+            "aliases",
+            Kind::Text,
+            "",
+            "none",
+            "Other spellings, separated by `;` (e.g. `Hayraton;Khairaton`).",
+        ),
+        req(
+            "country",
+            Kind::Ref("countries.csv"),
+            "",
+            "ISO3 code of the country the node lies in.",
+        ),
+        opt(
+            "province",
+            Kind::Text,
+            "",
+            "none",
+            "Province or region, matched against `risk.csv`.",
+        ),
+        req(
+            "lat",
+            Kind::Number {
+                min: -90.0,
+                max: 90.0,
+            },
+            "degrees",
+            "Latitude, WGS84.",
+        ),
+        req(
+            "lon",
+            Kind::Number {
+                min: -180.0,
+                max: 180.0,
+            },
+            "degrees",
+            "Longitude, WGS84.",
+        ),
         req("kind", Kind::OneOf(NODE_KINDS), "", "What the place is."),
-        opt("is_zone", Kind::Bool, "", "false", "Whether demand may start or end here."),
+        opt(
+            "is_zone",
+            Kind::Bool,
+            "",
+            "false",
+            "Whether demand may start or end here.",
+        ),
         SOURCE,
     ],
 };
@@ -137,16 +217,66 @@ pub const CROSSINGS: Table = Table {
         req("id", Kind::Id, "", "Stable identifier."),
         req("name", Kind::Text, "", "Name shown in reports."),
         req("from", Kind::Ref("nodes.csv"), "", "Node on one side."),
-        req("to", Kind::Ref("nodes.csv"), "", "Node on the other side (another country)."),
+        req(
+            "to",
+            Kind::Ref("nodes.csv"),
+            "",
+            "Node on the other side (another country).",
+        ),
         req("mode", Kind::OneOf(LAND_MODES), "", "rail or road."),
-        opt("gauge_mm", Kind::OneOf(GAUGES), "mm", "required for rail", "Gauge of the track across the border; rail only."),
-        opt("length_km", NONNEG, "km", "0", "Length of the bridge or crossing itself."),
-        req("dwell_hours", NONNEG, "h", "Average time spent at the border, both sides together."),
-        req("fee_usd_per_t", NONNEG, "USD/t", "Border charges per tonne, paid to the country entered."),
-        opt("capacity_t_per_day", NONNEG, "t/day", "unlimited", "Throughput capacity."),
-        req("status", Kind::OneOf(STATUSES), "", "Whether the crossing exists or is being built, planned or proposed."),
-        opt("opens_year", Kind::Year, "year", "never (unless a scenario switches its project on)", "Year the crossing opens."),
-        opt("project", Kind::Id, "", "none", "Project that scenarios switch on or off as a whole."),
+        opt(
+            "gauge_mm",
+            Kind::OneOf(GAUGES),
+            "mm",
+            "required for rail",
+            "Gauge of the track across the border; rail only.",
+        ),
+        opt(
+            "length_km",
+            NONNEG,
+            "km",
+            "0",
+            "Length of the bridge or crossing itself.",
+        ),
+        req(
+            "dwell_hours",
+            NONNEG,
+            "h",
+            "Average time spent at the border, both sides together.",
+        ),
+        req(
+            "fee_usd_per_t",
+            NONNEG,
+            "USD/t",
+            "Border charges per tonne, paid to the country entered.",
+        ),
+        opt(
+            "capacity_t_per_day",
+            NONNEG,
+            "t/day",
+            "unlimited",
+            "Throughput capacity.",
+        ),
+        req(
+            "status",
+            Kind::OneOf(STATUSES),
+            "",
+            "Whether the crossing exists or is being built, planned or proposed.",
+        ),
+        opt(
+            "opens_year",
+            Kind::Year,
+            "year",
+            "never (unless a scenario switches its project on)",
+            "Year the crossing opens.",
+        ),
+        opt(
+            "project",
+            Kind::Id,
+            "",
+            "none",
+            "Project that scenarios switch on or off as a whole.",
+        ),
         SOURCE,
     ],
 };
@@ -155,7 +285,12 @@ pub const TRANSFERS: Table = Table {
     file: "transfers.csv",
     doc: "Handling where cargo changes gauge or mode at a node; applies both ways.",
     columns: &[
-        req("node", Kind::Ref("nodes.csv"), "", "Where the transfer happens."),
+        req(
+            "node",
+            Kind::Ref("nodes.csv"),
+            "",
+            "Where the transfer happens.",
+        ),
         req("from", Kind::OneOf(LAYERS), "", "One network layer."),
         req("to", Kind::OneOf(LAYERS), "", "The other layer."),
         req("usd_per_t", NONNEG, "USD/t", "Handling cost per tonne."),
@@ -170,7 +305,12 @@ pub const COMMODITIES: Table = Table {
     columns: &[
         req("id", Kind::Id, "", "Stable identifier."),
         req("name", Kind::Text, "", "Name shown in reports."),
-        req("value_usd_per_t", NONNEG, "USD/t", "Average value of a tonne."),
+        req(
+            "value_usd_per_t",
+            NONNEG,
+            "USD/t",
+            "Average value of a tonne.",
+        ),
         SOURCE,
     ],
 };
@@ -193,11 +333,32 @@ pub const DEMAND: Table = Table {
     file: "demand.csv",
     doc: "Freight to be moved in the base year, between zones.",
     columns: &[
-        req("origin", Kind::Ref("nodes.csv"), "", "Origin zone (node id with is_zone = true)."),
-        req("destination", Kind::Ref("nodes.csv"), "", "Destination zone."),
-        req("commodity", Kind::Ref("commodities.csv"), "", "Commodity id."),
+        req(
+            "origin",
+            Kind::Ref("nodes.csv"),
+            "",
+            "Origin zone (node id with is_zone = true).",
+        ),
+        req(
+            "destination",
+            Kind::Ref("nodes.csv"),
+            "",
+            "Destination zone.",
+        ),
+        req(
+            "commodity",
+            Kind::Ref("commodities.csv"),
+            "",
+            "Commodity id.",
+        ),
         req("tonnes_per_year", NONNEG, "t/year", "Tonnes per year."),
-        opt("year", Kind::Year, "year", "the dataset's base year", "Year the figure describes."),
+        opt(
+            "year",
+            Kind::Year,
+            "year",
+            "the dataset's base year",
+            "Year the figure describes.",
+        ),
         SOURCE,
     ],
 };

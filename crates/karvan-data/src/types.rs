@@ -51,7 +51,10 @@ impl Layer {
         match s {
             "road" => Some(Layer::Road),
             "sea" => Some(Layer::Sea),
-            _ => s.strip_prefix("rail-").and_then(|g| g.parse().ok()).map(Layer::Rail),
+            _ => s
+                .strip_prefix("rail-")
+                .and_then(|g| g.parse().ok())
+                .map(Layer::Rail),
         }
     }
 

@@ -8,25 +8,75 @@ use crate::types::{Layer, Mode};
 
 /// Adds every cross-table problem of `ds` to `p`.
 pub fn check(ds: &Dataset, p: &mut Problems) {
-    let countries = unique(p, "countries.csv", "iso3", ds.countries.iter().map(|c| (c.iso3.as_str(), None)));
-    let nodes = unique(p, "nodes.csv", "id", ds.nodes.iter().map(|n| (n.id.as_str(), Some(n.line))));
-    let links = unique(p, "links.csv", "id", ds.links.iter().map(|l| (l.id.as_str(), Some(l.line))));
-    let crossings = unique(p, "crossings.csv", "id", ds.crossings.iter().map(|c| (c.id.as_str(), Some(c.line))));
-    let commodities = unique(p, "commodities.csv", "id", ds.commodities.iter().map(|c| (c.id.as_str(), None)));
-    unique(p, "corridors.csv", "id", ds.corridors.iter().map(|c| (c.id.as_str(), None)));
+    let countries = unique(
+        p,
+        "countries.csv",
+        "iso3",
+        ds.countries.iter().map(|c| (c.iso3.as_str(), None)),
+    );
+    let nodes = unique(
+        p,
+        "nodes.csv",
+        "id",
+        ds.nodes.iter().map(|n| (n.id.as_str(), Some(n.line))),
+    );
+    let links = unique(
+        p,
+        "links.csv",
+        "id",
+        ds.links.iter().map(|l| (l.id.as_str(), Some(l.line))),
+    );
+    let crossings = unique(
+        p,
+        "crossings.csv",
+        "id",
+        ds.crossings.iter().map(|c| (c.id.as_str(), Some(c.line))),
+    );
+    let commodities = unique(
+        p,
+        "commodities.csv",
+        "id",
+        ds.commodities.iter().map(|c| (c.id.as_str(), None)),
+    );
+    unique(
+        p,
+        "corridors.csv",
+        "id",
+        ds.corridors.iter().map(|c| (c.id.as_str(), None)),
+    );
 
-    let country_of: HashMap<&str, &str> =
-        ds.nodes.iter().map(|n| (n.id.as_str(), n.country.as_str())).collect();
+    let country_of: HashMap<&str, &str> = ds
+        .nodes
+        .iter()
+        .map(|n| (n.id.as_str(), n.country.as_str()))
+        .collect();
 
     for n in &ds.nodes {
-        known(p, "nodes.csv", n.line, "country", &n.country, &countries, "countries.csv");
+        known(
+            p,
+            "nodes.csv",
+            n.line,
+            "country",
+            &n.country,
+            &countries,
+            "countries.csv",
+        );
     }
     for l in &ds.links {
         let a = known(p, "links.csv", l.line, "from", &l.from, &nodes, "nodes.csv");
         let b = known(p, "links.csv", l.line, "to", &l.to, &nodes, "nodes.csv");
         if l.from == l.to {
-            p.push("links.csv", Some(l.line), Some("to"), "a link must join two different nodes");
-        } else if a && b && l.mode != Mode::Sea && country_of[l.from.as_str()] != country_of[l.to.as_str()] {
+            p.push(
+                "links.csv",
+                Some(l.line),
+                Some("to"),
+                "a link must join two different nodes",
+            );
+        } else if a
+            && b
+            && l.mode != Mode::Sea
+            && country_of[l.from.as_str()] != country_of[l.to.as_str()]
+        {
             p.push(
                 "links.csv",
                 Some(l.line),
@@ -39,7 +89,15 @@ pub fn check(ds: &Dataset, p: &mut Problems) {
         }
     }
     for c in &ds.crossings {
-        let a = known(p, "crossings.csv", c.line, "from", &c.from, &nodes, "nodes.csv");
+        let a = known(
+            p,
+            "crossings.csv",
+            c.line,
+            "from",
+            &c.from,
+            &nodes,
+            "nodes.csv",
+        );
         let b = known(p, "crossings.csv", c.line, "to", &c.to, &nodes, "nodes.csv");
         if a && b && country_of[c.from.as_str()] == country_of[c.to.as_str()] {
             p.push(
@@ -48,47 +106,102 @@ pub fn check(ds: &Dataset, p: &mut Problems) {
                 Some("to"),
                 format!(
                     "{} and {} are both in {}: a crossing joins two countries",
-                    c.from, c.to, country_of[c.from.as_str()]
+                    c.from,
+                    c.to,
+                    country_of[c.from.as_str()]
                 ),
             );
         }
     }
     for t in &ds.transfers {
-        known(p, "transfers.csv", t.line, "node", &t.node, &nodes, "nodes.csv");
+        known(
+            p,
+            "transfers.csv",
+            t.line,
+            "node",
+            &t.node,
+            &nodes,
+            "nodes.csv",
+        );
     }
     for t in &ds.tariffs {
-        known(p, "tariffs.csv", t.line, "country", &t.country, &countries, "countries.csv");
+        known(
+            p,
+            "tariffs.csv",
+            t.line,
+            "country",
+            &t.country,
+            &countries,
+            "countries.csv",
+        );
         if t.commodity != "*" {
-            known(p, "tariffs.csv", t.line, "commodity", &t.commodity, &commodities, "commodities.csv");
+            known(
+                p,
+                "tariffs.csv",
+                t.line,
+                "commodity",
+                &t.commodity,
+                &commodities,
+                "commodities.csv",
+            );
         }
     }
     check_tariff_duplicates(ds, p);
     check_gauge_breaks(ds, p);
     check_demand(ds, p, &nodes, &commodities);
 
-    let provinces: HashSet<&str> = ds.nodes.iter().filter_map(|n| n.province.as_deref()).collect();
+    let provinces: HashSet<&str> = ds
+        .nodes
+        .iter()
+        .filter_map(|n| n.province.as_deref())
+        .collect();
     for (i, r) in ds.risk.iter().enumerate() {
         if !countries.contains(r.region.as_str()) && !provinces.contains(r.region.as_str()) {
             p.push(
                 "risk.csv",
                 Some(i as u64 + 2),
                 Some("region"),
-                format!("`{}` is neither a country code nor a province used in nodes.csv", r.region),
+                format!(
+                    "`{}` is neither a country code nor a province used in nodes.csv",
+                    r.region
+                ),
             );
         }
     }
     for (i, c) in ds.corridors.iter().enumerate() {
         if c.crossings.is_empty() {
-            p.push("corridors.csv", Some(i as u64 + 2), Some("crossings"), "names no crossing");
+            p.push(
+                "corridors.csv",
+                Some(i as u64 + 2),
+                Some("crossings"),
+                "names no crossing",
+            );
         }
         for x in &c.crossings {
-            known(p, "corridors.csv", i as u64 + 2, "crossings", x, &crossings, "crossings.csv");
+            known(
+                p,
+                "corridors.csv",
+                i as u64 + 2,
+                "crossings",
+                x,
+                &crossings,
+                "crossings.csv",
+            );
         }
     }
-    let mut unknown_geometry: Vec<&String> = ds.geometry.keys().filter(|k| !links.contains(k.as_str())).collect();
+    let mut unknown_geometry: Vec<&String> = ds
+        .geometry
+        .keys()
+        .filter(|k| !links.contains(k.as_str()))
+        .collect();
     unknown_geometry.sort();
     for id in unknown_geometry {
-        p.push(GEOMETRY, None, Some("properties.link"), format!("unknown link `{id}`"));
+        p.push(
+            GEOMETRY,
+            None,
+            Some("properties.link"),
+            format!("unknown link `{id}`"),
+        );
     }
 }
 
@@ -113,14 +226,27 @@ fn unique<'a>(
 }
 
 /// Whether `id` is in `set`; reports it when not.
-fn known(p: &mut Problems, file: &str, line: u64, column: &str, id: &str, set: &HashSet<&str>, table: &str) -> bool {
+fn known(
+    p: &mut Problems,
+    file: &str,
+    line: u64,
+    column: &str,
+    id: &str,
+    set: &HashSet<&str>,
+    table: &str,
+) -> bool {
     if id.is_empty() {
         return false;
     }
     if set.contains(id) {
         return true;
     }
-    p.push(file, Some(line), Some(column), format!("unknown id `{id}` (not in {table})"));
+    p.push(
+        file,
+        Some(line),
+        Some(column),
+        format!("unknown id `{id}` (not in {table})"),
+    );
     false
 }
 
@@ -133,7 +259,13 @@ fn check_tariff_duplicates(ds: &Dataset, p: &mut Problems) {
                 "tariffs.csv",
                 Some(t.line),
                 None,
-                format!("a second {} {} tariff for {} / {}", t.country, t.kind.as_str(), t.mode, t.commodity),
+                format!(
+                    "a second {} {} tariff for {} / {}",
+                    t.country,
+                    t.kind.as_str(),
+                    t.mode,
+                    t.commodity
+                ),
             );
         }
     }
@@ -145,21 +277,32 @@ fn check_gauge_breaks(ds: &Dataset, p: &mut Problems) {
     for l in ds.links.iter().filter(|l| l.mode == Mode::Rail) {
         if let Some(g) = l.gauge_mm {
             for n in [&l.from, &l.to] {
-                gauges.entry(n).or_default().insert((g, "links.csv", l.line));
+                gauges
+                    .entry(n)
+                    .or_default()
+                    .insert((g, "links.csv", l.line));
             }
         }
     }
     for c in ds.crossings.iter().filter(|c| c.mode == Mode::Rail) {
         if let Some(g) = c.gauge_mm {
             for n in [&c.from, &c.to] {
-                gauges.entry(n).or_default().insert((g, "crossings.csv", c.line));
+                gauges
+                    .entry(n)
+                    .or_default()
+                    .insert((g, "crossings.csv", c.line));
             }
         }
     }
     let transfers: HashSet<(&str, Layer, Layer)> = ds
         .transfers
         .iter()
-        .flat_map(|t| [(t.node.as_str(), t.from, t.to), (t.node.as_str(), t.to, t.from)])
+        .flat_map(|t| {
+            [
+                (t.node.as_str(), t.from, t.to),
+                (t.node.as_str(), t.to, t.from),
+            ]
+        })
         .collect();
     let mut nodes: Vec<_> = gauges.into_iter().collect();
     nodes.sort();
@@ -169,7 +312,8 @@ fn check_gauge_breaks(ds: &Dataset, p: &mut Problems) {
         for (i, &a) in distinct.iter().enumerate() {
             for &b in &distinct[i + 1..] {
                 if !transfers.contains(&(node, Layer::Rail(a), Layer::Rail(b))) {
-                    let (_, file, line) = *seen.iter().find(|s| s.0 == b).expect("gauge b was seen");
+                    let (_, file, line) =
+                        *seen.iter().find(|s| s.0 == b).expect("gauge b was seen");
                     p.push(
                         file,
                         Some(line),
@@ -184,17 +328,47 @@ fn check_gauge_breaks(ds: &Dataset, p: &mut Problems) {
     }
 }
 
-fn check_demand(ds: &Dataset, p: &mut Problems, nodes: &HashSet<&str>, commodities: &HashSet<&str>) {
-    let zones: HashSet<&str> = ds.nodes.iter().filter(|n| n.is_zone).map(|n| n.id.as_str()).collect();
+fn check_demand(
+    ds: &Dataset,
+    p: &mut Problems,
+    nodes: &HashSet<&str>,
+    commodities: &HashSet<&str>,
+) {
+    let zones: HashSet<&str> = ds
+        .nodes
+        .iter()
+        .filter(|n| n.is_zone)
+        .map(|n| n.id.as_str())
+        .collect();
     for d in &ds.demand {
         for (column, id) in [("origin", &d.origin), ("destination", &d.destination)] {
-            if known(p, "demand.csv", d.line, column, id, nodes, "nodes.csv") && !zones.contains(id.as_str()) {
-                p.push("demand.csv", Some(d.line), Some(column), format!("`{id}` is not a zone (is_zone = false in nodes.csv)"));
+            if known(p, "demand.csv", d.line, column, id, nodes, "nodes.csv")
+                && !zones.contains(id.as_str())
+            {
+                p.push(
+                    "demand.csv",
+                    Some(d.line),
+                    Some(column),
+                    format!("`{id}` is not a zone (is_zone = false in nodes.csv)"),
+                );
             }
         }
-        known(p, "demand.csv", d.line, "commodity", &d.commodity, commodities, "commodities.csv");
+        known(
+            p,
+            "demand.csv",
+            d.line,
+            "commodity",
+            &d.commodity,
+            commodities,
+            "commodities.csv",
+        );
         if d.origin == d.destination {
-            p.push("demand.csv", Some(d.line), Some("destination"), "origin and destination are the same zone");
+            p.push(
+                "demand.csv",
+                Some(d.line),
+                Some("destination"),
+                "origin and destination are the same zone",
+            );
         }
     }
 }

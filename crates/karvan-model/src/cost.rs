@@ -81,19 +81,41 @@ pub struct Tariffs {
 
 impl Tariffs {
     pub fn new(ds: &Dataset) -> Tariffs {
-        let country: HashMap<&str, usize> = ds.countries.iter().enumerate().map(|(i, c)| (c.iso3.as_str(), i)).collect();
-        let commodity: HashMap<&str, usize> = ds.commodities.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+        let country: HashMap<&str, usize> = ds
+            .countries
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.iso3.as_str(), i))
+            .collect();
+        let commodity: HashMap<&str, usize> = ds
+            .commodities
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
         let mut rows = HashMap::new();
         for t in &ds.tariffs {
-            let Some(&c) = country.get(t.country.as_str()) else { continue };
-            let k = if t.commodity == "*" { None } else { commodity.get(t.commodity.as_str()).copied() };
+            let Some(&c) = country.get(t.country.as_str()) else {
+                continue;
+            };
+            let k = if t.commodity == "*" {
+                None
+            } else {
+                commodity.get(t.commodity.as_str()).copied()
+            };
             rows.insert((c, t.mode, k, t.kind), (t.usd_per_tkm, t.usd_per_t));
         }
         Tariffs { rows }
     }
 
     /// `(USD per t-km, USD per t on entry)` charged by `country`.
-    pub fn lookup(&self, country: usize, mode: Mode, commodity: usize, kind: TariffKind) -> (f64, f64) {
+    pub fn lookup(
+        &self,
+        country: usize,
+        mode: Mode,
+        commodity: usize,
+        kind: TariffKind,
+    ) -> (f64, f64) {
         self.rows
             .get(&(country, mode, Some(commodity), kind))
             .or_else(|| self.rows.get(&(country, mode, None, kind)))
@@ -118,8 +140,16 @@ impl CostModel {
         let insurance = ds.manifest.parameter("insurance_rate_per_1000km");
         CostModel {
             tariffs: Tariffs::new(ds),
-            value_of_time: ds.commodities.iter().map(|c| c.value_usd_per_t * share / 8760.0).collect(),
-            risk_rate: ds.commodities.iter().map(|c| c.value_usd_per_t * insurance).collect(),
+            value_of_time: ds
+                .commodities
+                .iter()
+                .map(|c| c.value_usd_per_t * share / 8760.0)
+                .collect(),
+            risk_rate: ds
+                .commodities
+                .iter()
+                .map(|c| c.value_usd_per_t * insurance)
+                .collect(),
         }
     }
 
@@ -128,10 +158,15 @@ impl CostModel {
         let arc = &net.arcs[a];
         let tariff = match (arc.kind, arc.country) {
             (ArcKind::Link { .. }, Some(c)) => {
-                self.tariffs.lookup(c, arc.layer.mode(), class.commodity, class.tariff_kind(c)).0 * arc.km
+                self.tariffs
+                    .lookup(c, arc.layer.mode(), class.commodity, class.tariff_kind(c))
+                    .0
+                    * arc.km
             }
             (ArcKind::Crossing { .. }, Some(c)) => {
-                self.tariffs.lookup(c, arc.layer.mode(), class.commodity, class.tariff_kind(c)).1
+                self.tariffs
+                    .lookup(c, arc.layer.mode(), class.commodity, class.tariff_kind(c))
+                    .1
             }
             _ => 0.0,
         };
@@ -149,6 +184,8 @@ impl CostModel {
 
     /// Generalized cost of every arc for `class`.
     pub fn arc_costs(&self, net: &Network, class: &Class) -> Vec<f64> {
-        (0..net.arcs.len()).map(|a| self.arc_parts(net, a, class).cost()).collect()
+        (0..net.arcs.len())
+            .map(|a| self.arc_parts(net, a, class).cost())
+            .collect()
     }
 }

@@ -25,9 +25,15 @@ pub use run::{run, RunResults};
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ModelError {
     #[error("unknown place `{name}`{}", suggest(.suggestions))]
-    UnknownPlace { name: String, suggestions: Vec<String> },
+    UnknownPlace {
+        name: String,
+        suggestions: Vec<String>,
+    },
     #[error("`{name}` could be any of: {}; use the id", .candidates.join(", "))]
-    AmbiguousPlace { name: String, candidates: Vec<String> },
+    AmbiguousPlace {
+        name: String,
+        candidates: Vec<String>,
+    },
     #[error("unknown commodity `{id}`; known: {}", .known.join(", "))]
     UnknownCommodity { id: String, known: Vec<String> },
 }
@@ -56,9 +62,19 @@ impl Model {
     pub fn new(applied: Applied) -> Model {
         let network = Network::build(&applied);
         let costs = CostModel::new(&applied.dataset);
-        let country_index =
-            applied.dataset.countries.iter().enumerate().map(|(i, c)| (c.iso3.clone(), i)).collect();
-        Model { applied, network, costs, country_index }
+        let country_index = applied
+            .dataset
+            .countries
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.iso3.clone(), i))
+            .collect();
+        Model {
+            applied,
+            network,
+            costs,
+            country_index,
+        }
     }
 
     /// The class of shipments of `commodity` from node `from` to node `to`.
@@ -74,15 +90,23 @@ impl Model {
     /// A commodity's index by id.
     pub fn commodity(&self, id: &str) -> Result<usize, ModelError> {
         let c = &self.applied.dataset.commodities;
-        c.iter().position(|c| c.id == id).ok_or_else(|| ModelError::UnknownCommodity {
-            id: id.to_string(),
-            known: c.iter().map(|c| c.id.clone()).collect(),
-        })
+        c.iter()
+            .position(|c| c.id == id)
+            .ok_or_else(|| ModelError::UnknownCommodity {
+                id: id.to_string(),
+                known: c.iter().map(|c| c.id.clone()).collect(),
+            })
     }
 
     /// The best route from node `from` to node `to` and up to `alternatives` more that
     /// cross different borders, cheapest first.
-    pub fn routes(&self, from: usize, to: usize, commodity: usize, alternatives: usize) -> Vec<Route> {
+    pub fn routes(
+        &self,
+        from: usize,
+        to: usize,
+        commodity: usize,
+        alternatives: usize,
+    ) -> Vec<Route> {
         let class = self.class(from, to, commodity);
         let cost = self.costs.arc_costs(&self.network, &class);
         let paths = distinct_paths(
@@ -94,6 +118,9 @@ impl Model {
             &self.network.crossing_group,
             MAX_ALTERNATIVE_SEARCHES,
         );
-        paths.iter().map(|p| self.explain(&p.arcs, &class, from, to)).collect()
+        paths
+            .iter()
+            .map(|p| self.explain(&p.arcs, &class, from, to))
+            .collect()
     }
 }

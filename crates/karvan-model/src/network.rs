@@ -65,22 +65,44 @@ impl Network {
     pub fn build(applied: &Applied) -> Network {
         let ds = &applied.dataset;
         let params = &ds.manifest;
-        let node_index: HashMap<&str, usize> = ds.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
-        let country_index: HashMap<&str, usize> =
-            ds.countries.iter().enumerate().map(|(i, c)| (c.iso3.as_str(), i)).collect();
-        let node_country: Vec<Option<usize>> =
-            ds.nodes.iter().map(|n| country_index.get(n.country.as_str()).copied()).collect();
+        let node_index: HashMap<&str, usize> = ds
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.as_str(), i))
+            .collect();
+        let country_index: HashMap<&str, usize> = ds
+            .countries
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.iso3.as_str(), i))
+            .collect();
+        let node_country: Vec<Option<usize>> = ds
+            .nodes
+            .iter()
+            .map(|n| country_index.get(n.country.as_str()).copied())
+            .collect();
         let risk = risk_by_node(applied);
 
         // Layers present at each node, from what is open.
         let mut layers: Vec<BTreeSet<Layer>> = vec![BTreeSet::new(); ds.nodes.len()];
-        for (i, l) in ds.links.iter().enumerate().filter(|(i, _)| applied.link_open[*i]) {
+        for (i, l) in ds
+            .links
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| applied.link_open[*i])
+        {
             let _ = i;
             for n in [&l.from, &l.to] {
                 layers[node_index[n.as_str()]].insert(l.layer());
             }
         }
-        for (_, c) in ds.crossings.iter().enumerate().filter(|(i, _)| applied.crossing_open[*i]) {
+        for (_, c) in ds
+            .crossings
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| applied.crossing_open[*i])
+        {
             for n in [&c.from, &c.to] {
                 layers[node_index[n.as_str()]].insert(c.layer());
             }
@@ -94,7 +116,9 @@ impl Network {
             }
         }
         let source: Vec<u32> = (0..ds.nodes.len() as u32).map(|i| next + 2 * i).collect();
-        let sink: Vec<u32> = (0..ds.nodes.len() as u32).map(|i| next + 2 * i + 1).collect();
+        let sink: Vec<u32> = (0..ds.nodes.len() as u32)
+            .map(|i| next + 2 * i + 1)
+            .collect();
         let num_vertices = next as usize + 2 * ds.nodes.len();
 
         let mut ends: Vec<(u32, u32)> = Vec::new();
@@ -113,8 +137,16 @@ impl Network {
             let (a, b) = (node_index[l.from.as_str()], node_index[l.to.as_str()]);
             let layer = l.layer();
             let speed = l.speed_kmh.unwrap_or_else(|| default_speed(params, l.mode));
-            let country = if l.mode == Mode::Sea { None } else { node_country[a] };
-            let exposure = if l.mode == Mode::Sea { 0.0 } else { l.length_km * risk[a].max(risk[b]) / 1000.0 };
+            let country = if l.mode == Mode::Sea {
+                None
+            } else {
+                node_country[a]
+            };
+            let exposure = if l.mode == Mode::Sea {
+                0.0
+            } else {
+                l.length_km * risk[a].max(risk[b]) / 1000.0
+            };
             for (forward, from, to) in [(true, a, b), (false, b, a)] {
                 let arc = Arc {
                     kind: ArcKind::Link { link: i, forward },
@@ -129,7 +161,13 @@ impl Network {
                     fee_usd_per_t: 0.0,
                     risk_exposure: exposure,
                 };
-                push(&mut ends, arc, vertex[&(from, layer)], vertex[&(to, layer)], NO_GROUP);
+                push(
+                    &mut ends,
+                    arc,
+                    vertex[&(from, layer)],
+                    vertex[&(to, layer)],
+                    NO_GROUP,
+                );
             }
         }
         for (i, c) in ds.crossings.iter().enumerate() {
@@ -140,7 +178,10 @@ impl Network {
             let layer = c.layer();
             for (forward, from, to) in [(true, a, b), (false, b, a)] {
                 let arc = Arc {
-                    kind: ArcKind::Crossing { crossing: i, forward },
+                    kind: ArcKind::Crossing {
+                        crossing: i,
+                        forward,
+                    },
                     layer,
                     from_node: from,
                     to_node: to,
@@ -152,7 +193,13 @@ impl Network {
                     fee_usd_per_t: c.fee_usd_per_t,
                     risk_exposure: c.length_km * risk[a].max(risk[b]) / 1000.0,
                 };
-                push(&mut ends, arc, vertex[&(from, layer)], vertex[&(to, layer)], i as u32);
+                push(
+                    &mut ends,
+                    arc,
+                    vertex[&(from, layer)],
+                    vertex[&(to, layer)],
+                    i as u32,
+                );
             }
         }
         for (i, t) in ds.transfers.iter().enumerate() {
@@ -194,11 +241,29 @@ impl Network {
                     fee_usd_per_t: 0.0,
                     risk_exposure: 0.0,
                 };
-                push(&mut ends, zero(ArcKind::Access { node: n }), source[n], v, NO_GROUP);
-                push(&mut ends, zero(ArcKind::Egress { node: n }), v, sink[n], NO_GROUP);
+                push(
+                    &mut ends,
+                    zero(ArcKind::Access { node: n }),
+                    source[n],
+                    v,
+                    NO_GROUP,
+                );
+                push(
+                    &mut ends,
+                    zero(ArcKind::Egress { node: n }),
+                    v,
+                    sink[n],
+                    NO_GROUP,
+                );
             }
         }
-        Network { graph: Graph::new(num_vertices, &ends), arcs, source, sink, crossing_group: group }
+        Network {
+            graph: Graph::new(num_vertices, &ends),
+            arcs,
+            source,
+            sink,
+            crossing_group: group,
+        }
     }
 }
 
@@ -228,7 +293,11 @@ fn operating_cost(m: &karvan_data::Manifest, layer: Layer) -> f64 {
 /// Each node's risk index: its province's when listed, else its country's, else 0.
 fn risk_by_node(applied: &Applied) -> Vec<f64> {
     let ds = &applied.dataset;
-    let by_region: HashMap<&str, f64> = ds.risk.iter().map(|r| (r.region.as_str(), r.index)).collect();
+    let by_region: HashMap<&str, f64> = ds
+        .risk
+        .iter()
+        .map(|r| (r.region.as_str(), r.index))
+        .collect();
     ds.nodes
         .iter()
         .map(|n| {

@@ -7,7 +7,10 @@ use crate::ModelError;
 
 /// Lower-case letters and digits only.
 fn plain(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The consonant skeleton of a name: transliterations of the region's place names differ
@@ -37,7 +40,9 @@ fn skeleton(s: &str) -> String {
 pub fn find(ds: &Dataset, query: &str) -> Result<usize, ModelError> {
     let names = |i: usize| {
         let n = &ds.nodes[i];
-        std::iter::once(n.id.as_str()).chain(std::iter::once(n.name.as_str())).chain(n.aliases.iter().map(String::as_str))
+        std::iter::once(n.id.as_str())
+            .chain(std::iter::once(n.name.as_str()))
+            .chain(n.aliases.iter().map(String::as_str))
     };
     let tiers: [&dyn Fn(&str) -> String; 3] = [&|s: &str| s.to_lowercase(), &plain, &skeleton];
     for key in tiers {
@@ -45,14 +50,19 @@ pub fn find(ds: &Dataset, query: &str) -> Result<usize, ModelError> {
         if q.is_empty() {
             break;
         }
-        let hits: Vec<usize> = (0..ds.nodes.len()).filter(|&i| names(i).any(|n| key(n) == q)).collect();
+        let hits: Vec<usize> = (0..ds.nodes.len())
+            .filter(|&i| names(i).any(|n| key(n) == q))
+            .collect();
         match hits.len() {
             0 => continue,
             1 => return Ok(hits[0]),
             _ => {
                 return Err(ModelError::AmbiguousPlace {
                     name: query.to_string(),
-                    candidates: hits.iter().map(|&i| format!("{} ({})", ds.nodes[i].name, ds.nodes[i].id)).collect(),
+                    candidates: hits
+                        .iter()
+                        .map(|&i| format!("{} ({})", ds.nodes[i].name, ds.nodes[i].id))
+                        .collect(),
                 })
             }
         }
@@ -62,7 +72,14 @@ pub fn find(ds: &Dataset, query: &str) -> Result<usize, ModelError> {
         .nodes
         .iter()
         .enumerate()
-        .map(|(i, n)| (names(i).map(|x| strsim::jaro_winkler(&q, &plain(x))).fold(0.0, f64::max), n.name.as_str()))
+        .map(|(i, n)| {
+            (
+                names(i)
+                    .map(|x| strsim::jaro_winkler(&q, &plain(x)))
+                    .fold(0.0, f64::max),
+                n.name.as_str(),
+            )
+        })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     Err(ModelError::UnknownPlace {

@@ -72,14 +72,26 @@ impl Model {
             let arc = &self.network.arcs[a as usize];
             let parts = self.costs.arc_parts(&self.network, a as usize, class);
             let (kind, id, name) = match arc.kind {
-                ArcKind::Link { link, .. } => ("link", ds.links[link].id.clone(), ds.links[link].name.clone()),
+                ArcKind::Link { link, .. } => (
+                    "link",
+                    ds.links[link].id.clone(),
+                    ds.links[link].name.clone(),
+                ),
                 ArcKind::Crossing { crossing, .. } => {
                     crossings.push(ds.crossings[crossing].id.clone());
-                    ("crossing", ds.crossings[crossing].id.clone(), ds.crossings[crossing].name.clone())
+                    (
+                        "crossing",
+                        ds.crossings[crossing].id.clone(),
+                        ds.crossings[crossing].name.clone(),
+                    )
                 }
                 ArcKind::Transfer { transfer } => {
                     let t = &ds.transfers[transfer];
-                    let (l1, l2) = if arc.layer == t.from { (t.from, t.to) } else { (t.to, t.from) };
+                    let (l1, l2) = if arc.layer == t.from {
+                        (t.from, t.to)
+                    } else {
+                        (t.to, t.from)
+                    };
                     (
                         "transfer",
                         format!("{}:{l1}->{l2}", t.node),
@@ -95,7 +107,11 @@ impl Model {
             match countries.iter_mut().find(|p| p.country == iso3) {
                 Some(p) => p.parts.add(&parts),
                 None => countries.push(CountryPart {
-                    name: if country_kind == "sea" { "Sea".into() } else { ds.country_name(&iso3) },
+                    name: if country_kind == "sea" {
+                        "Sea".into()
+                    } else {
+                        ds.country_name(&iso3)
+                    },
                     country: iso3.clone(),
                     kind: country_kind,
                     parts,
@@ -132,7 +148,11 @@ impl Route {
         let mut points = vec![StairPoint {
             step: 0,
             place: self.from.clone(),
-            country: self.steps.first().map(|s| s.country.clone()).unwrap_or_default(),
+            country: self
+                .steps
+                .first()
+                .map(|s| s.country.clone())
+                .unwrap_or_default(),
             event: "start".into(),
             km: 0.0,
             hours: 0.0,

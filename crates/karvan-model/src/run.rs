@@ -102,7 +102,13 @@ pub fn corridor_of(ds: &Dataset, route: &Route) -> String {
     let names: Vec<String> = route
         .crossings
         .iter()
-        .map(|id| ds.crossings.iter().find(|c| &c.id == id).map(|c| c.name.clone()).unwrap_or_else(|| id.clone()))
+        .map(|id| {
+            ds.crossings
+                .iter()
+                .find(|c| &c.id == id)
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| id.clone())
+        })
         .collect();
     format!("other: {}", names.join(" → "))
 }
@@ -110,8 +116,18 @@ pub fn corridor_of(ds: &Dataset, route: &Route) -> String {
 /// Routes every demand row on its cheapest route and sums flows and payments.
 pub fn run(model: &Model) -> RunResults {
     let ds = &model.applied.dataset;
-    let node: HashMap<&str, usize> = ds.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
-    let commodity: HashMap<&str, usize> = ds.commodities.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+    let node: HashMap<&str, usize> = ds
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
+    let commodity: HashMap<&str, usize> = ds
+        .commodities
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
 
     // Group demand rows that share an origin and a class, so each needs one search.
     let mut groups: BTreeMap<(usize, Class), Vec<usize>> = BTreeMap::new();
@@ -135,13 +151,22 @@ pub fn run(model: &Model) -> RunResults {
         revenue: ds
             .countries
             .iter()
-            .map(|c| CountryRevenue { country: c.iso3.clone(), name: c.name.clone(), ..Default::default() })
+            .map(|c| CountryRevenue {
+                country: c.iso3.clone(),
+                name: c.name.clone(),
+                ..Default::default()
+            })
             .collect(),
     };
     let mut sp = ShortestPaths::new(model.network.graph.num_vertices());
     for ((origin, class), rows) in &groups {
         let cost = model.costs.arc_costs(&model.network, class);
-        sp.run(&model.network.graph, &cost, model.network.source[*origin], |_| false);
+        sp.run(
+            &model.network.graph,
+            &cost,
+            model.network.source[*origin],
+            |_| false,
+        );
         for &i in rows {
             let d = &ds.demand[i];
             let dest = node[d.destination.as_str()];
@@ -174,7 +199,9 @@ pub fn run(model: &Model) -> RunResults {
             }
         }
     }
-    results.od.sort_by(|a, b| (&a.origin, &a.destination, &a.commodity).cmp(&(&b.origin, &b.destination, &b.commodity)));
+    results.od.sort_by(|a, b| {
+        (&a.origin, &a.destination, &a.commodity).cmp(&(&b.origin, &b.destination, &b.commodity))
+    });
     results.corridors = corridor_shares(&results);
     results
 }
@@ -192,7 +219,9 @@ fn add_flows(model: &Model, arcs: &[u32], tonnes: f64, commodity: &str, r: &mut 
 
 fn add_revenue(route: &Route, tonnes: f64, revenue: &mut [CountryRevenue]) {
     for part in &route.countries {
-        let Some(r) = revenue.iter_mut().find(|r| r.country == part.country) else { continue };
+        let Some(r) = revenue.iter_mut().find(|r| r.country == part.country) else {
+            continue;
+        };
         if part.kind == "transit" {
             r.transit_tariff_usd += part.parts.tariff * tonnes;
             r.transit_fees_usd += part.parts.border_fees * tonnes;
@@ -217,10 +246,18 @@ fn corridor_shares(r: &RunResults) -> Vec<CorridorShare> {
         .map(|(c, (t, tkm))| CorridorShare {
             corridor: c.to_string(),
             tonnes: t,
-            share: if r.routed_tonnes > 0.0 { t / r.routed_tonnes } else { 0.0 },
+            share: if r.routed_tonnes > 0.0 {
+                t / r.routed_tonnes
+            } else {
+                0.0
+            },
             tkm,
         })
         .collect();
-    shares.sort_by(|a, b| b.tonnes.total_cmp(&a.tonnes).then_with(|| a.corridor.cmp(&b.corridor)));
+    shares.sort_by(|a, b| {
+        b.tonnes
+            .total_cmp(&a.tonnes)
+            .then_with(|| a.corridor.cmp(&b.corridor))
+    });
     shares
 }

@@ -12,7 +12,8 @@ fn tiny() -> Dataset {
 }
 
 fn model_with(scenario: &str) -> Model {
-    let s = Scenario::parse(&format!("base = \"tiny\"\n{scenario}"), "test.toml").expect("scenario parses");
+    let s = Scenario::parse(&format!("base = \"tiny\"\n{scenario}"), "test.toml")
+        .expect("scenario parses");
     Model::new(s.apply(&tiny(), "test.toml").expect("scenario applies"))
 }
 
@@ -32,7 +33,13 @@ fn transit_and_domestic_tariffs_by_hand() {
     // A → C: B is transit: 0.04 × 200 km + 3 on entry = 11; A domestic 0.02 × 100 = 2;
     // C domestic 0.03 × 50 + 2 on entry = 3.5.
     let r = &m.routes(a1, c2, 0, 0)[0];
-    let by = |iso: &str| r.countries.iter().find(|c| c.country == iso).unwrap().clone();
+    let by = |iso: &str| {
+        r.countries
+            .iter()
+            .find(|c| c.country == iso)
+            .unwrap()
+            .clone()
+    };
     close(by("AAA").parts.tariff, 2.0);
     close(by("BBB").parts.tariff, 11.0);
     assert_eq!(by("BBB").kind, "transit");
@@ -70,19 +77,37 @@ fn revenue_equals_tariff_times_flow() {
 fn gauge_break_is_charged_exactly_once() {
     let m = model_with("");
     let ds = &m.applied.dataset;
-    let r = &m.routes(places::find(ds, "a1").unwrap(), places::find(ds, "c2").unwrap(), 0, 0)[0];
+    let r = &m.routes(
+        places::find(ds, "a1").unwrap(),
+        places::find(ds, "c2").unwrap(),
+        0,
+        0,
+    )[0];
     let transfers: Vec<_> = r.steps.iter().filter(|s| s.kind == "transfer").collect();
-    assert_eq!(transfers.len(), 1, "steps: {:?}", r.steps.iter().map(|s| &s.id).collect::<Vec<_>>());
+    assert_eq!(
+        transfers.len(),
+        1,
+        "steps: {:?}",
+        r.steps.iter().map(|s| &s.id).collect::<Vec<_>>()
+    );
     assert_eq!(transfers[0].id, "c1:rail-1520->rail-1435");
     close(r.total.transfers, 10.0);
-    assert!(r.steps.iter().all(|s| s.layer != "road"), "rail is cheaper all the way");
+    assert!(
+        r.steps.iter().all(|s| s.layer != "road"),
+        "rail is cheaper all the way"
+    );
 }
 
 #[test]
 fn closures_are_respected() {
     let m = model_with(r#"closures = ["bc-rail"]"#);
     let ds = &m.applied.dataset;
-    let routes = m.routes(places::find(ds, "a1").unwrap(), places::find(ds, "c2").unwrap(), 0, 3);
+    let routes = m.routes(
+        places::find(ds, "a1").unwrap(),
+        places::find(ds, "c2").unwrap(),
+        0,
+        3,
+    );
     assert!(!routes.is_empty());
     for r in &routes {
         assert!(!r.crossings.contains(&"bc-rail".to_string()));
@@ -93,7 +118,12 @@ fn closures_are_respected() {
 fn alternatives_cross_different_borders() {
     let m = model_with("");
     let ds = &m.applied.dataset;
-    let routes = m.routes(places::find(ds, "a1").unwrap(), places::find(ds, "c2").unwrap(), 0, 5);
+    let routes = m.routes(
+        places::find(ds, "a1").unwrap(),
+        places::find(ds, "c2").unwrap(),
+        0,
+        5,
+    );
     assert!(routes.len() >= 2);
     for w in routes.windows(2) {
         assert!(w[0].total.cost() <= w[1].total.cost() + 1e-9);
@@ -104,10 +134,25 @@ fn alternatives_cross_different_borders() {
 #[test]
 fn projects_open_by_year() {
     let ds = tiny();
-    let before = Scenario::parse("base = \"tiny\"\nyear = 2029", "s").unwrap().apply(&ds, "s").unwrap();
-    let after = Scenario::parse("base = \"tiny\"\nyear = 2030", "s").unwrap().apply(&ds, "s").unwrap();
-    let forced = Scenario::parse("base = \"tiny\"\n[projects]\nnew-line = true", "s").unwrap().apply(&ds, "s").unwrap();
-    let later = Scenario::parse("base = \"tiny\"\nyear = 2030\n[projects]\nnew-line = 2031", "s").unwrap().apply(&ds, "s").unwrap();
+    let before = Scenario::parse("base = \"tiny\"\nyear = 2029", "s")
+        .unwrap()
+        .apply(&ds, "s")
+        .unwrap();
+    let after = Scenario::parse("base = \"tiny\"\nyear = 2030", "s")
+        .unwrap()
+        .apply(&ds, "s")
+        .unwrap();
+    let forced = Scenario::parse("base = \"tiny\"\n[projects]\nnew-line = true", "s")
+        .unwrap()
+        .apply(&ds, "s")
+        .unwrap();
+    let later = Scenario::parse(
+        "base = \"tiny\"\nyear = 2030\n[projects]\nnew-line = 2031",
+        "s",
+    )
+    .unwrap()
+    .apply(&ds, "s")
+    .unwrap();
     let i = ds.links.iter().position(|l| l.id == "b-new-rail").unwrap();
     assert!(!before.link_open[i]);
     assert!(after.link_open[i]);
@@ -119,10 +164,16 @@ fn projects_open_by_year() {
 fn every_demand_row_is_routed_or_reported() {
     let m = model_with("");
     let res = run(&m);
-    assert_eq!(res.od.len() + res.unroutable.len(), m.applied.dataset.demand.len());
+    assert_eq!(
+        res.od.len() + res.unroutable.len(),
+        m.applied.dataset.demand.len()
+    );
     assert_eq!(res.unroutable.len(), 1);
     assert_eq!(res.unroutable[0].destination, "island");
-    close(res.routed_tonnes + res.unroutable[0].tonnes, res.demand_tonnes);
+    close(
+        res.routed_tonnes + res.unroutable[0].tonnes,
+        res.demand_tonnes,
+    );
 }
 
 #[test]
@@ -133,14 +184,25 @@ fn flows_are_conserved() {
     // Each route is a connected chain from its origin to its destination…
     for od in &res.od {
         let r = &od.route;
-        assert_eq!(r.steps.first().unwrap().from, ds.node(&od.origin).unwrap().name);
-        assert_eq!(r.steps.last().unwrap().to, ds.node(&od.destination).unwrap().name);
+        assert_eq!(
+            r.steps.first().unwrap().from,
+            ds.node(&od.origin).unwrap().name
+        );
+        assert_eq!(
+            r.steps.last().unwrap().to,
+            ds.node(&od.destination).unwrap().name
+        );
         for w in r.steps.windows(2) {
             assert_eq!(w[0].to, w[1].from);
         }
     }
     // …and the tonne-km on links add up to the tonne-km of the routes.
-    let on_links: f64 = ds.links.iter().zip(&res.link_flows).map(|(l, f)| l.length_km * f.values().sum::<f64>()).sum();
+    let on_links: f64 = ds
+        .links
+        .iter()
+        .zip(&res.link_flows)
+        .map(|(l, f)| l.length_km * f.values().sum::<f64>())
+        .sum();
     let on_routes: f64 = res.od.iter().map(|od| od.tonnes * od.km).sum();
     close(on_links, on_routes);
     // A → C goes by rail (cheaper), A → B by road (no rail–road transfer at B).
@@ -152,7 +214,12 @@ fn flows_are_conserved() {
 fn tariff_cut_in_scenario_changes_the_transit_bill() {
     let m = model_with("closures = [\"ab-rail\", \"bc-rail\"]\n[[tariff]]\ncountry = \"BBB\"\nmode = \"road\"\npercent = -50");
     let ds = &m.applied.dataset;
-    let r = &m.routes(places::find(ds, "a1").unwrap(), places::find(ds, "c2").unwrap(), 0, 0)[0];
+    let r = &m.routes(
+        places::find(ds, "a1").unwrap(),
+        places::find(ds, "c2").unwrap(),
+        0,
+        0,
+    )[0];
     let b = r.countries.iter().find(|c| c.country == "BBB").unwrap();
     close(b.parts.tariff, 5.5);
 }

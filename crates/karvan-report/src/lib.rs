@@ -1,1 +1,43 @@
-pub fn placeholder() {}
+//! Karvan's outputs: the tables (CSV), maps (GeoJSON) and summaries (Markdown) of a run
+//! or a comparison of two runs. Everything is written to a temporary place first and
+//! renamed into place, so a failed write never leaves a half-finished output.
+
+pub mod atomic;
+pub mod compare;
+pub mod fmt;
+pub mod geo;
+pub mod summary;
+pub mod tables;
+
+pub use atomic::{write_file, OutputDir};
+pub use compare::Comparison;
+
+/// Why an output could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot write CSV {path}: {source}")]
+    Csv { path: String, source: csv::Error },
+    #[error("cannot encode JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+use karvan_data::Dataset;
+use karvan_model::RunResults;
+
+/// Writes the whole output folder of a run: `flows.geojson`, `od_costs.csv`,
+/// `corridor_shares.csv`, `country_revenue.csv`, `unroutable.csv`, `summary.md`.
+pub fn write_run(dir: &std::path::Path, ds: &Dataset, r: &RunResults) -> Result<(), ReportError> {
+    let out = OutputDir::create(dir)?;
+    out.write("flows.geojson", geo::flows(ds, r)?.as_bytes())?;
+    out.write("od_costs.csv", &tables::od_costs(r)?)?;
+    out.write("corridor_shares.csv", &tables::corridor_shares(r)?)?;
+    out.write("country_revenue.csv", &tables::country_revenue(r)?)?;
+    out.write("unroutable.csv", &tables::unroutable(r)?)?;
+    out.write("summary.md", summary::run_summary(ds, r).as_bytes())?;
+    out.commit()
+}

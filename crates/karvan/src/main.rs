@@ -1,1 +1,138 @@
-fn main() {}
+//! `karvan`: the command-line program. Thin: it parses arguments, loads the dataset and
+//! scenario, calls the model and writes the reports.
+
+mod commands;
+mod load;
+mod print;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Freight corridors, transit tariffs and projects between Central Asia, Afghanistan and
+/// South Asia: which route, at what cost, who earns what, what changes.
+#[derive(Parser)]
+#[command(name = "karvan", version, about, long_about = None)]
+struct Cli {
+    /// Print machine-readable JSON instead of tables.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Route the whole demand matrix of a scenario and write the results.
+    Run {
+        /// Scenario file, or the name of a shipped scenario (today, trans-afghan,
+        /// western-railway, torkham-chaman-closed, uzbekistan-tariff-cut). Default: the
+        /// embedded dataset as it is in its base year.
+        scenario: Option<String>,
+        /// Output folder (replaced whole when the run succeeds). Default: out/<scenario>.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// The best route between two places and its distinct alternatives, country by country.
+    Route {
+        /// Where the cargo starts (a place name or id; spelling variants are fine).
+        from: String,
+        /// Where the cargo goes.
+        to: String,
+        /// Commodity id (see `karvan list commodities`).
+        #[arg(long, short, default_value = "container")]
+        commodity: String,
+        /// How many alternatives to list after the best route; they cross different borders.
+        #[arg(long, short, default_value_t = 2)]
+        alternatives: usize,
+        /// Scenario file or shipped scenario name. Default: the embedded dataset.
+        #[arg(long, short)]
+        scenario: Option<String>,
+        /// Where to write the time/cost–distance staircase CSV.
+        /// Default: out/route-<from>-<to>-<commodity>.csv.
+        #[arg(long)]
+        staircase: Option<PathBuf>,
+    },
+    /// Run two scenarios and show what changes from A to B.
+    Compare {
+        /// The baseline scenario (file or shipped name; `base` for the embedded dataset).
+        a: String,
+        /// The scenario compared with it.
+        b: String,
+        /// Output folder. Default: out/compare-<a>-<b>.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Check a dataset folder or a scenario file and report every problem.
+    Validate {
+        /// Dataset folder or scenario file. Default: the embedded dataset.
+        path: Option<PathBuf>,
+    },
+    /// Print the dataset format: every table, column, unit and default.
+    Schema,
+    /// List the ids of a dataset's elements, for writing scenarios.
+    List {
+        /// What to list.
+        #[arg(value_enum)]
+        what: commands::ListWhat,
+        /// Scenario file or shipped scenario name. Default: the embedded dataset.
+        #[arg(long, short)]
+        scenario: Option<String>,
+    },
+    /// Work with scenario files.
+    Scenario {
+        #[command(subcommand)]
+        action: ScenarioAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ScenarioAction {
+    /// Write a commented example scenario.
+    New {
+        /// Where to write it. Default: print it.
+        path: Option<PathBuf>,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    let result = match cli.command {
+        Command::Run { scenario, out } => commands::run(scenario.as_deref(), out, json),
+        Command::Route {
+            from,
+            to,
+            commodity,
+            alternatives,
+            scenario,
+            staircase,
+        } => commands::route(
+            &from,
+            &to,
+            &commodity,
+            alternatives,
+            scenario.as_deref(),
+            staircase,
+            json,
+        ),
+        Command::Compare { a, b, out } => commands::compare(&a, &b, out, json),
+        Command::Validate { path } => commands::validate(path.as_deref(), json),
+        Command::Schema => commands::schema(json),
+        Command::List { what, scenario } => commands::list(what, scenario.as_deref(), json),
+        Command::Scenario {
+            action: ScenarioAction::New { path, force },
+        } => commands::scenario_new(path, force),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! Number formatting for people: thousands separators, sensible precision.
+
+/// `1234567.8` → `1,234,568`.
+pub fn thousands(v: f64) -> String {
+    let neg = v < 0.0;
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if neg && digits != "0" {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// A signed change with thousands separators: `+1,200`, `-35`, `0`.
+pub fn signed(v: f64) -> String {
+    let s = thousands(v);
+    if v >= 0.5 {
+        format!("+{s}")
+    } else {
+        s
+    }
+}
+
+/// Millions with one decimal: `12.3`.
+pub fn millions(v: f64) -> String {
+    format!("{:.1}", v / 1e6)
+}
+
+/// A share as a percentage with one decimal.
+pub fn percent(share: f64) -> String {
+    format!("{:.1}%", share * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separators() {
+        assert_eq!(thousands(1234567.8), "1,234,568");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(-1000.0), "-1,000");
+        assert_eq!(signed(1200.0), "+1,200");
+        assert_eq!(signed(0.2), "0");
+    }
+}

@@ -1,0 +1,96 @@
+//! Maps as GeoJSON: links and crossings with their tonnage, ready for QGIS.
+
+use geojson::{Feature, FeatureCollection, Geometry, JsonObject, Value};
+use karvan_data::Dataset;
+use karvan_model::RunResults;
+use serde_json::json;
+
+use crate::ReportError;
+
+/// The line a link is drawn with: its measured geometry, else a straight line.
+pub fn link_line(ds: &Dataset, i: usize) -> Vec<Vec<f64>> {
+    let l = &ds.links[i];
+    if let Some(g) = ds.geometry.get(&l.id) {
+        if g.len() >= 2 {
+            return g.iter().map(|p| vec![p[0], p[1]]).collect();
+        }
+    }
+    [&l.from, &l.to]
+        .iter()
+        .filter_map(|id| ds.node(id))
+        .map(|n| vec![n.lon, n.lat])
+        .collect()
+}
+
+fn round(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+/// Links and crossings with their tonnes per commodity (`t_<commodity>`) and in total.
+pub fn flows(ds: &Dataset, r: &RunResults) -> Result<String, ReportError> {
+    let mut features = Vec::new();
+    for (i, l) in ds.links.iter().enumerate() {
+        let mut p = JsonObject::new();
+        p.insert("id".into(), json!(l.id));
+        p.insert("element".into(), json!("link"));
+        p.insert("name".into(), json!(l.name));
+        p.insert("mode".into(), json!(l.mode.as_str()));
+        p.insert("gauge_mm".into(), json!(l.gauge_mm));
+        p.insert("status".into(), json!(l.status.as_str()));
+        p.insert("length_km".into(), json!(l.length_km));
+        p.insert("length_source".into(), json!(l.length_source));
+        p.insert("source".into(), json!(l.source));
+        insert_flows(&mut p, ds, &r.link_flows[i]);
+        features.push(feature(Value::LineString(link_line(ds, i)), p));
+    }
+    for (i, c) in ds.crossings.iter().enumerate() {
+        let mut p = JsonObject::new();
+        p.insert("id".into(), json!(c.id));
+        p.insert("element".into(), json!("crossing"));
+        p.insert("name".into(), json!(c.name));
+        p.insert("mode".into(), json!(c.mode.as_str()));
+        p.insert("status".into(), json!(c.status.as_str()));
+        p.insert("dwell_hours".into(), json!(c.dwell_hours));
+        p.insert("fee_usd_per_t".into(), json!(c.fee_usd_per_t));
+        p.insert("source".into(), json!(c.source));
+        insert_flows(&mut p, ds, &r.crossing_flows[i]);
+        let line: Vec<Vec<f64>> = [&c.from, &c.to]
+            .iter()
+            .filter_map(|id| ds.node(id))
+            .map(|n| vec![n.lon, n.lat])
+            .collect();
+        features.push(feature(Value::LineString(line), p));
+    }
+    let fc = FeatureCollection {
+        bbox: None,
+        features,
+        foreign_members: Some(attribution(ds)),
+    };
+    Ok(serde_json::to_string(&fc)?)
+}
+
+fn insert_flows(p: &mut JsonObject, ds: &Dataset, flows: &std::collections::BTreeMap<String, f64>) {
+    for c in &ds.commodities {
+        p.insert(
+            format!("t_{}", c.id),
+            json!(round(flows.get(&c.id).copied().unwrap_or(0.0))),
+        );
+    }
+    p.insert("tonnes".into(), json!(round(flows.values().sum())));
+}
+
+pub(crate) fn feature(v: Value, properties: JsonObject) -> Feature {
+    Feature {
+        bbox: None,
+        geometry: Some(Geometry::new(v)),
+        id: None,
+        properties: Some(properties),
+        foreign_members: None,
+    }
+}
+
+pub(crate) fn attribution(ds: &Dataset) -> JsonObject {
+    let mut m = JsonObject::new();
+    m.insert("attribution".into(), json!(ds.manifest.attribution));
+    m
+}

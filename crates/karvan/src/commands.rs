@@ -1,0 +1,318 @@
+//! One function per subcommand.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{anyhow, Context, Result};
+use karvan_data::{embedded, schema, Dataset, Scenario};
+use karvan_model::{places, Model};
+use karvan_report::Comparison;
+
+use crate::load;
+use crate::print;
+
+pub fn run(scenario: Option<&str>, out: Option<PathBuf>, json: bool) -> Result<ExitCode> {
+    let applied = load::applied(scenario)?;
+    let out = out.unwrap_or_else(|| Path::new("out").join(load::slug(&applied.name)));
+    let model = Model::new(applied);
+    let results = karvan_model::run(&model);
+    karvan_report::write_run(&out, &model.applied.dataset, &results)
+        .with_context(|| format!("writing the results to {}", out.display()))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+    } else {
+        print!(
+            "{}",
+            karvan_report::summary::run_summary(&model.applied.dataset, &results)
+        );
+        println!("\nResults written to {}/", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn route(
+    from: &str,
+    to: &str,
+    commodity: &str,
+    alternatives: usize,
+    scenario: Option<&str>,
+    staircase: Option<PathBuf>,
+    json: bool,
+) -> Result<ExitCode> {
+    let model = Model::new(load::applied(scenario)?);
+    let ds = &model.applied.dataset;
+    let a = places::find(ds, from)?;
+    let b = places::find(ds, to)?;
+    if a == b {
+        return Err(anyhow!("`{from}` and `{to}` are the same place"));
+    }
+    let k = model.commodity(commodity)?;
+    let routes = model.routes(a, b, k, alternatives);
+    let path = staircase.unwrap_or_else(|| {
+        Path::new("out").join(format!(
+            "route-{}-{}-{}.csv",
+            ds.nodes[a].id, ds.nodes[b].id, commodity
+        ))
+    });
+    if routes.is_empty() {
+        eprintln!(
+            "No open route from {} to {} in scenario {}.",
+            ds.nodes[a].name, ds.nodes[b].name, model.applied.name
+        );
+        return Ok(ExitCode::from(1));
+    }
+    karvan_report::write_file(&path, &karvan_report::tables::staircase(&routes)?)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&routes)?);
+    } else {
+        print::routes(ds, &routes);
+        println!(
+            "Staircase (cumulative cost and time against distance) written to {}",
+            path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn compare(a: &str, b: &str, out: Option<PathBuf>, json: bool) -> Result<ExitCode> {
+    let model_a = Model::new(load::applied(Some(a))?);
+    let model_b = Model::new(load::applied(Some(b))?);
+    let (ra, rb) = (karvan_model::run(&model_a), karvan_model::run(&model_b));
+    let cmp = Comparison::new(&model_a.applied.dataset, &ra, &model_b.applied.dataset, &rb);
+    let out = out.unwrap_or_else(|| {
+        Path::new("out").join(format!("compare-{}-{}", load::slug(a), load::slug(b)))
+    });
+    cmp.write(&out, &model_b.applied.dataset)
+        .with_context(|| format!("writing the comparison to {}", out.display()))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&cmp)?);
+    } else {
+        print!("{}", cmp.summary(15));
+        println!("\nComparison written to {}/", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn validate(path: Option<&Path>, json: bool) -> Result<ExitCode> {
+    let (label, result) = match path {
+        None => (
+            format!("embedded:{}", embedded::DEFAULT),
+            embedded::load(embedded::DEFAULT).map(|_| ()),
+        ),
+        Some(p) if p.is_dir() => (p.display().to_string(), Dataset::load_dir(p).map(|_| ())),
+        Some(p) => {
+            let label = p.display().to_string();
+            let checked = Scenario::load(p).and_then(|s| {
+                let loaded = load::Loaded {
+                    scenario: s,
+                    label: label.clone(),
+                    dir: p.parent().unwrap_or(Path::new(".")).to_path_buf(),
+                };
+                let ds = match loaded.scenario.base_dir(&loaded.dir) {
+                    None => embedded::load(&loaded.scenario.base)?,
+                    Some(dir) => Dataset::load_dir(&dir)?,
+                };
+                loaded.scenario.apply(&ds, &label).map(|_| ())
+            });
+            (label, checked)
+        }
+    };
+    match result {
+        Ok(()) => {
+            if json {
+                println!("{}", serde_json::json!({ "valid": true, "problems": [] }));
+            } else {
+                println!("{label}: valid");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problems) => {
+            if json {
+                let list: Vec<_> = problems
+                    .iter()
+                    .map(|p| serde_json::json!({ "file": p.file, "line": p.line, "column": p.column, "message": p.message }))
+                    .collect();
+                println!(
+                    "{}",
+                    serde_json::json!({ "valid": false, "problems": list })
+                );
+            } else {
+                eprint!("{label}: {problems}");
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+pub fn schema(json: bool) -> Result<ExitCode> {
+    if json {
+        let tables: Vec<_> = schema::TABLES
+            .iter()
+            .map(|t| {
+                let cols: Vec<_> = t
+                    .columns
+                    .iter()
+                    .map(|c| serde_json::json!({ "name": c.name, "required": c.required, "unit": c.unit, "default": c.default, "doc": c.doc }))
+                    .collect();
+                serde_json::json!({ "file": t.file, "doc": t.doc, "columns": cols })
+            })
+            .collect();
+        let params: Vec<_> = schema::PARAMETERS
+            .iter()
+            .map(|p| serde_json::json!({ "name": p.name, "unit": p.unit, "doc": p.doc }))
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "tables": tables, "parameters": params })
+            )?
+        );
+    } else {
+        print!("{}", schema::to_markdown());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ListWhat {
+    Nodes,
+    Zones,
+    Links,
+    Crossings,
+    Projects,
+    Commodities,
+    Countries,
+}
+
+pub fn list(what: ListWhat, scenario: Option<&str>, json: bool) -> Result<ExitCode> {
+    let applied = load::applied(scenario)?;
+    let ds = &applied.dataset;
+    let rows: Vec<(String, String)> = match what {
+        ListWhat::Nodes => ds
+            .nodes
+            .iter()
+            .map(|n| {
+                (
+                    n.id.clone(),
+                    format!("{} ({}, {})", n.name, n.country, n.kind),
+                )
+            })
+            .collect(),
+        ListWhat::Zones => ds
+            .nodes
+            .iter()
+            .filter(|n| n.is_zone)
+            .map(|n| (n.id.clone(), format!("{} ({})", n.name, n.country)))
+            .collect(),
+        ListWhat::Links => ds
+            .links
+            .iter()
+            .zip(&applied.link_open)
+            .map(|(l, open)| {
+                let gauge = l.gauge_mm.map(|g| format!(" {g} mm")).unwrap_or_default();
+                let state = if *open { "open" } else { "closed" };
+                (
+                    l.id.clone(),
+                    format!(
+                        "{} ({}{gauge}, {:.0} km, {}, {state} in {})",
+                        l.name,
+                        l.mode,
+                        l.length_km,
+                        l.status.as_str(),
+                        applied.year
+                    ),
+                )
+            })
+            .collect(),
+        ListWhat::Crossings => ds
+            .crossings
+            .iter()
+            .zip(&applied.crossing_open)
+            .map(|(c, open)| {
+                let state = if *open { "open" } else { "closed" };
+                (
+                    c.id.clone(),
+                    format!(
+                        "{} ({}, {} h, {} USD/t, {state} in {})",
+                        c.name, c.mode, c.dwell_hours, c.fee_usd_per_t, applied.year
+                    ),
+                )
+            })
+            .collect(),
+        ListWhat::Projects => {
+            let set: BTreeSet<&str> = ds
+                .links
+                .iter()
+                .filter_map(|l| l.project.as_deref())
+                .chain(ds.crossings.iter().filter_map(|c| c.project.as_deref()))
+                .collect();
+            set.into_iter()
+                .map(|p| {
+                    let n = ds
+                        .links
+                        .iter()
+                        .filter(|l| l.project.as_deref() == Some(p))
+                        .count();
+                    let km: f64 = ds
+                        .links
+                        .iter()
+                        .filter(|l| l.project.as_deref() == Some(p))
+                        .map(|l| l.length_km)
+                        .sum();
+                    (p.to_string(), format!("{n} links, {km:.0} km"))
+                })
+                .collect()
+        }
+        ListWhat::Commodities => ds
+            .commodities
+            .iter()
+            .map(|c| {
+                (
+                    c.id.clone(),
+                    format!("{} ({} USD/t)", c.name, c.value_usd_per_t),
+                )
+            })
+            .collect(),
+        ListWhat::Countries => ds
+            .countries
+            .iter()
+            .map(|c| (c.iso3.clone(), c.name.clone()))
+            .collect(),
+    };
+    if json {
+        let v: Vec<_> = rows
+            .iter()
+            .map(|(id, d)| serde_json::json!({ "id": id, "description": d }))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        let w = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+        for (id, d) in rows {
+            println!("{id:w$}  {d}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn scenario_new(path: Option<PathBuf>, force: bool) -> Result<ExitCode> {
+    let text = karvan_data::scenario::EXAMPLE;
+    match path {
+        None => print!("{text}"),
+        Some(p) => {
+            if p.exists() && !force {
+                return Err(anyhow!(
+                    "{} exists; pass --force to replace it",
+                    p.display()
+                ));
+            }
+            karvan_report::write_file(&p, text.as_bytes())?;
+            println!(
+                "Wrote {}; run it with `karvan run {}`",
+                p.display(),
+                p.display()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
