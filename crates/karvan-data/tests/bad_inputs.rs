@@ -1,0 +1,371 @@
+//! Every kind of bad input, each with the error it must give (file, line, column, words).
+
+use std::path::{Path, PathBuf};
+
+use karvan_data::{Dataset, Problems};
+use proptest::prelude::*;
+
+fn tiny_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/tiny")
+}
+
+/// Copies the tiny dataset, applies `edit` to `file` and loads it.
+fn load_edited(file: &str, edit: impl Fn(&str) -> String) -> Result<Dataset, Problems> {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(tiny_dir()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    let path = dir.path().join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let edited = edit(&text);
+    if edited.is_empty() {
+        std::fs::remove_file(&path).unwrap();
+    } else {
+        std::fs::write(&path, edited).unwrap();
+    }
+    Dataset::load_dir(dir.path())
+}
+
+/// Replacing `old` by `new` in `file` must give a problem at `file:line`, `column`, whose
+/// message contains `words`.
+fn check(file: &str, old: &str, new: &str, line: Option<u64>, column: Option<&str>, words: &str) {
+    check_in(file, old, new, file, line, column, words)
+}
+
+/// As [`check`], when the problem is reported in another file than the one edited.
+fn check_in(
+    file: &str,
+    old: &str,
+    new: &str,
+    in_file: &str,
+    line: Option<u64>,
+    column: Option<&str>,
+    words: &str,
+) {
+    let problems = load_edited(file, |t| {
+        assert!(t.contains(old), "{file} has no `{old}`");
+        t.replacen(old, new, 1)
+    })
+    .expect_err("the edit must be rejected");
+    let hit = problems.iter().any(|p| {
+        p.file == in_file
+            && p.line == line
+            && p.column.as_deref() == column
+            && p.message.contains(words)
+    });
+    assert!(
+        hit,
+        "expected {in_file}:{line:?} {column:?} `{words}`, got:\n{problems}"
+    );
+}
+
+#[test]
+fn the_unedited_tiny_dataset_is_valid() {
+    Dataset::load_dir(&tiny_dir()).unwrap();
+}
+
+#[test]
+fn unknown_ids() {
+    check(
+        "links.csv",
+        "a-road,,a1,a2",
+        "a-road,,a1,a9",
+        Some(2),
+        Some("to"),
+        "unknown id `a9`",
+    );
+    check(
+        "nodes.csv",
+        "AAA,,40.0,60.0",
+        "XXX,,40.0,60.0",
+        Some(2),
+        Some("country"),
+        "unknown id `XXX`",
+    );
+    check(
+        "transfers.csv",
+        "c1,rail-1520",
+        "q7,rail-1520",
+        Some(2),
+        Some("node"),
+        "unknown id `q7`",
+    );
+    check(
+        "tariffs.csv",
+        "BBB,road,*,transit",
+        "BBB,road,fruit,transit",
+        Some(3),
+        Some("commodity"),
+        "unknown id `fruit`",
+    );
+    check(
+        "corridors.csv",
+        "ab-rail;bc-rail",
+        "ab-rail;zz-rail",
+        Some(2),
+        Some("crossings"),
+        "unknown id `zz-rail`",
+    );
+}
+
+#[test]
+fn duplicate_ids() {
+    check(
+        "nodes.csv",
+        "b1,Beta West",
+        "a1,Beta West",
+        Some(4),
+        Some("id"),
+        "duplicate id `a1`",
+    );
+    check(
+        "links.csv",
+        "b-road,,b1",
+        "a-road,,b1",
+        Some(3),
+        Some("id"),
+        "duplicate id `a-road`",
+    );
+}
+
+#[test]
+fn missing_or_negative_lengths() {
+    check(
+        "links.csv",
+        "a1,a2,road,,100",
+        "a1,a2,road,,-5",
+        Some(2),
+        Some("length_km"),
+        "out of range",
+    );
+    check(
+        "links.csv",
+        "a1,a2,road,,100",
+        "a1,a2,road,,",
+        Some(2),
+        Some("length_km"),
+        "empty but required",
+    );
+    check(
+        "links.csv",
+        "a1,a2,road,,100",
+        "a1,a2,road,,0",
+        Some(2),
+        Some("length_km"),
+        "greater than 0",
+    );
+}
+
+#[test]
+fn coordinates_out_of_range() {
+    check(
+        "nodes.csv",
+        "AAA,,40.0,60.0",
+        "AAA,,95.0,60.0",
+        Some(2),
+        Some("lat"),
+        "between -90 and 90",
+    );
+    check(
+        "nodes.csv",
+        "AAA,,40.0,60.0",
+        "AAA,,40.0,200",
+        Some(2),
+        Some("lon"),
+        "between -180 and 180",
+    );
+}
+
+#[test]
+fn gauge_break_without_transfer() {
+    check_in(
+        "transfers.csv",
+        "c1,rail-1520,rail-1435,10,24,test\n",
+        "",
+        "crossings.csv",
+        Some(5),
+        Some("gauge_mm"),
+        "no transfer between rail-1435 and rail-1520",
+    );
+}
+
+#[test]
+fn crossing_within_one_country() {
+    check(
+        "crossings.csv",
+        "bc-road,B–C road,b2,c1",
+        "bc-road,B–C road,b2,b3",
+        Some(3),
+        Some("to"),
+        "both in BBB",
+    );
+}
+
+#[test]
+fn link_across_a_border() {
+    check(
+        "links.csv",
+        "a-road,,a1,a2",
+        "a-road,,a1,b1",
+        Some(2),
+        Some("to"),
+        "cross borders with crossings.csv",
+    );
+}
+
+#[test]
+fn demand_between_unknown_or_non_zones() {
+    check(
+        "demand.csv",
+        "a1,c2,goods",
+        "a1,zz,goods",
+        Some(2),
+        Some("destination"),
+        "unknown id `zz`",
+    );
+    check(
+        "demand.csv",
+        "a1,c2,goods",
+        "a2,c2,goods",
+        Some(2),
+        Some("origin"),
+        "not a zone",
+    );
+}
+
+#[test]
+fn malformed_numbers_and_words() {
+    check(
+        "demand.csv",
+        "goods,1000",
+        "goods,10x0",
+        Some(2),
+        Some("tonnes_per_year"),
+        "`10x0` is not a number",
+    );
+    check(
+        "links.csv",
+        "a1,a2,road",
+        "a1,a2,train",
+        Some(2),
+        Some("mode"),
+        "must be one of: rail, road, sea",
+    );
+    check(
+        "links.csv",
+        "a1,a2,rail,1520",
+        "a1,a2,rail,",
+        Some(6),
+        Some("gauge_mm"),
+        "needs a gauge",
+    );
+    check(
+        "nodes.csv",
+        "city,true,test",
+        "city,yes,test",
+        Some(2),
+        Some("is_zone"),
+        "true or false",
+    );
+    check(
+        "links.csv",
+        "planned,2030",
+        "planned,",
+        Some(9),
+        Some("opens_year"),
+        "needs an opening year",
+    );
+}
+
+#[test]
+fn missing_source() {
+    check(
+        "commodities.csv",
+        "goods,Goods,1000,test",
+        "goods,Goods,1000,",
+        Some(2),
+        Some("source"),
+        "empty but required",
+    );
+}
+
+#[test]
+fn bad_headers() {
+    check(
+        "risk.csv",
+        "region,index,source",
+        "region,idx,source",
+        Some(1),
+        Some("idx"),
+        "unknown column",
+    );
+    check(
+        "risk.csv",
+        "region,index,source",
+        "region,source",
+        Some(1),
+        Some("index"),
+        "required column is missing",
+    );
+}
+
+#[test]
+fn bad_manifest() {
+    check(
+        "dataset.toml",
+        "base_year = 2025",
+        "base_year = \"soon\"",
+        Some(6),
+        None,
+        "invalid type",
+    );
+    check(
+        "dataset.toml",
+        "insurance_rate_per_1000km = { value = 0.001, source = \"estimate: round test figure\" }\n",
+        "",
+        None,
+        Some("insurance_rate_per_1000km"),
+        "parameter is missing",
+    );
+}
+
+#[test]
+fn missing_file() {
+    let problems = load_edited("demand.csv", |_| String::new()).unwrap_err();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.file == "demand.csv" && p.message.contains("file is missing")),
+        "{problems}"
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let problems = load_edited("links.csv", |t| {
+        t.replacen("a1,a2,road,,100", "a1,a9,road,,-1", 1)
+            .replacen("b1,b2,road", "b1,b2,boat", 1)
+    })
+    .unwrap_err();
+    assert!(problems.len() >= 3, "{problems}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// No cell content makes loading panic: it either loads or reports problems.
+    #[test]
+    fn no_cell_makes_the_loader_panic(file in 0usize..10, row in 1usize..4, col in 0usize..14, cell in "[ -~]{0,12}") {
+        let files = ["countries.csv", "nodes.csv", "links.csv", "crossings.csv", "transfers.csv", "commodities.csv", "tariffs.csv", "demand.csv", "risk.csv", "corridors.csv"];
+        let _ = load_edited(files[file], |t| {
+            let mut lines: Vec<String> = t.lines().map(str::to_string).collect();
+            if let Some(line) = lines.get_mut(row) {
+                let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+                let i = col % cells.len();
+                cells[i] = cell.clone();
+                *line = cells.join(",");
+            }
+            lines.join("\n") + "\n"
+        });
+    }
+}
