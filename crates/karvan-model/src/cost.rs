@@ -73,10 +73,14 @@ impl Parts {
     }
 }
 
+/// Country, mode, commodity (`None` for `*`) and kind of a tariff row.
+type TariffKey = (usize, Mode, Option<usize>, TariffKind);
+
 /// Tariffs by country, mode, commodity and kind, with `*` rows as the fallback.
 #[derive(Debug)]
 pub struct Tariffs {
-    rows: HashMap<(usize, Mode, Option<usize>, TariffKind), (f64, f64)>,
+    /// Key → (USD per t-km, USD per t on entry).
+    rows: HashMap<TariffKey, (f64, f64)>,
 }
 
 impl Tariffs {

@@ -207,8 +207,7 @@ impl Network {
             let (Some(&va), Some(&vb)) = (vertex.get(&(n, t.from)), vertex.get(&(n, t.to))) else {
                 continue; // one of the layers is closed or absent in this scenario
             };
-            for (la, lb, x, y) in [(t.from, t.to, va, vb), (t.to, t.from, vb, va)] {
-                let _ = lb;
+            for (la, x, y) in [(t.from, va, vb), (t.to, vb, va)] {
                 let arc = Arc {
                     kind: ArcKind::Transfer { transfer: i },
                     layer: la,
