@@ -57,7 +57,9 @@ pub struct Network {
     /// Source and sink vertex of each node (by node index).
     pub source: Vec<u32>,
     pub sink: Vec<u32>,
-    /// Crossing index of each arc, or [`NO_GROUP`]: alternatives differ in these.
+    /// Border-crossing *site* of each arc, or [`NO_GROUP`]: alternatives differ in the
+    /// sites they cross. The rail and road crossings between the same two places are one
+    /// site, so an alternative is another border, not the same border by another mode.
     pub crossing_group: Vec<u32>,
 }
 
@@ -170,11 +172,14 @@ impl Network {
                 );
             }
         }
+        let mut sites: HashMap<(usize, usize), u32> = HashMap::new();
         for (i, c) in ds.crossings.iter().enumerate() {
             if !applied.crossing_open[i] {
                 continue;
             }
             let (a, b) = (node_index[c.from.as_str()], node_index[c.to.as_str()]);
+            let next_site = sites.len() as u32;
+            let site = *sites.entry((a.min(b), a.max(b))).or_insert(next_site);
             let layer = c.layer();
             for (forward, from, to) in [(true, a, b), (false, b, a)] {
                 let arc = Arc {
@@ -198,7 +203,7 @@ impl Network {
                     arc,
                     vertex[&(from, layer)],
                     vertex[&(to, layer)],
-                    i as u32,
+                    site,
                 );
             }
         }

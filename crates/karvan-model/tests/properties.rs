@@ -33,12 +33,22 @@ fn assert_same(a: &Parts, b: &Parts) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn check_routes(model: &Model, from: usize, to: usize, commodity: usize) -> Result<(), TestCaseError> {
+fn check_routes(
+    model: &Model,
+    from: usize,
+    to: usize,
+    commodity: usize,
+) -> Result<(), TestCaseError> {
     let routes = model.routes(from, to, commodity, 2);
     let class = model.class(from, to, commodity);
     let cost = model.costs.arc_costs(&model.network, &class);
     let mut sp = ShortestPaths::new(model.network.graph.num_vertices());
-    sp.run(&model.network.graph, &cost, model.network.source[from], |_| false);
+    sp.run(
+        &model.network.graph,
+        &cost,
+        model.network.source[from],
+        |_| false,
+    );
     let best = sp.distance(model.network.sink[to]);
     match routes.first() {
         None => prop_assert!(!best.is_finite()),
@@ -49,7 +59,9 @@ fn check_routes(model: &Model, from: usize, to: usize, commodity: usize) -> Resu
         assert_same(&r.total, &sum(r.steps.iter().map(|s| &s.parts)))?;
         let stairs = r.staircase();
         let last = stairs.last().unwrap();
-        prop_assert!((last.cost_usd_per_t - r.total.cost()).abs() <= 1e-9 * (1.0 + last.cost_usd_per_t));
+        prop_assert!(
+            (last.cost_usd_per_t - r.total.cost()).abs() <= 1e-9 * (1.0 + last.cost_usd_per_t)
+        );
     }
     Ok(())
 }

@@ -44,7 +44,7 @@ enum Command {
         #[arg(long, short, default_value = "container")]
         commodity: String,
         /// How many alternatives to list after the best route; they cross different borders.
-        #[arg(long, short, default_value_t = 2)]
+        #[arg(long, short, default_value_t = 3)]
         alternatives: usize,
         /// Scenario file or shipped scenario name. Default: the embedded dataset.
         #[arg(long, short)]

@@ -1,0 +1,173 @@
+//! The embedded default dataset end to end: the questions the README promises to answer.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn karvan_json(args: &[&str]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::cargo_bin("karvan").unwrap();
+    cmd.current_dir(dir.path()).arg("--json").args(args);
+    let out = cmd.assert().success().get_output().stdout.clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * (1.0 + a.abs().max(b.abs()))
+}
+
+#[test]
+fn tashkent_to_karachi_has_an_afghan_and_an_iranian_route() {
+    let routes = karvan_json(&[
+        "route",
+        "Tashkent",
+        "Karachi",
+        "--commodity",
+        "container",
+        "--alternatives",
+        "3",
+    ]);
+    let routes = routes.as_array().unwrap();
+    assert!(routes.len() >= 2, "{} routes", routes.len());
+    let through = |iso: &str| {
+        routes.iter().any(|r| {
+            r["countries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["country"] == iso)
+        })
+    };
+    assert!(through("AFG"), "no route through Afghanistan");
+    assert!(through("IRN"), "no route through Iran");
+    for r in routes {
+        let total = &r["total"];
+        for field in [
+            "km",
+            "hours",
+            "operating",
+            "tariff",
+            "border_fees",
+            "transfers",
+            "risk",
+            "time_cost",
+        ] {
+            let sum: f64 = r["countries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["parts"][field].as_f64().unwrap())
+                .sum();
+            assert!(
+                close(sum, total[field].as_f64().unwrap()),
+                "{field}: {sum} vs {}",
+                total[field]
+            );
+        }
+    }
+    let crossings: Vec<&Value> = routes.iter().map(|r| &r["crossings"]).collect();
+    for (i, a) in crossings.iter().enumerate() {
+        for b in &crossings[i + 1..] {
+            assert_ne!(a, b, "alternatives must cross different borders");
+        }
+    }
+}
+
+#[test]
+fn place_names_match_common_transliterations() {
+    for (a, b) in [
+        ("Mazar-e-Sharif", "Hayraton"),
+        ("mazar i sharif", "HAIRATAN"),
+        ("Termiz", "Kabul"),
+    ] {
+        let routes = karvan_json(&["route", a, b, "--alternatives", "0"]);
+        assert_eq!(routes.as_array().unwrap().len(), 1, "{a} → {b}");
+    }
+}
+
+#[test]
+fn trans_afghan_railway_draws_traffic_and_moves_revenue() {
+    let cmp = karvan_json(&["compare", "today", "trans-afghan"]);
+    let gained: f64 = cmp["corridors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["corridor"].as_str().unwrap().contains("Trans-Afghan"))
+        .map(|c| c["tonnes_b"].as_f64().unwrap() - c["tonnes_a"].as_f64().unwrap())
+        .sum();
+    assert!(gained > 0.0, "no traffic moved to the Trans-Afghan railway");
+    let new_line_used = cmp["elements"].as_array().unwrap().iter().any(|e| {
+        e["tonnes_a"].as_f64().unwrap() == 0.0
+            && e["tonnes_b"].as_f64().unwrap() > 0.0
+            && e["element"] == "link"
+    });
+    assert!(new_line_used, "no new link carries traffic");
+    for iso in ["UZB", "AFG", "PAK"] {
+        let r = cmp["revenue"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["country"] == iso)
+            .unwrap();
+        let (a, b) = (
+            r["total_a"].as_f64().unwrap(),
+            r["total_b"].as_f64().unwrap(),
+        );
+        assert!(!close(a, b), "{iso} revenue unchanged: {a}");
+    }
+}
+
+#[test]
+fn closing_torkham_and_chaman_moves_traffic_off_them() {
+    let cmp = karvan_json(&["compare", "today", "torkham-chaman-closed"]);
+    for id in ["torkham-road", "chaman-road"] {
+        if let Some(e) = cmp["elements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == id)
+        {
+            assert_eq!(
+                e["tonnes_b"].as_f64().unwrap(),
+                0.0,
+                "{id} still carries traffic"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_shipped_scenario_runs_and_accounts_for_all_demand() {
+    for s in [
+        "today",
+        "trans-afghan",
+        "western-railway",
+        "torkham-chaman-closed",
+        "uzbekistan-tariff-cut",
+    ] {
+        let r = karvan_json(&["run", s]);
+        let routed = r["routed_tonnes"].as_f64().unwrap();
+        let unroutable: f64 = r["unroutable"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["tonnes"].as_f64().unwrap())
+            .sum();
+        assert!(
+            close(routed + unroutable, r["demand_tonnes"].as_f64().unwrap()),
+            "{s}"
+        );
+        assert!(routed > 0.0, "{s} routed nothing");
+    }
+}
+
+#[test]
+fn default_run_summary_is_stable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::cargo_bin("karvan").unwrap();
+    cmd.current_dir(dir.path()).arg("run");
+    let out = cmd.assert().success().get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    insta::assert_snapshot!("default_run_summary", text);
+    let written = std::fs::read_to_string(dir.path().join("out/baseline/summary.md")).unwrap();
+    assert!(text.starts_with(&written));
+}
