@@ -28,8 +28,8 @@ What is rewritten:
 
 Usage:
   python3 tools/measure_links.py [--dataset data/central-asia-afghanistan]
-        [--graphs /work/shared/data/osm-graphs]
-        [--countries /work/shared/data/basemap/countries.geojson] [--dry-run] [--report FILE]
+        [--graphs DIR (the OSM-derived graph CSVs; or set KARVAN_OSM_GRAPHS)]
+        [--countries FILE (Natural Earth country polygons)] [--dry-run] [--report FILE]
 
 Only a bounding box (lat 15-61, lon 35-95) of each graph is loaded, so a run takes well
 under a minute on one core. Road and rail graphs: (c) OpenStreetMap contributors, ODbL 1.0
@@ -411,8 +411,8 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--dataset', default=os.path.join(here, '..', 'data', 'central-asia-afghanistan'))
-    ap.add_argument('--graphs', default=os.environ.get('KARVAN_OSM_GRAPHS', '/work/shared/data/osm-graphs'))
-    ap.add_argument('--countries', default='/work/shared/data/basemap/countries.geojson')
+    ap.add_argument('--graphs', default=os.environ.get('KARVAN_OSM_GRAPHS', '../shared/data/osm-graphs'))
+    ap.add_argument('--countries', default='../shared/data/basemap/countries.geojson')
     ap.add_argument('--dry-run', action='store_true', help='report only, write nothing')
     ap.add_argument('--report', help='write the per-link report (TSV) to this file')
     args = ap.parse_args()

@@ -290,12 +290,8 @@ impl Dataset {
             "corridors.csv" => self.corridors.push(Corridor {
                 id: r.string("id"),
                 name: r.string("name"),
-                crossings: r
-                    .string("crossings")
-                    .split(';')
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect(),
+                crossings: id_list(r, "crossings"),
+                links: id_list(r, "links"),
                 source,
             }),
             _ => unreachable!("table {file} has no row type"),
@@ -313,6 +309,15 @@ impl Dataset {
             .map(|c| c.name.clone())
             .unwrap_or_else(|| iso3.to_string())
     }
+}
+
+/// A `;`-separated list of ids.
+fn id_list(r: &Row, column: &str) -> Vec<String> {
+    r.string(column)
+        .split(';')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 fn gauge(r: &Row, mode: Mode, file: &str, p: &mut Problems) -> Option<u16> {

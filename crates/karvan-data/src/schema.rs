@@ -375,11 +375,12 @@ pub const RISK: Table = Table {
 
 pub const CORRIDORS: Table = Table {
     file: "corridors.csv",
-    doc: "Named corridors for reporting. A route belongs to the first corridor (in table order) all of whose crossings it uses.",
+    doc: "Named corridors for reporting. A route belongs to the first corridor (in table order) all of whose crossings and links it uses; name at least one of either.",
     columns: &[
         req("id", Kind::Id, "", "Stable identifier."),
         req("name", Kind::Text, "", "Name shown in reports."),
-        req("crossings", Kind::Text, "", "Crossing ids separated by `;`."),
+        opt("crossings", Kind::Text, "", "none", "Crossing ids separated by `;`; the route must use all of them."),
+        opt("links", Kind::Text, "", "none", "Link ids separated by `;`; the route must use all of them too."),
         SOURCE,
     ],
 };

@@ -258,6 +258,7 @@ pub struct Corridor {
     pub id: String,
     pub name: String,
     pub crossings: Vec<String>,
+    pub links: Vec<String>,
     pub source: String,
 }
 

@@ -169,24 +169,28 @@ pub fn check(ds: &Dataset, p: &mut Problems) {
         }
     }
     for (i, c) in ds.corridors.iter().enumerate() {
-        if c.crossings.is_empty() {
+        let line = i as u64 + 2;
+        if c.crossings.is_empty() && c.links.is_empty() {
             p.push(
                 "corridors.csv",
-                Some(i as u64 + 2),
+                Some(line),
                 Some("crossings"),
-                "names no crossing",
+                "names no crossing and no link",
             );
         }
         for x in &c.crossings {
             known(
                 p,
                 "corridors.csv",
-                i as u64 + 2,
+                line,
                 "crossings",
                 x,
                 &crossings,
                 "crossings.csv",
             );
+        }
+        for x in &c.links {
+            known(p, "corridors.csv", line, "links", x, &links, "links.csv");
         }
     }
     let mut unknown_geometry: Vec<&String> = ds

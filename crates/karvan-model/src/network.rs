@@ -230,7 +230,13 @@ impl Network {
             }
         }
         for (n, set) in layers.iter().enumerate() {
+            // At a port with land connections, cargo starts and ends on land, so it pays
+            // the port's handling (a transfer); a sea-only node is a sea gateway.
+            let has_land = set.iter().any(|&l| l != Layer::Sea);
             for &l in set {
+                if l == Layer::Sea && has_land {
+                    continue;
+                }
                 let v = vertex[&(n, l)];
                 let zero = |kind| Arc {
                     kind,

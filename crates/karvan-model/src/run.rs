@@ -88,11 +88,13 @@ pub struct RunResults {
     pub revenue: Vec<CountryRevenue>,
 }
 
-/// The corridor a route belongs to: the first named corridor all of whose crossings it
-/// uses; else the crossings it uses; else `domestic`.
+/// The corridor a route belongs to: the first named corridor all of whose crossings and
+/// links it uses; else the crossings it uses; else `domestic`.
 pub fn corridor_of(ds: &Dataset, route: &Route) -> String {
+    let uses_link = |id: &String| route.steps.iter().any(|s| s.kind == "link" && &s.id == id);
     for c in &ds.corridors {
-        if c.crossings.iter().all(|x| route.crossings.contains(x)) {
+        if c.crossings.iter().all(|x| route.crossings.contains(x)) && c.links.iter().all(uses_link)
+        {
             return c.name.clone();
         }
     }

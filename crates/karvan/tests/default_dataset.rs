@@ -161,6 +161,17 @@ fn every_shipped_scenario_runs_and_accounts_for_all_demand() {
 }
 
 #[test]
+fn the_default_network_serves_every_demand_row() {
+    let r = karvan_json(&["run"]);
+    assert_eq!(
+        r["unroutable"].as_array().unwrap().len(),
+        0,
+        "{}",
+        r["unroutable"]
+    );
+}
+
+#[test]
 fn default_run_summary_is_stable() {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = Command::cargo_bin("karvan").unwrap();
