@@ -302,6 +302,30 @@ impl Dataset {
         self.nodes.iter().find(|n| n.id == id)
     }
 
+    /// Position of each node by id.
+    pub fn node_index(&self) -> HashMap<&str, usize> {
+        index_by(&self.nodes, |n| &n.id)
+    }
+
+    /// Position of each country by ISO3 code.
+    pub fn country_index(&self) -> HashMap<&str, usize> {
+        index_by(&self.countries, |c| &c.iso3)
+    }
+
+    /// Position of each commodity by id.
+    pub fn commodity_index(&self) -> HashMap<&str, usize> {
+        index_by(&self.commodities, |c| &c.id)
+    }
+
+    /// A crossing's name, or its id when unknown.
+    pub fn crossing_name(&self, id: &str) -> String {
+        self.crossings
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+
     pub fn country_name(&self, iso3: &str) -> String {
         self.countries
             .iter()
@@ -309,6 +333,14 @@ impl Dataset {
             .map(|c| c.name.clone())
             .unwrap_or_else(|| iso3.to_string())
     }
+}
+
+fn index_by<T>(items: &[T], key: impl Fn(&T) -> &String) -> HashMap<&str, usize> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (key(x).as_str(), i))
+        .collect()
 }
 
 /// A `;`-separated list of ids.

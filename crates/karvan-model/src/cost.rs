@@ -85,18 +85,8 @@ pub struct Tariffs {
 
 impl Tariffs {
     pub fn new(ds: &Dataset) -> Tariffs {
-        let country: HashMap<&str, usize> = ds
-            .countries
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.iso3.as_str(), i))
-            .collect();
-        let commodity: HashMap<&str, usize> = ds
-            .commodities
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.as_str(), i))
-            .collect();
+        let country = ds.country_index();
+        let commodity = ds.commodity_index();
         let mut rows = HashMap::new();
         for t in &ds.tariffs {
             let Some(&c) = country.get(t.country.as_str()) else {

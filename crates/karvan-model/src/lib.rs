@@ -11,8 +11,6 @@ pub mod places;
 pub mod route;
 pub mod run;
 
-use std::collections::HashMap;
-
 use karvan_assign::distinct_paths;
 use karvan_data::Applied;
 
@@ -52,7 +50,8 @@ pub struct Model {
     pub applied: Applied,
     pub network: Network,
     pub costs: CostModel,
-    country_index: HashMap<String, usize>,
+    /// Country (index) of each node (index); validation guarantees every node has one.
+    node_country: Vec<usize>,
 }
 
 /// How many shortest-path searches a request for alternatives may run.
@@ -62,27 +61,26 @@ impl Model {
     pub fn new(applied: Applied) -> Model {
         let network = Network::build(&applied);
         let costs = CostModel::new(&applied.dataset);
-        let country_index = applied
+        let countries = applied.dataset.country_index();
+        let node_country = applied
             .dataset
-            .countries
+            .nodes
             .iter()
-            .enumerate()
-            .map(|(i, c)| (c.iso3.clone(), i))
+            .map(|n| countries[n.country.as_str()])
             .collect();
         Model {
             applied,
             network,
             costs,
-            country_index,
+            node_country,
         }
     }
 
     /// The class of shipments of `commodity` from node `from` to node `to`.
     pub fn class(&self, from: usize, to: usize, commodity: usize) -> Class {
-        let ds = &self.applied.dataset;
         Class {
-            origin_country: self.country_index[&ds.nodes[from].country],
-            destination_country: self.country_index[&ds.nodes[to].country],
+            origin_country: self.node_country[from],
+            destination_country: self.node_country[to],
             commodity,
         }
     }

@@ -67,18 +67,8 @@ impl Network {
     pub fn build(applied: &Applied) -> Network {
         let ds = &applied.dataset;
         let params = &ds.manifest;
-        let node_index: HashMap<&str, usize> = ds
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.id.as_str(), i))
-            .collect();
-        let country_index: HashMap<&str, usize> = ds
-            .countries
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.iso3.as_str(), i))
-            .collect();
+        let node_index = ds.node_index();
+        let country_index = ds.country_index();
         let node_country: Vec<Option<usize>> = ds
             .nodes
             .iter()

@@ -1,7 +1,7 @@
 //! The main job: route the whole demand matrix all-or-nothing on generalized cost and
 //! account for who carries what and who is paid what.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use karvan_assign::ShortestPaths;
 use karvan_data::Dataset;
@@ -104,13 +104,7 @@ pub fn corridor_of(ds: &Dataset, route: &Route) -> String {
     let names: Vec<String> = route
         .crossings
         .iter()
-        .map(|id| {
-            ds.crossings
-                .iter()
-                .find(|c| &c.id == id)
-                .map(|c| c.name.clone())
-                .unwrap_or_else(|| id.clone())
-        })
+        .map(|id| ds.crossing_name(id))
         .collect();
     format!("other: {}", names.join(" → "))
 }
@@ -118,18 +112,8 @@ pub fn corridor_of(ds: &Dataset, route: &Route) -> String {
 /// Routes every demand row on its cheapest route and sums flows and payments.
 pub fn run(model: &Model) -> RunResults {
     let ds = &model.applied.dataset;
-    let node: HashMap<&str, usize> = ds
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.id.as_str(), i))
-        .collect();
-    let commodity: HashMap<&str, usize> = ds
-        .commodities
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id.as_str(), i))
-        .collect();
+    let node = ds.node_index();
+    let commodity = ds.commodity_index();
 
     // Group demand rows that share an origin and a class, so each needs one search.
     let mut groups: BTreeMap<(usize, Class), Vec<usize>> = BTreeMap::new();

@@ -3,14 +3,14 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use geojson::{FeatureCollection, Value};
+use geojson::Value;
 use karvan_data::Dataset;
 use karvan_model::RunResults;
 use serde::Serialize;
 use serde_json::json;
 
 use crate::fmt::{percent, signed, thousands};
-use crate::geo::{attribution, feature, link_line};
+use crate::geo::{collection, crossing_line, feature, link_line};
 use crate::{OutputDir, ReportError};
 
 #[derive(Debug, Clone, Serialize)]
@@ -224,12 +224,8 @@ impl Comparison {
                     Some(i) => link_line(ds, i),
                     None => continue,
                 },
-                _ => match ds.crossings.iter().find(|c| c.id == e.id) {
-                    Some(c) => [&c.from, &c.to]
-                        .iter()
-                        .filter_map(|id| ds.node(id))
-                        .map(|n| vec![n.lon, n.lat])
-                        .collect(),
+                _ => match ds.crossings.iter().position(|c| c.id == e.id) {
+                    Some(i) => crossing_line(ds, i),
                     None => continue,
                 },
             };
@@ -242,12 +238,7 @@ impl Comparison {
             p.insert("change".into(), json!((e.tonnes_b - e.tonnes_a).round()));
             features.push(feature(Value::LineString(line), p));
         }
-        let fc = FeatureCollection {
-            bbox: None,
-            features,
-            foreign_members: Some(attribution(ds)),
-        };
-        Ok(serde_json::to_string(&fc)?)
+        collection(ds, features)
     }
 }
 

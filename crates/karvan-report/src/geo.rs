@@ -54,17 +54,29 @@ pub fn flows(ds: &Dataset, r: &RunResults) -> Result<String, ReportError> {
         p.insert("fee_usd_per_t".into(), json!(c.fee_usd_per_t));
         p.insert("source".into(), json!(c.source));
         insert_flows(&mut p, ds, &r.crossing_flows[i]);
-        let line: Vec<Vec<f64>> = [&c.from, &c.to]
-            .iter()
-            .filter_map(|id| ds.node(id))
-            .map(|n| vec![n.lon, n.lat])
-            .collect();
-        features.push(feature(Value::LineString(line), p));
+        features.push(feature(Value::LineString(crossing_line(ds, i)), p));
     }
+    collection(ds, features)
+}
+
+/// A crossing drawn as a line between its two sides.
+pub fn crossing_line(ds: &Dataset, i: usize) -> Vec<Vec<f64>> {
+    let c = &ds.crossings[i];
+    [&c.from, &c.to]
+        .iter()
+        .filter_map(|id| ds.node(id))
+        .map(|n| vec![n.lon, n.lat])
+        .collect()
+}
+
+/// The features as a GeoJSON FeatureCollection carrying the dataset's attribution.
+pub(crate) fn collection(ds: &Dataset, features: Vec<Feature>) -> Result<String, ReportError> {
+    let mut attribution = JsonObject::new();
+    attribution.insert("attribution".into(), json!(ds.manifest.attribution));
     let fc = FeatureCollection {
         bbox: None,
         features,
-        foreign_members: Some(attribution(ds)),
+        foreign_members: Some(attribution),
     };
     Ok(serde_json::to_string(&fc)?)
 }
@@ -87,10 +99,4 @@ pub(crate) fn feature(v: Value, properties: JsonObject) -> Feature {
         properties: Some(properties),
         foreign_members: None,
     }
-}
-
-pub(crate) fn attribution(ds: &Dataset) -> JsonObject {
-    let mut m = JsonObject::new();
-    m.insert("attribution".into(), json!(ds.manifest.attribution));
-    m
 }

@@ -22,17 +22,7 @@ fn row(label: &str, kind: &str, p: &Parts) -> String {
 /// Prints each route with its per-country breakdown and totals.
 pub fn routes(ds: &Dataset, routes: &[Route]) {
     for (i, r) in routes.iter().enumerate() {
-        let via: Vec<String> = r
-            .crossings
-            .iter()
-            .map(|id| {
-                ds.crossings
-                    .iter()
-                    .find(|c| &c.id == id)
-                    .map(|c| c.name.clone())
-                    .unwrap_or_else(|| id.clone())
-            })
-            .collect();
+        let via: Vec<String> = r.crossings.iter().map(|id| ds.crossing_name(id)).collect();
         let countries: Vec<&str> = r.countries.iter().map(|c| c.name.as_str()).collect();
         println!(
             "Route {} of {}: {} → {} ({}): {:.0} km, {:.0} h, {:.2} USD/t paid, {:.2} USD/t with time",
