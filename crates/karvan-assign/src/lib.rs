@@ -3,9 +3,17 @@
 //! crate translates the domain into these arrays and the results back.
 
 pub mod alternatives;
+pub mod aon;
+pub mod assignment;
+mod bush;
 pub mod graph;
+pub mod problem;
 pub mod shortest;
+pub mod vdf;
 
 pub use alternatives::{distinct_paths, Path, NO_GROUP};
+pub use assignment::{assign, relative_gap, Algorithm, Assignment, Iteration, Settings};
 pub use graph::Graph;
+pub use problem::{Demand, Network, OriginDemand};
 pub use shortest::ShortestPaths;
+pub use vdf::Vdf;

@@ -57,6 +57,20 @@ impl ShortestPaths {
     /// Grows the tree from `source` with non-negative arc `cost`s. Arcs for which
     /// `blocked(arc)` is true are not used; infinite costs are not used either.
     pub fn run(&mut self, g: &Graph, cost: &[f64], source: u32, blocked: impl Fn(u32) -> bool) {
+        self.search(g, cost, source, blocked, |_| true);
+    }
+
+    /// As [`run`](Self::run), but the search leaves a vertex other than the source only
+    /// when `passable(vertex)`: zones that must not carry through traffic are reached
+    /// but not passed through.
+    pub fn search(
+        &mut self,
+        g: &Graph,
+        cost: &[f64],
+        source: u32,
+        blocked: impl Fn(u32) -> bool,
+        passable: impl Fn(u32) -> bool,
+    ) {
         debug_assert_eq!(cost.len(), g.num_arcs());
         self.dist.clear();
         self.dist.resize(g.num_vertices(), f64::INFINITY);
@@ -69,7 +83,7 @@ impl ShortestPaths {
             vertex: source,
         });
         while let Some(Entry { dist, vertex }) = self.heap.pop() {
-            if dist > self.dist[vertex as usize] {
+            if dist > self.dist[vertex as usize] || (vertex != source && !passable(vertex)) {
                 continue;
             }
             for (arc, head) in g.out_arcs(vertex) {
@@ -88,6 +102,16 @@ impl ShortestPaths {
                 }
             }
         }
+    }
+
+    /// Distances from the source, by vertex.
+    pub fn distances(&self) -> &[f64] {
+        &self.dist
+    }
+
+    /// The arc by which each vertex is reached (`u32::MAX` for the source and unreached).
+    pub fn predecessors(&self) -> &[u32] {
+        &self.pred
     }
 
     /// Distance from the source to `v` (infinite when unreachable).

@@ -1,0 +1,407 @@
+//! Dial's Algorithm B (2006): each origin keeps a *bush*, an acyclic set of arcs that
+//! carries all its flow. Within a bush, flow moves from the longest used path to a node
+//! onto the shortest one, from their last common node, by a Newton step; then the bush
+//! drops arcs it no longer uses and takes in arcs that shorten its longest paths. The
+//! bushes stay acyclic, so every search inside one is a pass in topological order.
+
+use std::time::Instant;
+
+use crate::aon::shortest_path_total;
+use crate::assignment::{relative_gap, Assignment, Iteration, Settings};
+use crate::problem::{Demand, Network};
+use crate::shortest::ShortestPaths;
+
+const NONE: u32 = u32::MAX;
+
+/// Flow-shifting passes over a bush after each bush update.
+const PASSES: usize = 1;
+
+/// Sweeps of flow shifting over all bushes, without changing them, per iteration.
+const SWEEPS: usize = 4;
+
+/// In-arcs of each vertex, in compressed sparse row form.
+struct Reverse {
+    offsets: Vec<u32>,
+    arcs: Vec<u32>,
+    heads: Vec<u32>,
+    tails: Vec<u32>,
+}
+
+impl Reverse {
+    fn new(net: &Network) -> Reverse {
+        let g = &net.graph;
+        let n = g.num_vertices();
+        let mut heads = vec![0u32; g.num_arcs()];
+        let mut tails = vec![0u32; g.num_arcs()];
+        for v in 0..n as u32 {
+            for (a, h) in g.out_arcs(v) {
+                heads[a as usize] = h;
+                tails[a as usize] = v;
+            }
+        }
+        let mut offsets = vec![0u32; n + 1];
+        for &h in &heads {
+            offsets[h as usize + 1] += 1;
+        }
+        for v in 0..n {
+            offsets[v + 1] += offsets[v];
+        }
+        let mut next = offsets.clone();
+        let mut arcs = vec![0u32; g.num_arcs()];
+        for (a, &h) in heads.iter().enumerate() {
+            arcs[next[h as usize] as usize] = a as u32;
+            next[h as usize] += 1;
+        }
+        Reverse {
+            offsets,
+            arcs,
+            heads,
+            tails,
+        }
+    }
+
+    fn in_arcs(&self, v: u32) -> &[u32] {
+        &self.arcs[self.offsets[v as usize] as usize..self.offsets[v as usize + 1] as usize]
+    }
+}
+
+/// One origin's bush: which arcs it holds and the origin's flow on each.
+struct Bush {
+    origin: u32,
+    member: Vec<bool>,
+    flow: Vec<f64>,
+}
+
+/// Link state shared by all bushes: total flow, cost and cost derivative.
+struct Links<'a> {
+    net: &'a Network,
+    x: Vec<f64>,
+    cost: Vec<f64>,
+    deriv: Vec<f64>,
+}
+
+impl Links<'_> {
+    fn add(&mut self, a: usize, delta: f64) {
+        self.x[a] = (self.x[a] + delta).max(0.0);
+        self.cost[a] = self.net.vdf[a].cost(self.x[a]) + self.net.fixed[a];
+        self.deriv[a] = self.net.vdf[a].derivative(self.x[a]);
+    }
+}
+
+/// Scratch space for the passes over one bush.
+struct Scratch {
+    order: Vec<u32>,
+    indegree: Vec<u32>,
+    min: Vec<f64>,
+    max: Vec<f64>,
+    min_pred: Vec<u32>,
+    max_pred: Vec<u32>,
+    mark: Vec<u32>,
+    stamp: u32,
+    min_seg: Vec<u32>,
+    max_seg: Vec<u32>,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Scratch {
+        Scratch {
+            order: Vec::with_capacity(n),
+            indegree: vec![0; n],
+            min: vec![0.0; n],
+            max: vec![0.0; n],
+            min_pred: vec![NONE; n],
+            max_pred: vec![NONE; n],
+            mark: vec![0; n],
+            stamp: 0,
+            min_seg: Vec::new(),
+            max_seg: Vec::new(),
+        }
+    }
+}
+
+/// Orders the bush's vertices reachable from its origin topologically.
+fn topological_order(b: &Bush, net: &Network, rev: &Reverse, s: &mut Scratch) {
+    let n = net.graph.num_vertices();
+    s.indegree.iter_mut().for_each(|d| *d = 0);
+    for (a, &m) in b.member.iter().enumerate() {
+        if m {
+            s.indegree[rev.heads[a] as usize] += 1;
+        }
+    }
+    s.order.clear();
+    s.order.push(b.origin);
+    let mut i = 0;
+    while i < s.order.len() {
+        let v = s.order[i];
+        i += 1;
+        for (a, h) in net.graph.out_arcs(v) {
+            if b.member[a as usize] {
+                s.indegree[h as usize] -= 1;
+                if s.indegree[h as usize] == 0 {
+                    s.order.push(h);
+                }
+            }
+        }
+    }
+    debug_assert!(s.order.len() <= n);
+}
+
+/// Shortest-path labels over all bush arcs and longest-path labels over the arcs the
+/// origin uses (`used_only`) or over all bush arcs.
+fn labels(b: &Bush, links: &Links, rev: &Reverse, s: &mut Scratch, used_only: bool) {
+    for &v in &s.order {
+        let v = v as usize;
+        s.min[v] = f64::INFINITY;
+        s.max[v] = f64::NEG_INFINITY;
+        s.min_pred[v] = NONE;
+        s.max_pred[v] = NONE;
+    }
+    s.min[b.origin as usize] = 0.0;
+    s.max[b.origin as usize] = 0.0;
+    for k in 1..s.order.len() {
+        let v = s.order[k];
+        for &a in rev.in_arcs(v) {
+            let a = a as usize;
+            if !b.member[a] {
+                continue;
+            }
+            let t = rev.tails[a] as usize;
+            let c = links.cost[a];
+            if s.min[t] + c < s.min[v as usize] {
+                s.min[v as usize] = s.min[t] + c;
+                s.min_pred[v as usize] = a as u32;
+            }
+            if (!used_only || b.flow[a] > 0.0)
+                && s.max[t] > f64::NEG_INFINITY
+                && s.max[t] + c > s.max[v as usize]
+            {
+                s.max[v as usize] = s.max[t] + c;
+                s.max_pred[v as usize] = a as u32;
+            }
+        }
+        if s.max_pred[v as usize] == NONE {
+            s.max[v as usize] = s.min[v as usize];
+            s.max_pred[v as usize] = s.min_pred[v as usize];
+        }
+    }
+}
+
+/// Moves flow from longest to shortest used paths within the bush, node by node.
+fn equilibrate(b: &mut Bush, links: &mut Links, rev: &Reverse, s: &mut Scratch) {
+    labels(b, links, rev, s, true);
+    for k in (1..s.order.len()).rev() {
+        let j = s.order[k];
+        if s.max_pred[j as usize] == s.min_pred[j as usize]
+            || s.max[j as usize] - s.min[j as usize] <= 0.0
+        {
+            continue;
+        }
+        // Mark the shortest path back from j, then walk the longest one to the first
+        // marked vertex: the last node the two paths share.
+        s.stamp += 1;
+        let stamp = s.stamp;
+        let mut v = j;
+        s.mark[v as usize] = stamp;
+        while v != b.origin {
+            let a = s.min_pred[v as usize];
+            v = rev.tails[a as usize];
+            s.mark[v as usize] = stamp;
+        }
+        s.max_seg.clear();
+        let mut v = j;
+        let mut room = f64::INFINITY;
+        loop {
+            let a = s.max_pred[v as usize];
+            s.max_seg.push(a);
+            room = room.min(b.flow[a as usize]);
+            v = rev.tails[a as usize];
+            if s.mark[v as usize] == stamp {
+                break;
+            }
+        }
+        let divergence = v;
+        s.min_seg.clear();
+        let mut v = j;
+        while v != divergence {
+            let a = s.min_pred[v as usize];
+            s.min_seg.push(a);
+            v = rev.tails[a as usize];
+        }
+        let cost_of = |seg: &[u32]| seg.iter().map(|&a| links.cost[a as usize]).sum::<f64>();
+        let (c_max, c_min) = (cost_of(&s.max_seg), cost_of(&s.min_seg));
+        let diff = c_max - c_min;
+        if diff <= 1e-15 * c_max.abs() || room <= 0.0 {
+            continue;
+        }
+        let slope: f64 = s
+            .max_seg
+            .iter()
+            .chain(&s.min_seg)
+            .map(|&a| links.deriv[a as usize])
+            .sum();
+        let delta = if slope > 0.0 {
+            (diff / slope).min(room)
+        } else {
+            room
+        };
+        for &a in &s.max_seg {
+            let a = a as usize;
+            b.flow[a] = if b.flow[a] - delta <= 1e-12 * delta.max(1.0) && delta >= room {
+                0.0
+            } else {
+                b.flow[a] - delta
+            };
+            links.add(a, -delta);
+        }
+        for &a in &s.min_seg {
+            let a = a as usize;
+            b.flow[a] += delta;
+            links.add(a, delta);
+        }
+    }
+}
+
+/// Drops unused arcs (keeping a shortest-path tree) and takes in arcs that shorten the
+/// bush's longest paths, which keeps it acyclic.
+fn update(b: &mut Bush, links: &Links, net: &Network, rev: &Reverse, s: &mut Scratch) {
+    topological_order(b, net, rev, s);
+    labels(b, links, rev, s, false);
+    for a in 0..b.member.len() {
+        if b.member[a] && b.flow[a] <= 0.0 && s.min_pred[rev.heads[a] as usize] != a as u32 {
+            b.member[a] = false;
+        }
+    }
+    topological_order(b, net, rev, s);
+    labels(b, links, rev, s, false);
+    let mut on_order = vec![false; net.graph.num_vertices()];
+    for &v in &s.order {
+        on_order[v as usize] = true;
+    }
+    for a in 0..b.member.len() {
+        if b.member[a] {
+            continue;
+        }
+        let (t, h) = (rev.tails[a] as usize, rev.heads[a] as usize);
+        if !on_order[t] || (t as u32 != b.origin && net.no_through[t]) || h as u32 == b.origin {
+            continue;
+        }
+        let c = links.cost[a];
+        let shortcut = s.min[t] + c < s.min[h] - 1e-14 * s.min[h].abs();
+        if !on_order[h] || (shortcut && s.max[t] < s.max[h]) {
+            b.member[a] = true;
+        }
+    }
+    topological_order(b, net, rev, s);
+}
+
+/// Builds the first bushes from free-flow shortest-path trees, loads them, then
+/// alternates bush updates and flow shifts until the relative gap is reached.
+pub fn solve(net: &Network, demand: &Demand, settings: &Settings) -> Assignment {
+    let start = Instant::now();
+    let (n, m) = (net.graph.num_vertices(), net.num_arcs());
+    let rev = Reverse::new(net);
+    let mut links = Links {
+        net,
+        x: vec![0.0; m],
+        cost: vec![0.0; m],
+        deriv: vec![0.0; m],
+    };
+    net.costs(&links.x, &mut links.cost);
+    let mut sp = ShortestPaths::new(n);
+    let mut scratch = Scratch::new(n);
+    let mut bushes = Vec::with_capacity(demand.origins.len());
+    let mut unreachable = 0.0;
+    let mut load = vec![0.0; n];
+    for od in &demand.origins {
+        sp.search(
+            &net.graph,
+            &links.cost,
+            od.origin,
+            |_| false,
+            |v| !net.no_through[v as usize],
+        );
+        let pred = sp.predecessors();
+        let mut b = Bush {
+            origin: od.origin,
+            member: vec![false; m],
+            flow: vec![0.0; m],
+        };
+        for &a in pred.iter().filter(|&&a| a != NONE) {
+            b.member[a as usize] = true;
+        }
+        topological_order(&b, net, &rev, &mut scratch);
+        for &(d, v) in &od.destinations {
+            if sp.distance(d).is_finite() {
+                load[d as usize] += v;
+            } else {
+                unreachable += v;
+            }
+        }
+        for k in (1..scratch.order.len()).rev() {
+            let v = scratch.order[k] as usize;
+            if load[v] > 0.0 {
+                let a = pred[v] as usize;
+                b.flow[a] += load[v];
+                load[rev.tails[a] as usize] += load[v];
+                load[v] = 0.0;
+            }
+        }
+        load.iter_mut().for_each(|l| *l = 0.0);
+        bushes.push(b);
+    }
+    for b in &bushes {
+        for a in 0..m {
+            links.x[a] += b.flow[a];
+        }
+    }
+    for a in 0..m {
+        links.add(a, 0.0);
+    }
+
+    let mut history = Vec::new();
+    let mut dist_cost = vec![0.0; m];
+    for iteration in 1..=settings.max_iterations.max(1) {
+        if iteration > 1 {
+            for b in bushes.iter_mut() {
+                update(b, &links, net, &rev, &mut scratch);
+                for _ in 0..PASSES {
+                    equilibrate(b, &mut links, &rev, &mut scratch);
+                }
+            }
+            for _ in 0..SWEEPS {
+                for b in bushes.iter_mut() {
+                    topological_order(b, net, &rev, &mut scratch);
+                    equilibrate(b, &mut links, &rev, &mut scratch);
+                }
+            }
+            // Re-sum the link flows so rounding does not drift.
+            links.x.iter_mut().for_each(|x| *x = 0.0);
+            for b in &bushes {
+                for a in 0..m {
+                    links.x[a] += b.flow[a];
+                }
+            }
+            for a in 0..m {
+                links.add(a, 0.0);
+            }
+        }
+        dist_cost.copy_from_slice(&links.cost);
+        let sptt = shortest_path_total(net, demand, &dist_cost, &mut sp);
+        let gap = relative_gap(&links.x, &links.cost, sptt);
+        history.push(Iteration {
+            iteration,
+            relative_gap: gap,
+            objective: net.beckmann(&links.x),
+            seconds: start.elapsed().as_secs_f64(),
+        });
+        if gap <= settings.gap {
+            break;
+        }
+    }
+    Assignment {
+        flow: links.x,
+        cost: links.cost,
+        history,
+        unreachable,
+    }
+}
