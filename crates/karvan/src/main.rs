@@ -1,6 +1,7 @@
 //! `karvan`: the command-line program. Thin: it parses arguments, loads the dataset and
 //! scenario, calls the model and writes the reports.
 
+mod assign;
 mod commands;
 mod load;
 mod print;
@@ -64,6 +65,31 @@ enum Command {
         #[arg(long, short)]
         out: Option<PathBuf>,
     },
+    /// Solve a standard TNTP benchmark network to equilibrium and print the convergence.
+    Assign {
+        /// Folder with `*_net.tntp` and `*_trips.tntp` (plain or .gz), and optionally
+        /// `*_flow.tntp` with the best-known flows to compare with.
+        #[arg(long)]
+        tntp: PathBuf,
+        /// aon, msa, fw, cfw, bfw or bush (Algorithm B).
+        #[arg(long, short, default_value = "bush")]
+        algorithm: String,
+        /// Stop at this relative gap (TSTT / SPTT − 1).
+        #[arg(long, default_value_t = 1e-6)]
+        gap: f64,
+        /// Stop after this many iterations.
+        #[arg(long, default_value_t = 1000)]
+        max_iterations: usize,
+        /// Generalized cost per unit of toll. Default: 0, or 0.02 for ChicagoSketch (its README).
+        #[arg(long)]
+        toll_factor: Option<f64>,
+        /// Generalized cost per unit of length. Default: 0, or 0.04 for ChicagoSketch.
+        #[arg(long)]
+        distance_factor: Option<f64>,
+        /// Where to write the link flows (CSV). Default: out/assign-<network>.csv.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
     /// Check a dataset folder or a scenario file and report every problem.
     Validate {
         /// Dataset folder or scenario file. Default: the embedded dataset.
@@ -121,6 +147,26 @@ fn main() -> ExitCode {
             json,
         ),
         Command::Compare { a, b, out } => commands::compare(&a, &b, out, json),
+        Command::Assign {
+            tntp,
+            algorithm,
+            gap,
+            max_iterations,
+            toll_factor,
+            distance_factor,
+            out,
+        } => assign::run(
+            &assign::Args {
+                dir: tntp,
+                algorithm,
+                gap,
+                max_iterations,
+                toll_factor,
+                distance_factor,
+                out,
+            },
+            json,
+        ),
         Command::Validate { path } => commands::validate(path.as_deref(), json),
         Command::Schema => commands::schema(json),
         Command::List { what, scenario } => commands::list(what, scenario.as_deref(), json),
