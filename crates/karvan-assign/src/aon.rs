@@ -57,28 +57,38 @@ pub fn all_or_nothing(
     (sptt, unreachable)
 }
 
-/// The total shortest-path cost `Σ demand × distance` at arc costs `cost`.
-pub fn shortest_path_total(
-    net: &Network,
-    demand: &Demand,
-    cost: &[f64],
-    sp: &mut ShortestPaths,
-) -> f64 {
-    let mut total = 0.0;
-    for od in &demand.origins {
-        sp.search(
-            &net.graph,
-            cost,
-            od.origin,
-            |_| false,
-            |v| !net.no_through[v as usize],
-        );
-        for &(d, v) in &od.destinations {
-            let dist = sp.distance(d);
-            if dist.is_finite() {
-                total += v * dist;
-            }
-        }
-    }
-    total
+/// The total shortest-path cost `Σ demand × distance` at arc costs `cost`, with the
+/// origins searched in parallel.
+pub fn shortest_path_total(net: &Network, demand: &Demand, cost: &[f64]) -> f64 {
+    use rayon::prelude::*;
+    let n = net.graph.num_vertices();
+    demand
+        .origins
+        .par_iter()
+        .map_init(
+            || ShortestPaths::new(n),
+            |sp, od| {
+                sp.search(
+                    &net.graph,
+                    cost,
+                    od.origin,
+                    |_| false,
+                    |v| !net.no_through[v as usize],
+                );
+                od.destinations
+                    .iter()
+                    .map(|&(d, v)| {
+                        let dist = sp.distance(d);
+                        if dist.is_finite() {
+                            v * dist
+                        } else {
+                            0.0
+                        }
+                    })
+                    .sum::<f64>()
+            },
+        )
+        .collect::<Vec<f64>>()
+        .iter()
+        .sum()
 }

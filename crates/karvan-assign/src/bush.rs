@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::aon::shortest_path_total;
 use crate::assignment::{relative_gap, Assignment, Iteration, Settings};
-use crate::problem::{Demand, Network};
+use crate::problem::{Demand, Network, OriginDemand};
 use crate::shortest::ShortestPaths;
 
 const NONE: u32 = u32::MAX;
@@ -16,8 +16,11 @@ const NONE: u32 = u32::MAX;
 /// Flow-shifting passes over a bush after each bush update.
 const PASSES: usize = 1;
 
-/// Sweeps of flow shifting over all bushes, without changing them, per iteration.
-const SWEEPS: usize = 4;
+/// Sweeps of flow shifting over the bushes, without changing them, per iteration.
+const SWEEPS: usize = 16;
+
+/// A sweep shifts flow in the bushes whose excess is at least this share of the largest.
+const ACTIVE: f64 = 0.02;
 
 /// In-arcs of each vertex, in compressed sparse row form.
 struct Reverse {
@@ -70,6 +73,15 @@ struct Bush {
     origin: u32,
     member: Vec<bool>,
     flow: Vec<f64>,
+    /// The bush's vertices reachable from its origin, in topological order.
+    order: Vec<u32>,
+    /// The bush's arcs grouped by head, heads in `order`: the in-arcs of `order[k]` are
+    /// `arcs[start[k]..start[k + 1]]`.
+    arcs: Vec<u32>,
+    start: Vec<u32>,
+    /// The largest difference between the longest used and the shortest path to a
+    /// vertex, when last measured: how far the bush is from its own equilibrium.
+    excess: f64,
 }
 
 /// Link state shared by all bushes: total flow, cost and cost derivative.
@@ -90,7 +102,6 @@ impl Links<'_> {
 
 /// Scratch space for the passes over one bush.
 struct Scratch {
-    order: Vec<u32>,
     indegree: Vec<u32>,
     min: Vec<f64>,
     max: Vec<f64>,
@@ -100,12 +111,12 @@ struct Scratch {
     stamp: u32,
     min_seg: Vec<u32>,
     max_seg: Vec<u32>,
+    on_order: Vec<bool>,
 }
 
 impl Scratch {
     fn new(n: usize) -> Scratch {
         Scratch {
-            order: Vec::with_capacity(n),
             indegree: vec![0; n],
             min: vec![0.0; n],
             max: vec![0.0; n],
@@ -115,41 +126,48 @@ impl Scratch {
             stamp: 0,
             min_seg: Vec::new(),
             max_seg: Vec::new(),
+            on_order: vec![false; n],
         }
     }
 }
 
 /// Orders the bush's vertices reachable from its origin topologically.
-fn topological_order(b: &Bush, net: &Network, rev: &Reverse, s: &mut Scratch) {
-    let n = net.graph.num_vertices();
+fn topological_order(b: &mut Bush, net: &Network, rev: &Reverse, s: &mut Scratch) {
     s.indegree.iter_mut().for_each(|d| *d = 0);
     for (a, &m) in b.member.iter().enumerate() {
         if m {
             s.indegree[rev.heads[a] as usize] += 1;
         }
     }
-    s.order.clear();
-    s.order.push(b.origin);
+    b.order.clear();
+    b.order.push(b.origin);
     let mut i = 0;
-    while i < s.order.len() {
-        let v = s.order[i];
+    while i < b.order.len() {
+        let v = b.order[i];
         i += 1;
         for (a, h) in net.graph.out_arcs(v) {
             if b.member[a as usize] {
                 s.indegree[h as usize] -= 1;
                 if s.indegree[h as usize] == 0 {
-                    s.order.push(h);
+                    b.order.push(h);
                 }
             }
         }
     }
-    debug_assert!(s.order.len() <= n);
+    b.arcs.clear();
+    b.start.clear();
+    for &v in &b.order {
+        b.start.push(b.arcs.len() as u32);
+        b.arcs
+            .extend(rev.in_arcs(v).iter().filter(|&&a| b.member[a as usize]));
+    }
+    b.start.push(b.arcs.len() as u32);
 }
 
 /// Shortest-path labels over all bush arcs and longest-path labels over the arcs the
 /// origin uses (`used_only`) or over all bush arcs.
 fn labels(b: &Bush, links: &Links, rev: &Reverse, s: &mut Scratch, used_only: bool) {
-    for &v in &s.order {
+    for &v in &b.order {
         let v = v as usize;
         s.min[v] = f64::INFINITY;
         s.max[v] = f64::NEG_INFINITY;
@@ -158,13 +176,10 @@ fn labels(b: &Bush, links: &Links, rev: &Reverse, s: &mut Scratch, used_only: bo
     }
     s.min[b.origin as usize] = 0.0;
     s.max[b.origin as usize] = 0.0;
-    for k in 1..s.order.len() {
-        let v = s.order[k];
-        for &a in rev.in_arcs(v) {
+    for k in 1..b.order.len() {
+        let v = b.order[k];
+        for &a in &b.arcs[b.start[k] as usize..b.start[k + 1] as usize] {
             let a = a as usize;
-            if !b.member[a] {
-                continue;
-            }
             let t = rev.tails[a] as usize;
             let c = links.cost[a];
             if s.min[t] + c < s.min[v as usize] {
@@ -189,8 +204,13 @@ fn labels(b: &Bush, links: &Links, rev: &Reverse, s: &mut Scratch, used_only: bo
 /// Moves flow from longest to shortest used paths within the bush, node by node.
 fn equilibrate(b: &mut Bush, links: &mut Links, rev: &Reverse, s: &mut Scratch) {
     labels(b, links, rev, s, true);
-    for k in (1..s.order.len()).rev() {
-        let j = s.order[k];
+    b.excess = b
+        .order
+        .iter()
+        .map(|&v| s.max[v as usize] - s.min[v as usize])
+        .fold(0.0, f64::max);
+    for k in (1..b.order.len()).rev() {
+        let j = b.order[k];
         if s.max_pred[j as usize] == s.min_pred[j as usize]
             || s.max[j as usize] - s.min[j as usize] <= 0.0
         {
@@ -264,17 +284,17 @@ fn equilibrate(b: &mut Bush, links: &mut Links, rev: &Reverse, s: &mut Scratch) 
 /// Drops unused arcs (keeping a shortest-path tree) and takes in arcs that shorten the
 /// bush's longest paths, which keeps it acyclic.
 fn update(b: &mut Bush, links: &Links, net: &Network, rev: &Reverse, s: &mut Scratch) {
-    topological_order(b, net, rev, s);
+    // Labels over the bush as it is. Dropping arcs cannot create a path, so the longest-
+    // path labels of the larger bush still prove that the arcs added below make no cycle.
     labels(b, links, rev, s, false);
     for a in 0..b.member.len() {
         if b.member[a] && b.flow[a] <= 0.0 && s.min_pred[rev.heads[a] as usize] != a as u32 {
             b.member[a] = false;
         }
     }
-    topological_order(b, net, rev, s);
-    labels(b, links, rev, s, false);
-    let mut on_order = vec![false; net.graph.num_vertices()];
-    for &v in &s.order {
+    let mut on_order = std::mem::take(&mut s.on_order);
+    on_order.iter_mut().for_each(|x| *x = false);
+    for &v in &b.order {
         on_order[v as usize] = true;
     }
     for a in 0..b.member.len() {
@@ -291,7 +311,60 @@ fn update(b: &mut Bush, links: &Links, net: &Network, rev: &Reverse, s: &mut Scr
             b.member[a] = true;
         }
     }
+    s.on_order = on_order;
     topological_order(b, net, rev, s);
+}
+
+/// An origin's first bush: its shortest-path tree at `cost`, loaded with its demand.
+/// Returns the bush and the demand that has no path.
+fn initial_bush(
+    net: &Network,
+    rev: &Reverse,
+    cost: &[f64],
+    od: &OriginDemand,
+    sp: &mut ShortestPaths,
+    s: &mut Scratch,
+) -> (Bush, f64) {
+    let (n, m) = (net.graph.num_vertices(), net.num_arcs());
+    sp.search(
+        &net.graph,
+        cost,
+        od.origin,
+        |_| false,
+        |v| !net.no_through[v as usize],
+    );
+    let pred = sp.predecessors();
+    let mut b = Bush {
+        origin: od.origin,
+        member: vec![false; m],
+        flow: vec![0.0; m],
+        order: Vec::new(),
+        arcs: Vec::new(),
+        start: Vec::new(),
+        excess: f64::INFINITY,
+    };
+    for &a in pred.iter().filter(|&&a| a != NONE) {
+        b.member[a as usize] = true;
+    }
+    topological_order(&mut b, net, rev, s);
+    let mut load = vec![0.0; n];
+    let mut unreachable = 0.0;
+    for &(d, v) in &od.destinations {
+        if sp.distance(d).is_finite() {
+            load[d as usize] += v;
+        } else {
+            unreachable += v;
+        }
+    }
+    for k in (1..b.order.len()).rev() {
+        let v = b.order[k] as usize;
+        if load[v] > 0.0 {
+            let a = pred[v] as usize;
+            b.flow[a] += load[v];
+            load[rev.tails[a] as usize] += load[v];
+        }
+    }
+    (b, unreachable)
 }
 
 /// Builds the first bushes from free-flow shortest-path trees, loads them, then
@@ -307,48 +380,21 @@ pub fn solve(net: &Network, demand: &Demand, settings: &Settings) -> Assignment 
         deriv: vec![0.0; m],
     };
     net.costs(&links.x, &mut links.cost);
-    let mut sp = ShortestPaths::new(n);
     let mut scratch = Scratch::new(n);
-    let mut bushes = Vec::with_capacity(demand.origins.len());
-    let mut unreachable = 0.0;
-    let mut load = vec![0.0; n];
-    for od in &demand.origins {
-        sp.search(
-            &net.graph,
-            &links.cost,
-            od.origin,
-            |_| false,
-            |v| !net.no_through[v as usize],
-        );
-        let pred = sp.predecessors();
-        let mut b = Bush {
-            origin: od.origin,
-            member: vec![false; m],
-            flow: vec![0.0; m],
-        };
-        for &a in pred.iter().filter(|&&a| a != NONE) {
-            b.member[a as usize] = true;
-        }
-        topological_order(&b, net, &rev, &mut scratch);
-        for &(d, v) in &od.destinations {
-            if sp.distance(d).is_finite() {
-                load[d as usize] += v;
-            } else {
-                unreachable += v;
-            }
-        }
-        for k in (1..scratch.order.len()).rev() {
-            let v = scratch.order[k] as usize;
-            if load[v] > 0.0 {
-                let a = pred[v] as usize;
-                b.flow[a] += load[v];
-                load[rev.tails[a] as usize] += load[v];
-                load[v] = 0.0;
-            }
-        }
-        load.iter_mut().for_each(|l| *l = 0.0);
-        bushes.push(b);
-    }
+    let (bushes, unreachable): (Vec<Bush>, Vec<f64>) = {
+        use rayon::prelude::*;
+        let cost = &links.cost;
+        demand
+            .origins
+            .par_iter()
+            .map_init(
+                || (ShortestPaths::new(n), Scratch::new(n)),
+                |(sp, s), od| initial_bush(net, &rev, cost, od, sp, s),
+            )
+            .unzip()
+    };
+    let mut bushes = bushes;
+    let unreachable: f64 = unreachable.iter().sum();
     for b in &bushes {
         for a in 0..m {
             links.x[a] += b.flow[a];
@@ -368,9 +414,10 @@ pub fn solve(net: &Network, demand: &Demand, settings: &Settings) -> Assignment 
                     equilibrate(b, &mut links, &rev, &mut scratch);
                 }
             }
+            // Shift flow again in the bushes furthest from their own equilibrium.
             for _ in 0..SWEEPS {
-                for b in bushes.iter_mut() {
-                    topological_order(b, net, &rev, &mut scratch);
+                let worst = bushes.iter().map(|b| b.excess).fold(0.0, f64::max);
+                for b in bushes.iter_mut().filter(|b| b.excess >= ACTIVE * worst) {
                     equilibrate(b, &mut links, &rev, &mut scratch);
                 }
             }
@@ -386,7 +433,7 @@ pub fn solve(net: &Network, demand: &Demand, settings: &Settings) -> Assignment 
             }
         }
         dist_cost.copy_from_slice(&links.cost);
-        let sptt = shortest_path_total(net, demand, &dist_cost, &mut sp);
+        let sptt = shortest_path_total(net, demand, &dist_cost);
         let gap = relative_gap(&links.x, &links.cost, sptt);
         history.push(Iteration {
             iteration,

@@ -39,7 +39,7 @@ pub fn run(a: &Args, json: bool) -> Result<ExitCode> {
             names.join(", ")
         )
     })?;
-    if !(a.gap >= 0.0) {
+    if a.gap.is_nan() || a.gap < 0.0 {
         return Err(anyhow!("--gap must be a number ≥ 0"));
     }
     let inst =
