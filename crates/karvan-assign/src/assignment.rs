@@ -152,6 +152,15 @@ fn frank_wolfe(net: &Network, demand: &Demand, s: &Settings, algorithm: Algorith
             ),
             _ => {}
         }
+        // A conjugate direction that is not clearly downhill (a thousandth of the
+        // Frank–Wolfe direction's descent) is dropped for the plain Frank–Wolfe one, and
+        // the conjugacy starts again.
+        let downhill: f64 = (0..m).map(|a| cost[a] * (target[a] - x[a])).sum();
+        let fw_downhill: f64 = (0..m).map(|a| cost[a] * (y[a] - x[a])).sum();
+        if downhill.is_nan() || downhill > 1e-3 * fw_downhill {
+            target.copy_from_slice(&y);
+            s1 = None;
+        }
         let step = if algorithm == Algorithm::Msa {
             1.0 / (k as f64 + 1.0)
         } else {
