@@ -142,7 +142,7 @@ fn flow_is_conserved_at_every_node_for_every_algorithm() {
                 max_iterations: 200,
             },
         );
-        let mut balance = vec![0.0; 9];
+        let mut balance = [0.0; 9];
         for v in 0..9u32 {
             for (arc, h) in net.graph.out_arcs(v) {
                 balance[v as usize] -= a.flow[arc as usize];
