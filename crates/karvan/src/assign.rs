@@ -30,15 +30,102 @@ fn known_factors(dir: &Path) -> (f64, f64) {
     }
 }
 
-pub fn run(a: &Args, json: bool) -> Result<ExitCode> {
-    let algorithm = Algorithm::parse(&a.algorithm).ok_or_else(|| {
+fn algorithm(name: &str) -> Result<Algorithm> {
+    Algorithm::parse(name).ok_or_else(|| {
         let names: Vec<&str> = Algorithm::NAMES.iter().map(|(n, _)| *n).collect();
         anyhow!(
-            "unknown algorithm `{}`; choose one of: {}",
-            a.algorithm,
+            "unknown algorithm `{name}`; choose one of: {}",
             names.join(", ")
         )
-    })?;
+    })
+}
+
+/// Times the engine to each of `gaps` on each network, once per thread count. The time
+/// to a gap is the solver's clock at the first iteration that reaches it (reading the
+/// files is timed apart).
+pub fn bench(
+    dirs: &[PathBuf],
+    gaps: &[f64],
+    threads: &[usize],
+    name: &str,
+    max_iterations: usize,
+    json: bool,
+) -> Result<ExitCode> {
+    let algorithm = algorithm(name)?;
+    let tightest = gaps.iter().copied().fold(f64::INFINITY, f64::min);
+    let mut rows = Vec::new();
+    for dir in dirs {
+        let start = std::time::Instant::now();
+        let inst =
+            karvan_tntp::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+        let (tf, df) = known_factors(dir);
+        let (net, demand) = karvan_tntp::to_problem(&inst, tf, df);
+        let read = start.elapsed().as_secs_f64();
+        let network = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for &t in threads {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(t.max(1))
+                .build()?;
+            let settings = Settings {
+                algorithm,
+                gap: tightest,
+                max_iterations,
+            };
+            let result = pool.install(|| assign(&net, &demand, &settings));
+            let times: Vec<Option<f64>> = gaps
+                .iter()
+                .map(|&g| {
+                    result
+                        .history
+                        .iter()
+                        .find(|h| h.relative_gap <= g)
+                        .map(|h| h.seconds)
+                })
+                .collect();
+            rows.push((
+                network.clone(),
+                t,
+                read,
+                times,
+                result.relative_gap(),
+                result.history.len(),
+            ));
+        }
+    }
+    if json {
+        let v: Vec<_> = rows
+            .iter()
+            .map(|(n, t, read, times, gap, its)| {
+                serde_json::json!({ "network": n, "threads": t, "read_seconds": read, "gaps": gaps, "seconds_to_gap": times, "final_gap": gap, "iterations": its })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    print!("| network | threads | read (s) |");
+    for g in gaps {
+        print!(" to {g:e} (s) |");
+    }
+    println!(" final gap | iterations |");
+    println!("|---|---:|---:|{}---:|---:|", "---:|".repeat(gaps.len()));
+    for (n, t, read, times, gap, its) in &rows {
+        print!("| {n} | {t} | {read:.3} |");
+        for time in times {
+            match time {
+                Some(s) => print!(" {s:.3} |"),
+                None => print!(" — |"),
+            }
+        }
+        println!(" {gap:.1e} | {its} |");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run(a: &Args, json: bool) -> Result<ExitCode> {
+    let algorithm = algorithm(&a.algorithm)?;
     if a.gap.is_nan() || a.gap < 0.0 {
         return Err(anyhow!("--gap must be a number ≥ 0"));
     }

@@ -90,6 +90,24 @@ enum Command {
         #[arg(long, short)]
         out: Option<PathBuf>,
     },
+    /// Time the equilibrium engine to a series of gaps on TNTP networks, 1 and 2 threads.
+    Bench {
+        /// TNTP network folders (repeat the flag for several).
+        #[arg(long, required = true)]
+        tntp: Vec<PathBuf>,
+        /// Gaps to time, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1e-4,1e-6,1e-8,1e-10")]
+        gaps: Vec<f64>,
+        /// Thread counts to run with, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,2")]
+        threads: Vec<usize>,
+        /// aon, msa, fw, cfw, bfw or bush.
+        #[arg(long, short, default_value = "bush")]
+        algorithm: String,
+        /// Stop a run after this many iterations even if the smallest gap is not reached.
+        #[arg(long, default_value_t = 500)]
+        max_iterations: usize,
+    },
     /// Check a dataset folder or a scenario file and report every problem.
     Validate {
         /// Dataset folder or scenario file. Default: the embedded dataset.
@@ -167,6 +185,13 @@ fn main() -> ExitCode {
             },
             json,
         ),
+        Command::Bench {
+            tntp,
+            gaps,
+            threads,
+            algorithm,
+            max_iterations,
+        } => assign::bench(&tntp, &gaps, &threads, &algorithm, max_iterations, json),
         Command::Validate { path } => commands::validate(path.as_deref(), json),
         Command::Schema => commands::schema(json),
         Command::List { what, scenario } => commands::list(what, scenario.as_deref(), json),
