@@ -1,9 +1,11 @@
 //! All-or-nothing loading: every origin's demand on its current shortest paths.
 
+use rayon::prelude::*;
+
 use crate::problem::{Demand, Network};
 use crate::shortest::ShortestPaths;
 
-/// Loads all demand on shortest paths at arc costs `cost`, writing arc flows into `flow`.
+/// Loads `demand` on shortest paths at arc costs `cost`, writing arc flows into `flow`.
 /// Returns the total shortest-path cost `Σ demand × distance` and the demand that has
 /// no path.
 pub fn all_or_nothing(
@@ -11,48 +13,59 @@ pub fn all_or_nothing(
     demand: &Demand,
     cost: &[f64],
     flow: &mut [f64],
-    sp: &mut ShortestPaths,
 ) -> (f64, f64) {
+    let n = net.num_vertices();
+    let m = net.num_arcs();
+    let parts: Vec<(Vec<f64>, f64, f64)> = demand
+        .origins
+        .par_chunks(
+            demand
+                .origins
+                .len()
+                .div_ceil(rayon::current_num_threads())
+                .max(1),
+        )
+        .map(|chunk| {
+            let mut sp = ShortestPaths::new(n);
+            let mut flow = vec![0.0; m];
+            let mut load = vec![0.0; n];
+            let (mut sptt, mut unreachable) = (0.0, 0.0);
+            for od in chunk {
+                sp.search(&net.graph, cost, od.origin, |_| false, |v| net.passable(v));
+                let dist = sp.distances();
+                for &(d, v) in &od.destinations {
+                    if dist[d as usize].is_finite() {
+                        load[d as usize] += v;
+                        sptt += v * dist[d as usize];
+                    } else {
+                        unreachable += v;
+                    }
+                }
+                // Push loads down the tree, farthest vertices first.
+                let pred = sp.predecessors();
+                for &v in sp.settled().iter().rev() {
+                    let l = load[v as usize];
+                    if l == 0.0 || v == od.origin {
+                        continue;
+                    }
+                    let a = pred[v as usize];
+                    flow[a as usize] += l;
+                    load[net.graph.tail(a) as usize] += l;
+                    load[v as usize] = 0.0;
+                }
+                load[od.origin as usize] = 0.0;
+            }
+            (flow, sptt, unreachable)
+        })
+        .collect();
     flow.iter_mut().for_each(|f| *f = 0.0);
-    let g = &net.graph;
-    let mut sptt = 0.0;
-    let mut unreachable = 0.0;
-    let mut load = vec![0.0; g.num_vertices()];
-    for od in &demand.origins {
-        sp.search(
-            g,
-            cost,
-            od.origin,
-            |_| false,
-            |v| !net.no_through[v as usize],
-        );
-        let dist = sp.distances();
-        for &(d, v) in &od.destinations {
-            if dist[d as usize].is_finite() {
-                load[d as usize] += v;
-                sptt += v * dist[d as usize];
-            } else {
-                unreachable += v;
-            }
+    let (mut sptt, mut unreachable) = (0.0, 0.0);
+    for (f, s, u) in parts {
+        for (o, v) in flow.iter_mut().zip(f) {
+            *o += v;
         }
-        // Push loads down the tree, farthest vertices first.
-        let mut order: Vec<u32> = (0..g.num_vertices() as u32)
-            .filter(|&v| load[v as usize] > 0.0 || dist[v as usize].is_finite())
-            .collect();
-        order.sort_by(|a, b| dist[*b as usize].total_cmp(&dist[*a as usize]));
-        let pred = sp.predecessors();
-        for v in order {
-            let l = load[v as usize];
-            if l == 0.0 || v == od.origin {
-                continue;
-            }
-            let a = pred[v as usize];
-            flow[a as usize] += l;
-            let t = g.tail(a) as usize;
-            load[t] += l;
-            load[v as usize] = 0.0;
-        }
-        load[od.origin as usize] = 0.0;
+        sptt += s;
+        unreachable += u;
     }
     (sptt, unreachable)
 }
@@ -60,27 +73,19 @@ pub fn all_or_nothing(
 /// The total shortest-path cost `Σ demand × distance` at arc costs `cost`, with the
 /// origins searched in parallel.
 pub fn shortest_path_total(net: &Network, demand: &Demand, cost: &[f64]) -> f64 {
-    use rayon::prelude::*;
-    let n = net.graph.num_vertices();
+    let n = net.num_vertices();
     demand
         .origins
         .par_iter()
         .map_init(
             || ShortestPaths::new(n),
             |sp, od| {
-                sp.search(
-                    &net.graph,
-                    cost,
-                    od.origin,
-                    |_| false,
-                    |v| !net.no_through[v as usize],
-                );
+                sp.search(&net.graph, cost, od.origin, |_| false, |v| net.passable(v));
                 od.destinations
                     .iter()
                     .map(|&(d, v)| {
-                        let dist = sp.distance(d);
-                        if dist.is_finite() {
-                            v * dist
+                        if sp.distance(d).is_finite() {
+                            v * sp.distance(d)
                         } else {
                             0.0
                         }

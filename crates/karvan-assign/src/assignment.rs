@@ -3,8 +3,7 @@
 use std::time::Instant;
 
 use crate::aon::all_or_nothing;
-use crate::problem::{Demand, Network};
-use crate::shortest::ShortestPaths;
+use crate::problem::Problem;
 
 /// The assignment algorithms, selectable by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,8 +71,12 @@ pub struct Iteration {
 /// What an assignment returns.
 #[derive(Debug, Clone)]
 pub struct Assignment {
+    /// Flow of each class on each arc.
+    pub class_flow: Vec<Vec<f64>>,
+    /// Total equivalent flow on each arc.
     pub flow: Vec<f64>,
-    pub cost: Vec<f64>,
+    /// Time on each arc at `flow`.
+    pub time: Vec<f64>,
     pub history: Vec<Iteration>,
     /// Demand with no path, which is left unassigned.
     pub unreachable: f64,
@@ -88,8 +91,7 @@ impl Assignment {
 }
 
 /// `TSTT / SPTT − 1`: how far the flows are from equilibrium.
-pub fn relative_gap(flow: &[f64], cost: &[f64], sptt: f64) -> f64 {
-    let tstt: f64 = flow.iter().zip(cost).map(|(x, c)| x * c).sum();
+pub fn relative_gap(tstt: f64, sptt: f64) -> f64 {
     if sptt > 0.0 {
         (tstt / sptt - 1.0).max(0.0)
     } else {
@@ -97,107 +99,178 @@ pub fn relative_gap(flow: &[f64], cost: &[f64], sptt: f64) -> f64 {
     }
 }
 
+/// Each class's total cost at its flows (TSTT) and on shortest paths (SPTT), at `time`.
+pub(crate) fn class_totals(
+    p: &Problem,
+    class_flow: &[Vec<f64>],
+    time: &[f64],
+    cost: &mut [f64],
+) -> (f64, f64) {
+    let (mut tstt, mut sptt) = (0.0, 0.0);
+    for (k, c) in p.classes.iter().enumerate() {
+        p.class_costs(k, time, cost);
+        tstt += class_flow[k]
+            .iter()
+            .zip(cost.iter())
+            .map(|(x, c)| x * c)
+            .sum::<f64>();
+        sptt += crate::aon::shortest_path_total(&p.network, &c.demand, cost);
+    }
+    (tstt, sptt)
+}
+
 /// Solves the assignment with the chosen algorithm.
-pub fn assign(net: &Network, demand: &Demand, settings: &Settings) -> Assignment {
+pub fn assign(p: &Problem, settings: &Settings) -> Assignment {
     match settings.algorithm {
-        Algorithm::AlgorithmB => crate::bush::solve(net, demand, settings),
-        other => frank_wolfe(net, demand, settings, other),
+        Algorithm::AlgorithmB => crate::bush::solve(p, settings),
+        other => frank_wolfe(p, settings, other),
     }
 }
 
-/// The Frank–Wolfe family (and MSA, and all-or-nothing as its first step).
-fn frank_wolfe(net: &Network, demand: &Demand, s: &Settings, algorithm: Algorithm) -> Assignment {
+/// The Frank–Wolfe family (and MSA, and all-or-nothing as its first step). With more
+/// than one class the conjugate variants take plain Frank–Wolfe steps.
+fn frank_wolfe(p: &Problem, s: &Settings, algorithm: Algorithm) -> Assignment {
     let start = Instant::now();
-    let m = net.num_arcs();
-    let mut sp = ShortestPaths::new(net.graph.num_vertices());
+    let m = p.network.num_arcs();
+    let nk = p.classes.len();
+    let algorithm = if nk > 1
+        && matches!(
+            algorithm,
+            Algorithm::ConjugateFrankWolfe | Algorithm::BiconjugateFrankWolfe
+        ) {
+        Algorithm::FrankWolfe
+    } else {
+        algorithm
+    };
+    let mut time = vec![0.0; m];
     let mut cost = vec![0.0; m];
-    let mut x = vec![0.0; m];
-    net.costs(&x, &mut cost);
-    let (_, unreachable) = all_or_nothing(net, demand, &cost, &mut x, &mut sp);
-    let mut y = vec![0.0; m];
+    let mut total = vec![0.0; m];
+    p.times(&total, &mut time);
+    let mut x = vec![vec![0.0; m]; nk];
+    let mut unreachable = 0.0;
+    for k in 0..nk {
+        p.class_costs(k, &time, &mut cost);
+        unreachable += all_or_nothing(&p.network, &p.classes[k].demand, &cost, &mut x[k]).1;
+    }
+    let mut y = vec![vec![0.0; m]; nk];
     let mut history = Vec::new();
-    // Previous conjugate directions (as target points s_{k-1}, s_{k-2}) and step.
+    // Previous conjugate target points s_{k-1}, s_{k-2} (one class only) and step.
     let mut s1: Option<Vec<f64>> = None;
     let mut s2: Option<Vec<f64>> = None;
     let mut last_step = 1.0;
-    let mut target = vec![0.0; m];
+    let mut target = vec![vec![0.0; m]; nk];
     let mut hess = vec![0.0; m];
-    for k in 1..=s.max_iterations.max(1) {
-        net.costs(&x, &mut cost);
-        let (sptt, _) = all_or_nothing(net, demand, &cost, &mut y, &mut sp);
-        let gap = relative_gap(&x, &cost, sptt);
+    for it in 1..=s.max_iterations.max(1) {
+        p.total_flow(&x, &mut total);
+        p.times(&total, &mut time);
+        let (mut tstt, mut sptt) = (0.0, 0.0);
+        let mut fw_downhill = 0.0;
+        let mut downhill = 0.0;
+        for k in 0..nk {
+            p.class_costs(k, &time, &mut cost);
+            sptt += all_or_nothing(&p.network, &p.classes[k].demand, &cost, &mut y[k]).0;
+            tstt += x[k].iter().zip(&cost).map(|(x, c)| x * c).sum::<f64>();
+        }
+        let gap = relative_gap(tstt, sptt);
         history.push(Iteration {
-            iteration: k,
+            iteration: it,
             relative_gap: gap,
-            objective: net.beckmann(&x),
+            objective: p.objective(&x, &total),
             seconds: start.elapsed().as_secs_f64(),
         });
-        if algorithm == Algorithm::AllOrNothing || gap <= s.gap || k == s.max_iterations {
+        if algorithm == Algorithm::AllOrNothing || gap <= s.gap || it == s.max_iterations {
             break;
         }
-        for a in 0..m {
-            hess[a] = net.vdf[a].derivative(x[a]);
+        for k in 0..nk {
+            target[k].copy_from_slice(&y[k]);
         }
-        target.copy_from_slice(&y);
-        match algorithm {
-            Algorithm::ConjugateFrankWolfe => conjugate(&x, &y, &hess, s1.as_deref(), &mut target),
-            Algorithm::BiconjugateFrankWolfe => biconjugate(
-                &x,
-                &y,
-                &hess,
-                s1.as_deref(),
-                s2.as_deref(),
-                last_step,
-                &mut target,
-            ),
-            _ => {}
+        if nk == 1 {
+            let c = &p.classes[0];
+            for a in 0..m {
+                hess[a] = c.value_of_time * c.equivalence * p.network.vdf[a].derivative(total[a]);
+            }
+            match algorithm {
+                Algorithm::ConjugateFrankWolfe => {
+                    conjugate(&x[0], &y[0], &hess, s1.as_deref(), &mut target[0])
+                }
+                Algorithm::BiconjugateFrankWolfe => biconjugate(
+                    &x[0],
+                    &y[0],
+                    &hess,
+                    s1.as_deref(),
+                    s2.as_deref(),
+                    last_step,
+                    &mut target[0],
+                ),
+                _ => {}
+            }
+        }
+        for k in 0..nk {
+            p.class_costs(k, &time, &mut cost);
+            downhill += (0..m)
+                .map(|a| cost[a] * (target[k][a] - x[k][a]))
+                .sum::<f64>();
+            fw_downhill += (0..m).map(|a| cost[a] * (y[k][a] - x[k][a])).sum::<f64>();
         }
         // A conjugate direction that is not clearly downhill (a thousandth of the
         // Frank–Wolfe direction's descent) is dropped for the plain Frank–Wolfe one, and
         // the conjugacy starts again.
-        let downhill: f64 = (0..m).map(|a| cost[a] * (target[a] - x[a])).sum();
-        let fw_downhill: f64 = (0..m).map(|a| cost[a] * (y[a] - x[a])).sum();
         if downhill.is_nan() || downhill > 1e-3 * fw_downhill {
-            target.copy_from_slice(&y);
+            for k in 0..nk {
+                target[k].copy_from_slice(&y[k]);
+            }
             s1 = None;
         }
         let step = if algorithm == Algorithm::Msa {
-            1.0 / (k as f64 + 1.0)
+            1.0 / (it as f64 + 1.0)
         } else {
-            line_search(net, &x, &target)
+            line_search(p, &x, &target, &total)
         };
-        for a in 0..m {
-            x[a] += step * (target[a] - x[a]);
+        for k in 0..nk {
+            for a in 0..m {
+                x[k][a] += step * (target[k][a] - x[k][a]);
+            }
         }
         last_step = step;
-        s2 = s1.take();
-        s1 = Some(target.clone());
+        if nk == 1 {
+            s2 = s1.take();
+            s1 = Some(target[0].clone());
+        }
     }
-    net.costs(&x, &mut cost);
+    p.total_flow(&x, &mut total);
+    p.times(&total, &mut time);
     Assignment {
-        flow: x,
-        cost,
+        class_flow: x,
+        flow: total,
+        time,
         history,
         unreachable,
     }
 }
 
-/// The step in [0, 1] towards `target` that minimises the Beckmann objective: the root of
-/// its derivative `Σ (c_a(x + λd) + fixed_a) d_a`, by bisection.
-fn line_search(net: &Network, x: &[f64], target: &[f64]) -> f64 {
+/// The step in [0, 1] towards `target` along which the cost stops falling: the root of
+/// `Σ_k Σ_a (vot_k · t_a(X + λΔX) + fixed_ka) · d_ka`, by bisection. With one class this
+/// is the exact line search on the Beckmann objective.
+fn line_search(p: &Problem, x: &[Vec<f64>], target: &[Vec<f64>], total: &[f64]) -> f64 {
+    let m = total.len();
+    let mut dx = vec![0.0; m];
+    for (c, (xk, tk)) in p.classes.iter().zip(x.iter().zip(target)) {
+        for a in 0..m {
+            dx[a] += c.equivalence * (tk[a] - xk[a]);
+        }
+    }
     let slope = |l: f64| -> f64 {
-        x.iter()
-            .zip(target)
-            .enumerate()
-            .map(|(a, (&xa, &ta))| {
-                let d = ta - xa;
-                if d == 0.0 {
-                    0.0
-                } else {
-                    (net.vdf[a].cost(xa + l * d) + net.fixed[a]) * d
+        let mut s = 0.0;
+        for a in 0..m {
+            let t = p.network.vdf[a].cost(total[a] + l * dx[a]);
+            for (c, (xk, tk)) in p.classes.iter().zip(x.iter().zip(target)) {
+                let d = tk[a] - xk[a];
+                if d != 0.0 {
+                    s += (c.value_of_time * t + c.fixed[a]) * d;
                 }
-            })
-            .sum()
+            }
+        }
+        s
     };
     if slope(1.0) <= 0.0 {
         return 1.0;

@@ -6,9 +6,8 @@
 
 use std::time::Instant;
 
-use crate::aon::shortest_path_total;
-use crate::assignment::{relative_gap, Assignment, Iteration, Settings};
-use crate::problem::{Demand, Network, OriginDemand};
+use crate::assignment::{class_totals, relative_gap, Assignment, Iteration, Settings};
+use crate::problem::{Network, OriginDemand, Problem};
 use crate::shortest::ShortestPaths;
 
 const NONE: u32 = u32::MAX;
@@ -68,8 +67,9 @@ impl Reverse {
     }
 }
 
-/// One origin's bush: which arcs it holds and the origin's flow on each.
+/// One origin's bush for one class: which arcs it holds and the flow on each.
 struct Bush {
+    class: usize,
     origin: u32,
     member: Vec<bool>,
     flow: Vec<f64>,
@@ -84,19 +84,27 @@ struct Bush {
     excess: f64,
 }
 
-/// Link state shared by all bushes: total flow, cost and cost derivative.
+/// Link state shared by all bushes: total equivalent flow, time and its derivative.
 struct Links<'a> {
-    net: &'a Network,
+    p: &'a Problem,
     x: Vec<f64>,
-    cost: Vec<f64>,
-    deriv: Vec<f64>,
+    time: Vec<f64>,
+    dtime: Vec<f64>,
 }
 
 impl Links<'_> {
+    /// Adds `delta` of equivalent flow to arc `a`.
     fn add(&mut self, a: usize, delta: f64) {
         self.x[a] = (self.x[a] + delta).max(0.0);
-        self.cost[a] = self.net.vdf[a].cost(self.x[a]) + self.net.fixed[a];
-        self.deriv[a] = self.net.vdf[a].derivative(self.x[a]);
+        self.time[a] = self.p.network.vdf[a].cost(self.x[a]);
+        self.dtime[a] = self.p.network.vdf[a].derivative(self.x[a]);
+    }
+
+    /// Class `k`'s cost of arc `a`.
+    #[inline]
+    fn cost(&self, k: usize, a: usize) -> f64 {
+        let c = &self.p.classes[k];
+        c.value_of_time * self.time[a] + c.fixed[a]
     }
 }
 
@@ -181,7 +189,7 @@ fn labels(b: &Bush, links: &Links, rev: &Reverse, s: &mut Scratch, used_only: bo
         for &a in &b.arcs[b.start[k] as usize..b.start[k + 1] as usize] {
             let a = a as usize;
             let t = rev.tails[a] as usize;
-            let c = links.cost[a];
+            let c = links.cost(b.class, a);
             if s.min[t] + c < s.min[v as usize] {
                 s.min[v as usize] = s.min[t] + c;
                 s.min_pred[v as usize] = a as u32;
@@ -247,18 +255,25 @@ fn equilibrate(b: &mut Bush, links: &mut Links, rev: &Reverse, s: &mut Scratch) 
             s.min_seg.push(a);
             v = rev.tails[a as usize];
         }
-        let cost_of = |seg: &[u32]| seg.iter().map(|&a| links.cost[a as usize]).sum::<f64>();
+        let cost_of = |seg: &[u32]| {
+            seg.iter()
+                .map(|&a| links.cost(b.class, a as usize))
+                .sum::<f64>()
+        };
         let (c_max, c_min) = (cost_of(&s.max_seg), cost_of(&s.min_seg));
         let diff = c_max - c_min;
         if diff <= 1e-15 * c_max.abs() || room <= 0.0 {
             continue;
         }
-        let slope: f64 = s
-            .max_seg
-            .iter()
-            .chain(&s.min_seg)
-            .map(|&a| links.deriv[a as usize])
-            .sum();
+        let class = &links.p.classes[b.class];
+        let (vot, pce) = (class.value_of_time, class.equivalence);
+        let slope: f64 = vot
+            * pce
+            * s.max_seg
+                .iter()
+                .chain(&s.min_seg)
+                .map(|&a| links.dtime[a as usize])
+                .sum::<f64>();
         let delta = if slope > 0.0 {
             (diff / slope).min(room)
         } else {
@@ -271,12 +286,12 @@ fn equilibrate(b: &mut Bush, links: &mut Links, rev: &Reverse, s: &mut Scratch) 
             } else {
                 b.flow[a] - delta
             };
-            links.add(a, -delta);
+            links.add(a, -pce * delta);
         }
         for &a in &s.min_seg {
             let a = a as usize;
             b.flow[a] += delta;
-            links.add(a, delta);
+            links.add(a, pce * delta);
         }
     }
 }
@@ -305,7 +320,7 @@ fn update(b: &mut Bush, links: &Links, net: &Network, rev: &Reverse, s: &mut Scr
         if !on_order[t] || (t as u32 != b.origin && net.no_through[t]) || h as u32 == b.origin {
             continue;
         }
-        let c = links.cost[a];
+        let c = links.cost(b.class, a);
         let shortcut = s.min[t] + c < s.min[h] - 1e-14 * s.min[h].abs();
         if !on_order[h] || (shortcut && s.max[t] < s.max[h]) {
             b.member[a] = true;
@@ -320,6 +335,7 @@ fn update(b: &mut Bush, links: &Links, net: &Network, rev: &Reverse, s: &mut Scr
 fn initial_bush(
     net: &Network,
     rev: &Reverse,
+    class: usize,
     cost: &[f64],
     od: &OriginDemand,
     sp: &mut ShortestPaths,
@@ -335,6 +351,7 @@ fn initial_bush(
     );
     let pred = sp.predecessors();
     let mut b = Bush {
+        class,
         origin: od.origin,
         member: vec![false; m],
         flow: vec![0.0; m],
@@ -369,43 +386,47 @@ fn initial_bush(
 
 /// Builds the first bushes from free-flow shortest-path trees, loads them, then
 /// alternates bush updates and flow shifts until the relative gap is reached.
-pub fn solve(net: &Network, demand: &Demand, settings: &Settings) -> Assignment {
+pub fn solve(p: &Problem, settings: &Settings) -> Assignment {
+    use rayon::prelude::*;
     let start = Instant::now();
-    let (n, m) = (net.graph.num_vertices(), net.num_arcs());
+    let net = &p.network;
+    let (n, m) = (net.num_vertices(), net.num_arcs());
     let rev = Reverse::new(net);
     let mut links = Links {
-        net,
+        p,
         x: vec![0.0; m],
-        cost: vec![0.0; m],
-        deriv: vec![0.0; m],
+        time: vec![0.0; m],
+        dtime: vec![0.0; m],
     };
-    net.costs(&links.x, &mut links.cost);
-    let mut scratch = Scratch::new(n);
-    let (bushes, unreachable): (Vec<Bush>, Vec<f64>) = {
-        use rayon::prelude::*;
-        let cost = &links.cost;
-        demand
-            .origins
-            .par_iter()
-            .map_init(
-                || (ShortestPaths::new(n), Scratch::new(n)),
-                |(sp, s), od| initial_bush(net, &rev, cost, od, sp, s),
-            )
-            .unzip()
-    };
-    let mut bushes = bushes;
-    let unreachable: f64 = unreachable.iter().sum();
-    for b in &bushes {
-        for a in 0..m {
-            links.x[a] += b.flow[a];
-        }
-    }
     for a in 0..m {
         links.add(a, 0.0);
     }
+    let mut scratch = Scratch::new(n);
+    let costs: Vec<Vec<f64>> = (0..p.classes.len())
+        .map(|k| {
+            let mut c = vec![0.0; m];
+            p.class_costs(k, &links.time, &mut c);
+            c
+        })
+        .collect();
+    let jobs: Vec<(usize, &OriginDemand)> = p
+        .classes
+        .iter()
+        .enumerate()
+        .flat_map(|(k, c)| c.demand.origins.iter().map(move |od| (k, od)))
+        .collect();
+    let (mut bushes, unreachable): (Vec<Bush>, Vec<f64>) = jobs
+        .par_iter()
+        .map_init(
+            || (ShortestPaths::new(n), Scratch::new(n)),
+            |(sp, s), &(k, od)| initial_bush(net, &rev, k, &costs[k], od, sp, s),
+        )
+        .unzip();
+    let unreachable: f64 = unreachable.iter().sum();
+    resum(p, &bushes, &mut links);
 
     let mut history = Vec::new();
-    let mut dist_cost = vec![0.0; m];
+    let mut cost = vec![0.0; m];
     for iteration in 1..=settings.max_iterations.max(1) {
         if iteration > 1 {
             for b in bushes.iter_mut() {
@@ -421,24 +442,15 @@ pub fn solve(net: &Network, demand: &Demand, settings: &Settings) -> Assignment 
                     equilibrate(b, &mut links, &rev, &mut scratch);
                 }
             }
-            // Re-sum the link flows so rounding does not drift.
-            links.x.iter_mut().for_each(|x| *x = 0.0);
-            for b in &bushes {
-                for a in 0..m {
-                    links.x[a] += b.flow[a];
-                }
-            }
-            for a in 0..m {
-                links.add(a, 0.0);
-            }
+            resum(p, &bushes, &mut links);
         }
-        dist_cost.copy_from_slice(&links.cost);
-        let sptt = shortest_path_total(net, demand, &dist_cost);
-        let gap = relative_gap(&links.x, &links.cost, sptt);
+        let class_flow = class_flows(p, &bushes, m);
+        let (tstt, sptt) = class_totals(p, &class_flow, &links.time, &mut cost);
+        let gap = relative_gap(tstt, sptt);
         history.push(Iteration {
             iteration,
             relative_gap: gap,
-            objective: net.beckmann(&links.x),
+            objective: p.objective(&class_flow, &links.x),
             seconds: start.elapsed().as_secs_f64(),
         });
         if gap <= settings.gap {
@@ -446,9 +458,35 @@ pub fn solve(net: &Network, demand: &Demand, settings: &Settings) -> Assignment 
         }
     }
     Assignment {
+        class_flow: class_flows(p, &bushes, m),
         flow: links.x,
-        cost: links.cost,
+        time: links.time,
         history,
         unreachable,
     }
+}
+
+/// Re-sums the link flows from the bushes, so rounding does not drift.
+fn resum(p: &Problem, bushes: &[Bush], links: &mut Links) {
+    links.x.iter_mut().for_each(|x| *x = 0.0);
+    for b in bushes {
+        let pce = p.classes[b.class].equivalence;
+        for (x, f) in links.x.iter_mut().zip(&b.flow) {
+            *x += pce * f;
+        }
+    }
+    for a in 0..links.x.len() {
+        links.add(a, 0.0);
+    }
+}
+
+/// Each class's flow on each arc.
+fn class_flows(p: &Problem, bushes: &[Bush], m: usize) -> Vec<Vec<f64>> {
+    let mut out = vec![vec![0.0; m]; p.classes.len()];
+    for b in bushes {
+        for (o, f) in out[b.class].iter_mut().zip(&b.flow) {
+            *o += f;
+        }
+    }
+    out
 }

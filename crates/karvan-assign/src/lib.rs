@@ -14,6 +14,6 @@ pub mod vdf;
 pub use alternatives::{distinct_paths, Path, NO_GROUP};
 pub use assignment::{assign, relative_gap, Algorithm, Assignment, Iteration, Settings};
 pub use graph::Graph;
-pub use problem::{Demand, Network, OriginDemand};
+pub use problem::{Class, Demand, Network, OriginDemand, Problem};
 pub use shortest::ShortestPaths;
 pub use vdf::Vdf;

@@ -37,6 +37,8 @@ pub struct ShortestPaths {
     dist: Vec<f64>,
     pred: Vec<u32>,
     heap: BinaryHeap<Entry>,
+    /// Vertices in the order they were settled (nearest first).
+    settled: Vec<u32>,
 }
 
 impl std::fmt::Debug for Entry {
@@ -51,6 +53,7 @@ impl ShortestPaths {
             dist: vec![f64::INFINITY; num_vertices],
             pred: vec![NONE; num_vertices],
             heap: BinaryHeap::new(),
+            settled: Vec::new(),
         }
     }
 
@@ -77,13 +80,18 @@ impl ShortestPaths {
         self.pred.clear();
         self.pred.resize(g.num_vertices(), NONE);
         self.heap.clear();
+        self.settled.clear();
         self.dist[source as usize] = 0.0;
         self.heap.push(Entry {
             dist: 0.0,
             vertex: source,
         });
         while let Some(Entry { dist, vertex }) = self.heap.pop() {
-            if dist > self.dist[vertex as usize] || (vertex != source && !passable(vertex)) {
+            if dist > self.dist[vertex as usize] {
+                continue;
+            }
+            self.settled.push(vertex);
+            if vertex != source && !passable(vertex) {
                 continue;
             }
             for (arc, head) in g.out_arcs(vertex) {
@@ -112,6 +120,11 @@ impl ShortestPaths {
     /// The arc by which each vertex is reached (`u32::MAX` for the source and unreached).
     pub fn predecessors(&self) -> &[u32] {
         &self.pred
+    }
+
+    /// The vertices reached, nearest first.
+    pub fn settled(&self) -> &[u32] {
+        &self.settled
     }
 
     /// Distance from the source to `v` (infinite when unreachable).

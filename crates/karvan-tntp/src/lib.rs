@@ -315,13 +315,13 @@ pub fn read_dir(dir: &Path) -> Result<Instance, TntpError> {
 
 /// The instance as an assignment problem: BPR costs, fixed cost
 /// `toll_factor · toll + distance_factor · length`, zones below the first through node
-/// closed to through traffic.
+/// closed to through traffic; one class.
 pub fn to_problem(
     inst: &Instance,
     toll_factor: f64,
     distance_factor: f64,
-) -> (karvan_assign::Network, karvan_assign::Demand) {
-    use karvan_assign::{Demand, Graph, Network, Vdf};
+) -> karvan_assign::Problem {
+    use karvan_assign::{Demand, Graph, Network, Problem, Vdf};
     let n = &inst.net;
     let ends: Vec<(u32, u32)> = n.links.iter().map(|l| (l.from, l.to)).collect();
     let network = Network {
@@ -336,19 +336,19 @@ pub fn to_problem(
                 power: l.power,
             })
             .collect(),
-        fixed: n
-            .links
-            .iter()
-            .map(|l| toll_factor * l.toll + distance_factor * l.length)
-            .collect(),
         no_through: (0..n.nodes).map(|v| v < n.first_thru_node).collect(),
     };
+    let fixed = n
+        .links
+        .iter()
+        .map(|l| toll_factor * l.toll + distance_factor * l.length)
+        .collect();
     let demand = Demand::from_triples(
         inst.trips
             .iter()
             .map(|t| (t.origin, t.destination, t.volume)),
     );
-    (network, demand)
+    Problem::single(network, fixed, demand)
 }
 
 #[cfg(test)]

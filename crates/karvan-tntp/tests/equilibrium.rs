@@ -22,17 +22,16 @@ fn run(
     iterations: usize,
 ) -> (Instance, Assignment, f64) {
     let inst = instance(name);
-    let (net, demand) = to_problem(&inst, factors.0, factors.1);
+    let p = to_problem(&inst, factors.0, factors.1);
     let a = assign(
-        &net,
-        &demand,
+        &p,
         &Settings {
             algorithm,
             gap,
             max_iterations: iterations,
         },
     );
-    let obj = net.beckmann(&a.flow);
+    let obj = p.objective(&a.class_flow, &a.flow);
     (inst, a, obj)
 }
 

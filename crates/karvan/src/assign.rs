@@ -59,7 +59,7 @@ pub fn bench(
         let inst =
             karvan_tntp::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
         let (tf, df) = known_factors(dir);
-        let (net, demand) = karvan_tntp::to_problem(&inst, tf, df);
+        let problem = karvan_tntp::to_problem(&inst, tf, df);
         let read = start.elapsed().as_secs_f64();
         let network = dir
             .file_name()
@@ -74,7 +74,7 @@ pub fn bench(
                 gap: tightest,
                 max_iterations,
             };
-            let result = pool.install(|| assign(&net, &demand, &settings));
+            let result = pool.install(|| assign(&problem, &settings));
             let times: Vec<Option<f64>> = gaps
                 .iter()
                 .map(|&g| {
@@ -133,17 +133,16 @@ pub fn run(a: &Args, json: bool) -> Result<ExitCode> {
         karvan_tntp::read_dir(&a.dir).with_context(|| format!("reading {}", a.dir.display()))?;
     let (tf, df) = known_factors(&a.dir);
     let (tf, df) = (a.toll_factor.unwrap_or(tf), a.distance_factor.unwrap_or(df));
-    let (net, demand) = karvan_tntp::to_problem(&inst, tf, df);
+    let problem = karvan_tntp::to_problem(&inst, tf, df);
     let result = assign(
-        &net,
-        &demand,
+        &problem,
         &Settings {
             algorithm,
             gap: a.gap,
             max_iterations: a.max_iterations,
         },
     );
-    let objective = net.beckmann(&result.flow);
+    let objective = problem.objective(&result.class_flow, &result.flow);
 
     let name = a
         .dir
@@ -154,13 +153,10 @@ pub fn run(a: &Args, json: bool) -> Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("out").join(format!("assign-{name}.csv")));
+    let mut cost = vec![0.0; result.time.len()];
+    problem.class_costs(0, &result.time, &mut cost);
     let mut csv = String::from("from,to,volume,cost\n");
-    for (l, (x, c)) in inst
-        .net
-        .links
-        .iter()
-        .zip(result.flow.iter().zip(&result.cost))
-    {
+    for (l, (x, c)) in inst.net.links.iter().zip(result.flow.iter().zip(&cost)) {
         csv.push_str(&format!("{},{},{x:.10},{c:.10}\n", l.from + 1, l.to + 1));
     }
     karvan_report::write_file(&out, csv.as_bytes())?;
@@ -191,7 +187,7 @@ pub fn run(a: &Args, json: bool) -> Result<ExitCode> {
             }))?
         );
     } else {
-        println!("{name}: {} nodes, {} links, {} origins, demand {:.1}; algorithm {}; toll factor {tf}, distance factor {df}", inst.net.nodes, inst.net.links.len(), demand.origins.len(), demand.total(), algorithm.name());
+        println!("{name}: {} nodes, {} links, {} origins, demand {:.1}; algorithm {}; toll factor {tf}, distance factor {df}", inst.net.nodes, inst.net.links.len(), problem.classes[0].demand.origins.len(), problem.classes[0].demand.total(), algorithm.name());
         println!(
             "{:>9}  {:>12}  {:>22}  {:>9}",
             "iteration", "relative gap", "Beckmann objective", "seconds"
