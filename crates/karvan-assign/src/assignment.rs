@@ -148,9 +148,9 @@ fn frank_wolfe(p: &Problem, s: &Settings, algorithm: Algorithm) -> Assignment {
     p.times(&total, &mut time);
     let mut x = vec![vec![0.0; m]; nk];
     let mut unreachable = 0.0;
-    for k in 0..nk {
+    for (k, xk) in x.iter_mut().enumerate() {
         p.class_costs(k, &time, &mut cost);
-        unreachable += all_or_nothing(&p.network, &p.classes[k].demand, &cost, &mut x[k]).1;
+        unreachable += all_or_nothing(&p.network, &p.classes[k].demand, &cost, xk).1;
     }
     let mut y = vec![vec![0.0; m]; nk];
     let mut history = Vec::new();

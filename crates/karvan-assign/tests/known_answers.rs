@@ -136,12 +136,11 @@ fn classes_with_their_own_costs_share_capacity() {
     for (k, c) in p.classes.iter().enumerate() {
         let cost: Vec<f64> = (0..2).map(|arc| a.time[arc] + c.fixed[arc]).collect();
         let least = cost[0].min(cost[1]);
-        for arc in 0..2 {
+        for (arc, c) in cost.iter().enumerate() {
             if a.class_flow[k][arc] > 1e-9 {
                 assert!(
-                    cost[arc] <= least + 1e-9,
-                    "class {k} uses arc {arc} at {} > {least}",
-                    cost[arc]
+                    *c <= least + 1e-9,
+                    "class {k} uses arc {arc} at {c} > {least}"
                 );
             }
         }
