@@ -8,6 +8,8 @@ pub struct Graph {
     heads: Vec<u32>,
     arc_ids: Vec<u32>,
     tails: Vec<u32>,
+    /// Head of each arc, by arc id.
+    arc_heads: Vec<u32>,
 }
 
 impl Graph {
@@ -37,11 +39,13 @@ impl Graph {
             next[t as usize] += 1;
         }
         let tails = arcs.iter().map(|&(t, _)| t).collect();
+        let arc_heads = arcs.iter().map(|&(_, h)| h).collect();
         Graph {
             offsets,
             heads,
             arc_ids,
             tails,
+            arc_heads,
         }
     }
 
@@ -62,6 +66,11 @@ impl Graph {
     /// The tail of arc `a`.
     pub fn tail(&self, a: u32) -> u32 {
         self.tails[a as usize]
+    }
+
+    /// The head of arc `a`.
+    pub fn head(&self, a: u32) -> u32 {
+        self.arc_heads[a as usize]
     }
 }
 

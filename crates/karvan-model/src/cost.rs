@@ -147,8 +147,13 @@ impl CostModel {
         }
     }
 
-    /// The parts of arc `a`'s cost for `class`.
+    /// The parts of arc `a`'s cost for `class`, at free-flow time.
     pub fn arc_parts(&self, net: &Network, a: usize, class: &Class) -> Parts {
+        self.arc_parts_at(net, a, class, net.arcs[a].hours)
+    }
+
+    /// The parts of arc `a`'s cost for `class` when it takes `hours` (with congestion).
+    pub fn arc_parts_at(&self, net: &Network, a: usize, class: &Class, hours: f64) -> Parts {
         let arc = &net.arcs[a];
         let tariff = match (arc.kind, arc.country) {
             (ArcKind::Link { .. }, Some(c)) => {
@@ -166,13 +171,13 @@ impl CostModel {
         };
         Parts {
             km: arc.km,
-            hours: arc.hours,
+            hours,
             operating: arc.operating_usd_per_t,
             tariff,
             border_fees: arc.fee_usd_per_t,
             transfers: arc.transfer_usd_per_t,
             risk: arc.risk_exposure * self.risk_rate[class.commodity],
-            time_cost: arc.hours * self.value_of_time[class.commodity],
+            time_cost: hours * self.value_of_time[class.commodity],
         }
     }
 

@@ -6,6 +6,7 @@
 //! `karvan-assign` (paths, on plain arrays) → here again (routes, results) → `karvan-report`.
 
 pub mod cost;
+pub mod equilibrium;
 pub mod network;
 pub mod places;
 pub mod route;
@@ -17,7 +18,7 @@ use karvan_data::Applied;
 pub use cost::{Class, CostModel, Parts};
 pub use network::Network;
 pub use route::{CountryPart, Route, StairPoint, Step};
-pub use run::{run, RunResults};
+pub use run::{run, RouteChoice, RunResults};
 
 /// Problems a user can make when asking the model something.
 #[derive(Debug, thiserror::Error, PartialEq)]

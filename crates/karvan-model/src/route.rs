@@ -61,8 +61,21 @@ pub struct StairPoint {
 }
 
 impl Model {
-    /// Explains the path `arcs` (from the expanded network) for `class`.
+    /// Explains the path `arcs` (from the expanded network) for `class`, at free-flow times.
     pub fn explain(&self, arcs: &[u32], class: &Class, from: usize, to: usize) -> Route {
+        self.explain_at(arcs, class, from, to, None)
+    }
+
+    /// Explains the path `arcs` for `class`, with each arc's hours taken from `hours` when
+    /// given (congested times at equilibrium).
+    pub fn explain_at(
+        &self,
+        arcs: &[u32],
+        class: &Class,
+        from: usize,
+        to: usize,
+        hours: Option<&[f64]>,
+    ) -> Route {
         let ds = &self.applied.dataset;
         let mut steps = Vec::new();
         let mut countries: Vec<CountryPart> = Vec::new();
@@ -70,7 +83,8 @@ impl Model {
         let mut total = Parts::default();
         for &a in arcs {
             let arc = &self.network.arcs[a as usize];
-            let parts = self.costs.arc_parts(&self.network, a as usize, class);
+            let h = hours.map_or(arc.hours, |h| h[a as usize]);
+            let parts = self.costs.arc_parts_at(&self.network, a as usize, class, h);
             let (kind, id, name) = match arc.kind {
                 ArcKind::Link { link, .. } => (
                     "link",

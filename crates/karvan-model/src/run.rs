@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 
 use karvan_assign::ShortestPaths;
+
+use crate::equilibrium::{self, ClassDemand};
 use karvan_data::Dataset;
 use serde::Serialize;
 
@@ -21,7 +23,11 @@ pub struct OdResult {
     pub money_usd_per_t: f64,
     pub hours: f64,
     pub km: f64,
+    /// Corridor of the route carrying most of this flow.
     pub corridor: String,
+    /// How many routes share the flow (1 without congestion).
+    pub paths: usize,
+    /// The route carrying most of this flow.
     #[serde(skip)]
     pub route: Route,
 }
@@ -86,6 +92,38 @@ pub struct RunResults {
     pub crossing_flows: Vec<BTreeMap<String, f64>>,
     pub corridors: Vec<CorridorShare>,
     pub revenue: Vec<CountryRevenue>,
+    /// How routes were chosen and how close to equilibrium the run got.
+    pub assignment: AssignmentSummary,
+}
+
+/// How freight chooses routes in a run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RouteChoice {
+    /// Every shipment on its cheapest route at free-flow times.
+    AllOrNothing,
+    /// User equilibrium with congested crossings and lines, to a relative gap.
+    Equilibrium { gap: f64, max_iterations: usize },
+}
+
+impl Default for RouteChoice {
+    fn default() -> Self {
+        RouteChoice::Equilibrium {
+            gap: 1e-8,
+            max_iterations: 200,
+        }
+    }
+}
+
+/// The route-choice method used and its convergence.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssignmentSummary {
+    /// `all-or-nothing` or `equilibrium`.
+    pub method: &'static str,
+    /// Relative gap reached (0 for all-or-nothing, which is not an equilibrium).
+    pub relative_gap: f64,
+    pub iterations: usize,
+    /// Relative gap after each iteration.
+    pub history: Vec<f64>,
 }
 
 /// The corridor a route belongs to: the first named corridor all of whose crossings and
@@ -109,19 +147,81 @@ pub fn corridor_of(ds: &Dataset, route: &Route) -> String {
     format!("other: {}", names.join(" → "))
 }
 
-/// Routes every demand row on its cheapest route and sums flows and payments.
-pub fn run(model: &Model) -> RunResults {
+/// A demand row as the run uses it: its index, destination node and tonnes.
+type DemandRow = (usize, usize, f64);
+
+/// Routes every demand row and sums flows and payments.
+pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
     let ds = &model.applied.dataset;
     let node = ds.node_index();
     let commodity = ds.commodity_index();
 
-    // Group demand rows that share an origin and a class, so each needs one search.
-    let mut groups: BTreeMap<(usize, Class), Vec<usize>> = BTreeMap::new();
+    // Group demand rows that share an origin and a class: one search (or one class of
+    // the equilibrium) each.
+    let mut groups: BTreeMap<(usize, Class), Vec<DemandRow>> = BTreeMap::new();
     for (i, d) in ds.demand.iter().enumerate() {
         let (o, t) = (node[d.origin.as_str()], node[d.destination.as_str()]);
         let class = model.class(o, t, commodity[d.commodity.as_str()]);
-        groups.entry((o, class)).or_default().push(i);
+        groups
+            .entry((o, class))
+            .or_default()
+            .push((i, t, d.tonnes_per_year));
     }
+    let classes: Vec<ClassDemand> = groups
+        .into_iter()
+        .map(|((origin, class), rows)| ClassDemand {
+            origin,
+            class,
+            rows,
+        })
+        .collect();
+
+    // Paths and their tonnes for every demand row.
+    let mut paths: Vec<Vec<(Vec<u32>, f64)>> = vec![Vec::new(); ds.demand.len()];
+    let mut hours: Option<Vec<f64>> = None;
+    let assignment = match choice {
+        RouteChoice::AllOrNothing => {
+            let mut sp = ShortestPaths::new(model.network.graph.num_vertices());
+            for c in &classes {
+                let cost = model.costs.arc_costs(&model.network, &c.class);
+                sp.run(
+                    &model.network.graph,
+                    &cost,
+                    model.network.source[c.origin],
+                    |_| false,
+                );
+                for &(i, dest, tonnes) in &c.rows {
+                    if let Some(arcs) = sp.path(&model.network.graph, model.network.sink[dest]) {
+                        paths[i].push((arcs, tonnes));
+                    }
+                }
+            }
+            AssignmentSummary {
+                method: "all-or-nothing",
+                relative_gap: 0.0,
+                iterations: 1,
+                history: vec![],
+            }
+        }
+        RouteChoice::Equilibrium {
+            gap,
+            max_iterations,
+        } => {
+            let eq = equilibrium::solve(model, &classes, gap, max_iterations);
+            for (c, flow) in classes.iter().zip(&eq.class_flow) {
+                for &(i, dest, _) in &c.rows {
+                    paths[i] = equilibrium::paths_to(model, flow, c.origin, dest);
+                }
+            }
+            hours = Some(eq.hours);
+            AssignmentSummary {
+                method: "equilibrium",
+                relative_gap: eq.history.last().map_or(0.0, |h| h.relative_gap),
+                iterations: eq.history.len(),
+                history: eq.history.iter().map(|h| h.relative_gap).collect(),
+            }
+        }
+    };
 
     let mut results = RunResults {
         scenario: model.applied.name.clone(),
@@ -143,52 +243,67 @@ pub fn run(model: &Model) -> RunResults {
                 ..Default::default()
             })
             .collect(),
+        assignment,
     };
-    let mut sp = ShortestPaths::new(model.network.graph.num_vertices());
-    for ((origin, class), rows) in &groups {
-        let cost = model.costs.arc_costs(&model.network, class);
-        sp.run(
-            &model.network.graph,
-            &cost,
-            model.network.source[*origin],
-            |_| false,
-        );
-        for &i in rows {
+    let mut corridors: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for c in &classes {
+        for &(i, dest, tonnes) in &c.rows {
             let d = &ds.demand[i];
-            let dest = node[d.destination.as_str()];
-            match sp.path(&model.network.graph, model.network.sink[dest]) {
-                Some(arcs) => {
-                    let route = model.explain(&arcs, class, *origin, dest);
-                    add_flows(model, &arcs, d.tonnes_per_year, &d.commodity, &mut results);
-                    add_revenue(&route, d.tonnes_per_year, &mut results.revenue);
-                    results.routed_tonnes += d.tonnes_per_year;
-                    results.od.push(OdResult {
-                        origin: d.origin.clone(),
-                        destination: d.destination.clone(),
-                        commodity: d.commodity.clone(),
-                        tonnes: d.tonnes_per_year,
-                        cost_usd_per_t: route.total.cost(),
-                        money_usd_per_t: route.total.money(),
-                        hours: route.total.hours,
-                        km: route.total.km,
-                        corridor: corridor_of(ds, &route),
-                        route,
-                    });
-                }
-                None => results.unroutable.push(Unroutable {
+            if paths[i].is_empty() {
+                results.unroutable.push(Unroutable {
                     origin: d.origin.clone(),
                     destination: d.destination.clone(),
                     commodity: d.commodity.clone(),
-                    tonnes: d.tonnes_per_year,
+                    tonnes,
                     line: d.line,
-                }),
+                });
+                continue;
             }
+            let mut od: Option<OdResult> = None;
+            let (mut cost, mut money, mut h, mut km) = (0.0, 0.0, 0.0, 0.0);
+            for (arcs, t) in &paths[i] {
+                let route = model.explain_at(arcs, &c.class, c.origin, dest, hours.as_deref());
+                add_flows(model, arcs, *t, &d.commodity, &mut results);
+                add_revenue(&route, *t, &mut results.revenue);
+                let corridor = corridor_of(ds, &route);
+                let e = corridors.entry(corridor.clone()).or_default();
+                e.0 += t;
+                e.1 += t * route.total.km;
+                cost += t * route.total.cost();
+                money += t * route.total.money();
+                h += t * route.total.hours;
+                km += t * route.total.km;
+                // The OD's route and corridor are those of its largest path (paths come
+                // largest first).
+                od.get_or_insert(OdResult {
+                    origin: d.origin.clone(),
+                    destination: d.destination.clone(),
+                    commodity: d.commodity.clone(),
+                    tonnes,
+                    cost_usd_per_t: 0.0,
+                    money_usd_per_t: 0.0,
+                    hours: 0.0,
+                    km: 0.0,
+                    corridor,
+                    paths: paths[i].len(),
+                    route,
+                });
+            }
+            let carried: f64 = paths[i].iter().map(|p| p.1).sum();
+            let mut od = od.expect("a routed row has a path");
+            od.cost_usd_per_t = cost / carried;
+            od.money_usd_per_t = money / carried;
+            od.hours = h / carried;
+            od.km = km / carried;
+            results.routed_tonnes += tonnes;
+            results.od.push(od);
         }
     }
     results.od.sort_by(|a, b| {
         (&a.origin, &a.destination, &a.commodity).cmp(&(&b.origin, &b.destination, &b.commodity))
     });
-    results.corridors = corridor_shares(&results);
+    results.unroutable.sort_by_key(|u| u.line);
+    results.corridors = corridor_shares(corridors, results.routed_tonnes);
     results
 }
 
@@ -220,23 +335,13 @@ fn add_revenue(route: &Route, tonnes: f64, revenue: &mut [CountryRevenue]) {
     }
 }
 
-fn corridor_shares(r: &RunResults) -> Vec<CorridorShare> {
-    let mut by: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
-    for od in &r.od {
-        let e = by.entry(&od.corridor).or_default();
-        e.0 += od.tonnes;
-        e.1 += od.tonnes * od.km;
-    }
+fn corridor_shares(by: BTreeMap<String, (f64, f64)>, routed: f64) -> Vec<CorridorShare> {
     let mut shares: Vec<CorridorShare> = by
         .into_iter()
-        .map(|(c, (t, tkm))| CorridorShare {
-            corridor: c.to_string(),
-            tonnes: t,
-            share: if r.routed_tonnes > 0.0 {
-                t / r.routed_tonnes
-            } else {
-                0.0
-            },
+        .map(|(corridor, (tonnes, tkm))| CorridorShare {
+            corridor,
+            tonnes,
+            share: if routed > 0.0 { tonnes / routed } else { 0.0 },
             tkm,
         })
         .collect();

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use karvan_data::{Dataset, Scenario};
-use karvan_model::{places, run, Model};
+use karvan_model::{places, run, Model, RouteChoice};
 
 fn tiny() -> Dataset {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/tiny");
@@ -64,7 +64,7 @@ fn transit_and_domestic_tariffs_by_hand() {
 #[test]
 fn revenue_equals_tariff_times_flow() {
     let m = model_with(r#"closures = ["ab-rail", "bc-rail"]"#);
-    let res = run(&m);
+    let res = run(&m, RouteChoice::AllOrNothing);
     let bbb = res.revenue.iter().find(|r| r.country == "BBB").unwrap();
     close(bbb.transit_tariff_usd, 1000.0 * 11.0);
     close(bbb.transit_fees_usd, 1000.0 * 5.0);
@@ -160,7 +160,7 @@ fn projects_open_by_year() {
 #[test]
 fn every_demand_row_is_routed_or_reported() {
     let m = model_with("");
-    let res = run(&m);
+    let res = run(&m, RouteChoice::AllOrNothing);
     assert_eq!(
         res.od.len() + res.unroutable.len(),
         m.applied.dataset.demand.len()
@@ -176,7 +176,7 @@ fn every_demand_row_is_routed_or_reported() {
 #[test]
 fn flows_are_conserved() {
     let m = model_with("");
-    let res = run(&m);
+    let res = run(&m, RouteChoice::AllOrNothing);
     let ds = &m.applied.dataset;
     // Each route is a connected chain from its origin to its destination…
     for od in &res.od {
@@ -219,4 +219,60 @@ fn tariff_cut_in_scenario_changes_the_transit_bill() {
     )[0];
     let b = r.countries.iter().find(|c| c.country == "BBB").unwrap();
     close(b.parts.tariff, 5.5);
+}
+
+/// With time valued at 0.3 USD per tonne-hour, rail A → C is 7.2 USD/t cheaper than road
+/// at free flow, but the A–B rail crossing clears only 2 t/day (730 t/year) against
+/// 1,000 t/year: at equilibrium the flow splits and both routes cost the same.
+#[test]
+fn congestion_at_a_border_splits_the_flow_at_equilibrium() {
+    let m = model_with("[parameters]\ntime_value_share_per_year = 2.628");
+    let res = run(
+        &m,
+        RouteChoice::Equilibrium {
+            gap: 1e-10,
+            max_iterations: 100,
+        },
+    );
+    assert!(
+        res.assignment.relative_gap <= 1e-10,
+        "gap {}",
+        res.assignment.relative_gap
+    );
+    let ds = &m.applied.dataset;
+    let flow = |id: &str| -> f64 {
+        let i = ds.crossings.iter().position(|c| c.id == id).unwrap();
+        res.crossing_flows[i].values().sum()
+    };
+    let (rail, road) = (flow("bc-rail"), flow("bc-road"));
+    assert!(rail > 0.0 && road > 0.0, "rail {rail}, road {road}");
+    close(rail + road, 1000.0);
+    let ac = res.od.iter().find(|o| o.destination == "c2").unwrap();
+    assert_eq!(ac.paths, 2);
+    // Every tonne pays the tariffs of the route it takes: B's transit tariff (11 USD/t)
+    // is paid by the road share of A → C only.
+    let bbb = res.revenue.iter().find(|r| r.country == "BBB").unwrap();
+    close(bbb.transit_tariff_usd, 11.0 * road);
+    // Both routes cost the same at equilibrium: the rail route's congested cost equals
+    // the road route's (which has no capacity, so its cost is its free-flow cost).
+    let aon = run(&m, RouteChoice::AllOrNothing);
+    let road_only = model_with(
+        "closures = [\"ab-rail\", \"bc-rail\"]\n[parameters]\ntime_value_share_per_year = 2.628",
+    );
+    let free_road = run(&road_only, RouteChoice::AllOrNothing)
+        .od
+        .iter()
+        .find(|o| o.destination == "c2")
+        .unwrap()
+        .cost_usd_per_t;
+    assert!(
+        (ac.cost_usd_per_t - free_road).abs() < 1e-6,
+        "{} vs {free_road}",
+        ac.cost_usd_per_t
+    );
+    let aon_ac = aon.od.iter().find(|o| o.destination == "c2").unwrap();
+    assert!(
+        aon_ac.cost_usd_per_t < ac.cost_usd_per_t,
+        "congestion raises the cost"
+    );
 }

@@ -6,17 +6,22 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, Context, Result};
 use karvan_data::{embedded, schema, Dataset, Scenario};
-use karvan_model::{places, Model};
+use karvan_model::{places, Model, RouteChoice};
 use karvan_report::Comparison;
 
 use crate::load;
 use crate::print;
 
-pub fn run(scenario: Option<&str>, out: Option<PathBuf>, json: bool) -> Result<ExitCode> {
+pub fn run(
+    scenario: Option<&str>,
+    out: Option<PathBuf>,
+    choice: RouteChoice,
+    json: bool,
+) -> Result<ExitCode> {
     let applied = load::applied(scenario)?;
     let out = out.unwrap_or_else(|| Path::new("out").join(load::slug(&applied.name)));
     let model = Model::new(applied);
-    let results = karvan_model::run(&model);
+    let results = karvan_model::run(&model, choice);
     karvan_report::write_run(&out, &model.applied.dataset, &results)
         .with_context(|| format!("writing the results to {}", out.display()))?;
     if json {
@@ -75,10 +80,19 @@ pub fn route(
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn compare(a: &str, b: &str, out: Option<PathBuf>, json: bool) -> Result<ExitCode> {
+pub fn compare(
+    a: &str,
+    b: &str,
+    out: Option<PathBuf>,
+    choice: RouteChoice,
+    json: bool,
+) -> Result<ExitCode> {
     let model_a = Model::new(load::applied(Some(a))?);
     let model_b = Model::new(load::applied(Some(b))?);
-    let (ra, rb) = (karvan_model::run(&model_a), karvan_model::run(&model_b));
+    let (ra, rb) = (
+        karvan_model::run(&model_a, choice),
+        karvan_model::run(&model_b, choice),
+    );
     let cmp = Comparison::new(&model_a.applied.dataset, &ra, &model_b.applied.dataset, &rb);
     let out = out.unwrap_or_else(|| {
         Path::new("out").join(format!("compare-{}-{}", load::slug(a), load::slug(b)))

@@ -34,6 +34,8 @@ enum Command {
         /// Output folder (replaced whole when the run succeeds). Default: out/<scenario>.
         #[arg(long, short)]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        choice: ChoiceArgs,
     },
     /// The best route between two places and its distinct alternatives, country by country.
     Route {
@@ -64,6 +66,8 @@ enum Command {
         /// Output folder. Default: out/compare-<a>-<b>.
         #[arg(long, short)]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        choice: ChoiceArgs,
     },
     /// Solve a standard TNTP benchmark network to equilibrium and print the convergence.
     Assign {
@@ -131,6 +135,33 @@ enum Command {
     },
 }
 
+/// How freight chooses routes in `run` and `compare`.
+#[derive(clap::Args)]
+struct ChoiceArgs {
+    /// `equilibrium`: shipments spread over routes as crossings and lines congest (user
+    /// equilibrium); `aon`: every shipment on its cheapest route at free-flow times.
+    #[arg(long, default_value = "equilibrium", value_parser = ["equilibrium", "aon"])]
+    route_choice: String,
+    /// Relative gap at which the equilibrium stops.
+    #[arg(long, default_value_t = 1e-8)]
+    gap: f64,
+    /// Most iterations of the equilibrium.
+    #[arg(long, default_value_t = 200)]
+    max_iterations: usize,
+}
+
+impl ChoiceArgs {
+    fn choice(&self) -> karvan_model::RouteChoice {
+        match self.route_choice.as_str() {
+            "aon" => karvan_model::RouteChoice::AllOrNothing,
+            _ => karvan_model::RouteChoice::Equilibrium {
+                gap: self.gap.max(0.0),
+                max_iterations: self.max_iterations.max(1),
+            },
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum ScenarioAction {
     /// Write a commented example scenario.
@@ -147,7 +178,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;
     let result = match cli.command {
-        Command::Run { scenario, out } => commands::run(scenario.as_deref(), out, json),
+        Command::Run {
+            scenario,
+            out,
+            choice,
+        } => commands::run(scenario.as_deref(), out, choice.choice(), json),
         Command::Route {
             from,
             to,
@@ -164,7 +199,9 @@ fn main() -> ExitCode {
             staircase,
             json,
         ),
-        Command::Compare { a, b, out } => commands::compare(&a, &b, out, json),
+        Command::Compare { a, b, out, choice } => {
+            commands::compare(&a, &b, out, choice.choice(), json)
+        }
         Command::Assign {
             tntp,
             algorithm,
