@@ -97,3 +97,23 @@ pub fn shortest_path_total(net: &Network, demand: &Demand, cost: &[f64]) -> f64 
         .iter()
         .sum()
 }
+
+/// Shortest costs from each origin of `demand` to each of its destinations, in the
+/// order of the demand (infinite where there is no path): a skim.
+pub fn skim(net: &Network, demand: &Demand, cost: &[f64]) -> Vec<Vec<f64>> {
+    let n = net.num_vertices();
+    demand
+        .origins
+        .par_iter()
+        .map_init(
+            || ShortestPaths::new(n),
+            |sp, od| {
+                sp.search(&net.graph, cost, od.origin, |_| false, |v| net.passable(v));
+                od.destinations
+                    .iter()
+                    .map(|&(d, _)| sp.distance(d))
+                    .collect()
+            },
+        )
+        .collect()
+}

@@ -6,6 +6,7 @@ pub mod alternatives;
 pub mod aon;
 pub mod assignment;
 mod bush;
+pub mod elastic;
 pub mod graph;
 pub mod problem;
 pub mod shortest;
@@ -13,6 +14,7 @@ pub mod vdf;
 
 pub use alternatives::{distinct_paths, Path, NO_GROUP};
 pub use assignment::{assign, relative_gap, Algorithm, Assignment, Iteration, Settings};
+pub use elastic::{elastic, DemandModel, ElasticResult};
 pub use graph::Graph;
 pub use problem::{Class, Demand, Network, OriginDemand, Problem};
 pub use shortest::ShortestPaths;
