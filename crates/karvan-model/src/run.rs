@@ -30,6 +30,10 @@ pub struct OdResult {
     /// The route carrying most of this flow.
     #[serde(skip)]
     pub route: Route,
+    /// Tonnes of this flow on each link and crossing it uses (dataset ids), for
+    /// select-link analysis.
+    #[serde(skip)]
+    pub elements: BTreeMap<String, f64>,
 }
 
 /// Demand that no open route serves.
@@ -147,6 +151,21 @@ pub fn corridor_of(ds: &Dataset, route: &Route) -> String {
     format!("other: {}", names.join(" → "))
 }
 
+impl RunResults {
+    /// Select-link analysis: the OD flows that use link or crossing `id`, with the tonnes
+    /// they put on it, largest first.
+    pub fn select_link(&self, id: &str) -> Vec<(&OdResult, f64)> {
+        let mut out: Vec<(&OdResult, f64)> = self
+            .od
+            .iter()
+            .filter_map(|o| o.elements.get(id).map(|&t| (o, t)))
+            .filter(|(_, t)| *t > 0.0)
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1));
+        out
+    }
+}
+
 /// A demand row as the run uses it: its index, destination node and tonnes.
 type DemandRow = (usize, usize, f64);
 
@@ -260,11 +279,15 @@ pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
                 continue;
             }
             let mut od: Option<OdResult> = None;
+            let mut elements: BTreeMap<String, f64> = BTreeMap::new();
             let (mut cost, mut money, mut h, mut km) = (0.0, 0.0, 0.0, 0.0);
             for (arcs, t) in &paths[i] {
                 let route = model.explain_at(arcs, &c.class, c.origin, dest, hours.as_deref());
                 add_flows(model, arcs, *t, &d.commodity, &mut results);
                 add_revenue(&route, *t, &mut results.revenue);
+                for step in route.steps.iter().filter(|s| s.kind != "transfer") {
+                    *elements.entry(step.id.clone()).or_insert(0.0) += t;
+                }
                 let corridor = corridor_of(ds, &route);
                 let e = corridors.entry(corridor.clone()).or_default();
                 e.0 += t;
@@ -287,6 +310,7 @@ pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
                     corridor,
                     paths: paths[i].len(),
                     route,
+                    elements: BTreeMap::new(),
                 });
             }
             let carried: f64 = paths[i].iter().map(|p| p.1).sum();
@@ -295,6 +319,7 @@ pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
             od.money_usd_per_t = money / carried;
             od.hours = h / carried;
             od.km = km / carried;
+            od.elements = elements;
             results.routed_tonnes += tonnes;
             results.od.push(od);
         }

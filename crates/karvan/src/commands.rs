@@ -108,6 +108,94 @@ pub fn compare(
     Ok(ExitCode::SUCCESS)
 }
 
+pub fn select_link(
+    id: &str,
+    scenario: Option<&str>,
+    out: Option<PathBuf>,
+    choice: RouteChoice,
+    json: bool,
+) -> Result<ExitCode> {
+    let model = Model::new(load::applied(scenario)?);
+    let ds = &model.applied.dataset;
+    let name = match (
+        ds.links.iter().find(|l| l.id == id),
+        ds.crossings.iter().find(|c| c.id == id),
+    ) {
+        (Some(l), _) => l.name.clone(),
+        (_, Some(c)) => c.name.clone(),
+        _ => {
+            let mut ids: Vec<&str> = ds
+                .links
+                .iter()
+                .map(|l| l.id.as_str())
+                .chain(ds.crossings.iter().map(|c| c.id.as_str()))
+                .collect();
+            ids.sort_by(|a, b| strsim::jaro_winkler(id, b).total_cmp(&strsim::jaro_winkler(id, a)));
+            return Err(anyhow!(
+                "no link or crossing `{id}`; closest: {}",
+                ids[..ids.len().min(3)].join(", ")
+            ));
+        }
+    };
+    let results = karvan_model::run(&model, choice);
+    let users = results.select_link(id);
+    let mut csv =
+        String::from("origin,destination,commodity,tonnes_on_element,od_tonnes,share_of_od\n");
+    for (o, t) in &users {
+        csv.push_str(&format!(
+            "{},{},{},{t:.0},{:.0},{:.4}\n",
+            o.origin,
+            o.destination,
+            o.commodity,
+            o.tonnes,
+            t / o.tonnes
+        ));
+    }
+    let out = out.unwrap_or_else(|| Path::new("out").join(format!("select-link-{id}.csv")));
+    karvan_report::write_file(&out, csv.as_bytes())?;
+    if json {
+        let rows: Vec<_> = users
+            .iter()
+            .map(|(o, t)| serde_json::json!({ "origin": o.origin, "destination": o.destination, "commodity": o.commodity, "tonnes_on_element": t, "od_tonnes": o.tonnes }))
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "element": id, "name": name, "users": rows })
+            )?
+        );
+    } else {
+        let total: f64 = users.iter().map(|u| u.1).sum();
+        println!(
+            "{name} ({id}): {} t/year from {} origin–destination flows ({})",
+            karvan_report::fmt::thousands(total),
+            users.len(),
+            model.applied.name
+        );
+        println!(
+            "{:<28} {:<28} {:<10} {:>12} {:>8}",
+            "origin", "destination", "commodity", "t/year", "of OD"
+        );
+        for (o, t) in &users {
+            let n = |id: &str| {
+                ds.node(id)
+                    .map(|n| n.name.clone())
+                    .unwrap_or_else(|| id.to_string())
+            };
+            println!(
+                "{:<28} {:<28} {:<10} {:>12} {:>7.1}%",
+                n(&o.origin),
+                n(&o.destination),
+                o.commodity,
+                karvan_report::fmt::thousands(*t),
+                100.0 * t / o.tonnes
+            );
+        }
+        println!("Written to {}", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn validate(path: Option<&Path>, json: bool) -> Result<ExitCode> {
     let (label, result) = match path {
         None => (

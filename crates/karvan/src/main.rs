@@ -112,6 +112,19 @@ enum Command {
         #[arg(long, default_value_t = 500)]
         max_iterations: usize,
     },
+    /// Select-link analysis: which origin–destination flows use a link or crossing.
+    SelectLink {
+        /// Link or crossing id (see `karvan list links|crossings`).
+        id: String,
+        /// Scenario file or shipped scenario name. Default: the embedded dataset.
+        #[arg(long, short)]
+        scenario: Option<String>,
+        /// Where to write the table (CSV). Default: out/select-link-<id>.csv.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        choice: ChoiceArgs,
+    },
     /// Check a dataset folder or a scenario file and report every problem.
     Validate {
         /// Dataset folder or scenario file. Default: the embedded dataset.
@@ -229,6 +242,12 @@ fn main() -> ExitCode {
             algorithm,
             max_iterations,
         } => assign::bench(&tntp, &gaps, &threads, &algorithm, max_iterations, json),
+        Command::SelectLink {
+            id,
+            scenario,
+            out,
+            choice,
+        } => commands::select_link(&id, scenario.as_deref(), out, choice.choice(), json),
         Command::Validate { path } => commands::validate(path.as_deref(), json),
         Command::Schema => commands::schema(json),
         Command::List { what, scenario } => commands::list(what, scenario.as_deref(), json),
