@@ -37,7 +37,36 @@ pub struct Scenario {
     /// Parameter name → new value (see `karvan schema`).
     #[serde(default)]
     pub parameters: BTreeMap<String, f64>,
+    /// How freight chooses routes when this scenario runs.
+    #[serde(default)]
+    pub assignment: AssignmentSettings,
 }
+
+/// Route-choice settings of a scenario; what is left out takes the program's default
+/// (and a command-line flag overrides what is set here).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentSettings {
+    /// `equilibrium` (user equilibrium with congestion), `logit` (stochastic user
+    /// equilibrium, path-size logit) or `aon` (all-or-nothing).
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Relative gap at which the equilibrium stops.
+    #[serde(default)]
+    pub gap: Option<f64>,
+    #[serde(default)]
+    pub max_iterations: Option<usize>,
+    /// Logit dispersion per USD of generalized cost: large values approach the user
+    /// equilibrium, 0 splits evenly over the route set.
+    #[serde(default)]
+    pub dispersion: Option<f64>,
+    /// Routes generated per origin–destination pair for the logit.
+    #[serde(default)]
+    pub routes_per_od: Option<usize>,
+}
+
+/// The route-choice methods a scenario may name.
+pub const ASSIGNMENT_METHODS: &[&str] = &["equilibrium", "logit", "aon"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -92,6 +121,8 @@ pub struct Applied {
     pub link_open: Vec<bool>,
     /// Whether each crossing is open in this scenario.
     pub crossing_open: Vec<bool>,
+    /// The scenario's route-choice settings.
+    pub assignment: AssignmentSettings,
 }
 
 impl Scenario {
@@ -222,6 +253,25 @@ impl Scenario {
                 s.source = format!("scenario {file}");
             }
         }
+        let a = &self.assignment;
+        if let Some(m) = &a.method {
+            if !ASSIGNMENT_METHODS.contains(&m.as_str()) {
+                p.push(
+                    file,
+                    None,
+                    Some("assignment.method"),
+                    format!("`{m}` must be one of: {}", ASSIGNMENT_METHODS.join(", ")),
+                );
+            }
+        }
+        for (key, v) in [
+            ("assignment.gap", a.gap),
+            ("assignment.dispersion", a.dispersion),
+        ] {
+            if v.is_some_and(|v| !v.is_finite() || v < 0.0) {
+                p.push(file, None, Some(key), "must be a number ≥ 0");
+            }
+        }
         let name = self.name.clone().unwrap_or_else(|| {
             Path::new(file)
                 .file_stem()
@@ -234,6 +284,7 @@ impl Scenario {
             dataset: ds,
             link_open,
             crossing_open,
+            assignment: self.assignment.clone(),
         })
     }
 
@@ -439,4 +490,12 @@ growth_percent_per_year = 0.0
 # Parameter overrides (names as in `karvan schema`).
 [parameters]
 # time_value_share_per_year = 0.3
+
+# Route choice: "equilibrium" (congested crossings and lines, the default), "logit"
+# (stochastic: shippers also weigh what the costs leave out) or "aon" (cheapest route).
+[assignment]
+# method = "equilibrium"
+# gap = 1e-8
+# dispersion = 0.05        # logit only: per USD/t; larger means closer to equilibrium
+# routes_per_od = 4        # logit only
 "#;

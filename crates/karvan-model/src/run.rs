@@ -118,6 +118,21 @@ impl Default for RouteChoice {
     }
 }
 
+impl RouteChoice {
+    /// The route choice a scenario's settings ask for, with the defaults filled in.
+    pub fn from_settings(s: &karvan_data::scenario::AssignmentSettings) -> RouteChoice {
+        let gap = s.gap.unwrap_or(1e-8);
+        let max_iterations = s.max_iterations.unwrap_or(200).max(1);
+        match s.method.as_deref() {
+            Some("aon") => RouteChoice::AllOrNothing,
+            _ => RouteChoice::Equilibrium {
+                gap,
+                max_iterations,
+            },
+        }
+    }
+}
+
 /// The route-choice method used and its convergence.
 #[derive(Debug, Clone, Serialize)]
 pub struct AssignmentSummary {

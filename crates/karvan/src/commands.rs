@@ -11,14 +11,16 @@ use karvan_report::Comparison;
 
 use crate::load;
 use crate::print;
+use crate::ChoiceArgs;
 
 pub fn run(
     scenario: Option<&str>,
     out: Option<PathBuf>,
-    choice: RouteChoice,
+    choice: &ChoiceArgs,
     json: bool,
 ) -> Result<ExitCode> {
     let applied = load::applied(scenario)?;
+    let choice = RouteChoice::from_settings(&choice.over(&applied.assignment));
     let out = out.unwrap_or_else(|| Path::new("out").join(load::slug(&applied.name)));
     let model = Model::new(applied);
     let results = karvan_model::run(&model, choice);
@@ -84,14 +86,16 @@ pub fn compare(
     a: &str,
     b: &str,
     out: Option<PathBuf>,
-    choice: RouteChoice,
+    choice: &ChoiceArgs,
     json: bool,
 ) -> Result<ExitCode> {
     let model_a = Model::new(load::applied(Some(a))?);
     let model_b = Model::new(load::applied(Some(b))?);
+    let choice_a = RouteChoice::from_settings(&choice.over(&model_a.applied.assignment));
+    let choice_b = RouteChoice::from_settings(&choice.over(&model_b.applied.assignment));
     let (ra, rb) = (
-        karvan_model::run(&model_a, choice),
-        karvan_model::run(&model_b, choice),
+        karvan_model::run(&model_a, choice_a),
+        karvan_model::run(&model_b, choice_b),
     );
     let cmp = Comparison::new(&model_a.applied.dataset, &ra, &model_b.applied.dataset, &rb);
     let out = out.unwrap_or_else(|| {
@@ -112,10 +116,11 @@ pub fn select_link(
     id: &str,
     scenario: Option<&str>,
     out: Option<PathBuf>,
-    choice: RouteChoice,
+    choice: &ChoiceArgs,
     json: bool,
 ) -> Result<ExitCode> {
     let model = Model::new(load::applied(scenario)?);
+    let choice = RouteChoice::from_settings(&choice.over(&model.applied.assignment));
     let ds = &model.applied.dataset;
     let name = match (
         ds.links.iter().find(|l| l.id == id),

@@ -148,29 +148,41 @@ enum Command {
     },
 }
 
-/// How freight chooses routes in `run` and `compare`.
-#[derive(clap::Args)]
+/// How freight chooses routes in `run` and `compare`; each flag overrides the scenario's
+/// `[assignment]` table.
+#[derive(clap::Args, Clone, Default)]
 struct ChoiceArgs {
-    /// `equilibrium`: shipments spread over routes as crossings and lines congest (user
-    /// equilibrium); `aon`: every shipment on its cheapest route at free-flow times.
-    #[arg(long, default_value = "equilibrium", value_parser = ["equilibrium", "aon"])]
-    route_choice: String,
-    /// Relative gap at which the equilibrium stops.
-    #[arg(long, default_value_t = 1e-8)]
-    gap: f64,
-    /// Most iterations of the equilibrium.
-    #[arg(long, default_value_t = 200)]
-    max_iterations: usize,
+    /// `equilibrium` (default): shipments spread over routes as crossings and lines
+    /// congest; `logit`: stochastic equilibrium, shippers also weigh what the costs leave
+    /// out; `aon`: every shipment on its cheapest route at free-flow times.
+    #[arg(long, value_parser = ["equilibrium", "logit", "aon"])]
+    route_choice: Option<String>,
+    /// Relative gap at which the equilibrium stops (default 1e-8).
+    #[arg(long)]
+    gap: Option<f64>,
+    /// Most iterations of the equilibrium or logit (default 200).
+    #[arg(long)]
+    max_iterations: Option<usize>,
+    /// Logit dispersion per USD/t of generalized cost (default 0.05).
+    #[arg(long)]
+    dispersion: Option<f64>,
+    /// Routes per origin–destination pair for the logit (default 4).
+    #[arg(long)]
+    routes_per_od: Option<usize>,
 }
 
 impl ChoiceArgs {
-    fn choice(&self) -> karvan_model::RouteChoice {
-        match self.route_choice.as_str() {
-            "aon" => karvan_model::RouteChoice::AllOrNothing,
-            _ => karvan_model::RouteChoice::Equilibrium {
-                gap: self.gap.max(0.0),
-                max_iterations: self.max_iterations.max(1),
-            },
+    /// The scenario's settings with these flags on top.
+    fn over(
+        &self,
+        s: &karvan_data::scenario::AssignmentSettings,
+    ) -> karvan_data::scenario::AssignmentSettings {
+        karvan_data::scenario::AssignmentSettings {
+            method: self.route_choice.clone().or_else(|| s.method.clone()),
+            gap: self.gap.or(s.gap),
+            max_iterations: self.max_iterations.or(s.max_iterations),
+            dispersion: self.dispersion.or(s.dispersion),
+            routes_per_od: self.routes_per_od.or(s.routes_per_od),
         }
     }
 }
@@ -195,7 +207,7 @@ fn main() -> ExitCode {
             scenario,
             out,
             choice,
-        } => commands::run(scenario.as_deref(), out, choice.choice(), json),
+        } => commands::run(scenario.as_deref(), out, &choice, json),
         Command::Route {
             from,
             to,
@@ -212,9 +224,7 @@ fn main() -> ExitCode {
             staircase,
             json,
         ),
-        Command::Compare { a, b, out, choice } => {
-            commands::compare(&a, &b, out, choice.choice(), json)
-        }
+        Command::Compare { a, b, out, choice } => commands::compare(&a, &b, out, &choice, json),
         Command::Assign {
             tntp,
             algorithm,
@@ -247,7 +257,7 @@ fn main() -> ExitCode {
             scenario,
             out,
             choice,
-        } => commands::select_link(&id, scenario.as_deref(), out, choice.choice(), json),
+        } => commands::select_link(&id, scenario.as_deref(), out, &choice, json),
         Command::Validate { path } => commands::validate(path.as_deref(), json),
         Command::Schema => commands::schema(json),
         Command::List { what, scenario } => commands::list(what, scenario.as_deref(), json),

@@ -190,9 +190,21 @@ fn select_link_lists_the_flows_through_a_crossing() {
     assert!(!users.is_empty());
     // The select-link tonnes add up to the crossing's flow in the run's map.
     let run = karvan_json(&["run"]);
-    let total: f64 = users.iter().map(|u| u["tonnes_on_element"].as_f64().unwrap()).sum();
+    let total: f64 = users
+        .iter()
+        .map(|u| u["tonnes_on_element"].as_f64().unwrap())
+        .sum();
     let cmp = karvan_json(&["compare", "base", "torkham-chaman-closed"]);
-    let torkham = cmp["elements"].as_array().unwrap().iter().find(|e| e["id"] == "torkham-road").unwrap();
-    assert!(close(total, torkham["tonnes_a"].as_f64().unwrap()), "{total} vs {}", torkham["tonnes_a"]);
+    let torkham = cmp["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "torkham-road")
+        .unwrap();
+    assert!(
+        close(total, torkham["tonnes_a"].as_f64().unwrap()),
+        "{total} vs {}",
+        torkham["tonnes_a"]
+    );
     assert!(run["assignment"]["method"] == "equilibrium");
 }
