@@ -215,3 +215,35 @@ fn schema_lists_every_table() {
         predicate::str::contains("links.csv").and(predicate::str::contains("fee_usd_per_t")),
     );
 }
+
+#[test]
+fn the_scenario_chooses_the_route_choice_and_a_flag_overrides_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().join("aon.toml");
+    let base = testdata("tiny");
+    std::fs::write(
+        &s,
+        format!(
+            "base = {:?}\n[assignment]\nmethod = \"aon\"\n",
+            base.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("r");
+    karvan()
+        .arg("run")
+        .arg(&s)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("all-or-nothing"));
+    karvan()
+        .arg("run")
+        .arg(&s)
+        .args(["--route-choice", "equilibrium", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("user equilibrium"));
+}
