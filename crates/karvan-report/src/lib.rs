@@ -30,7 +30,8 @@ use karvan_data::Dataset;
 use karvan_model::RunResults;
 
 /// Writes the whole output folder of a run: `flows.geojson`, `od_costs.csv`,
-/// `corridor_shares.csv`, `country_revenue.csv`, `unroutable.csv`, `summary.md`.
+/// `corridor_shares.csv`, `country_revenue.csv`, `unroutable.csv`, `convergence.csv`,
+/// `summary.md`.
 pub fn write_run(dir: &std::path::Path, ds: &Dataset, r: &RunResults) -> Result<(), ReportError> {
     let out = OutputDir::create(dir)?;
     out.write("flows.geojson", geo::flows(ds, r)?.as_bytes())?;
@@ -38,6 +39,7 @@ pub fn write_run(dir: &std::path::Path, ds: &Dataset, r: &RunResults) -> Result<
     out.write("corridor_shares.csv", &tables::corridor_shares(r)?)?;
     out.write("country_revenue.csv", &tables::country_revenue(r)?)?;
     out.write("unroutable.csv", &tables::unroutable(r)?)?;
+    out.write("convergence.csv", &tables::convergence(r)?)?;
     out.write("summary.md", summary::run_summary(ds, r).as_bytes())?;
     out.commit()
 }

@@ -132,6 +132,14 @@ pub fn unroutable(r: &RunResults) -> Result<Vec<u8>, ReportError> {
     )
 }
 
+/// The relative gap after each iteration of the route choice.
+pub fn convergence(r: &RunResults) -> Result<Vec<u8>, ReportError> {
+    csv_bytes(
+        &["iteration", "relative_gap"],
+        r.assignment.history.iter().enumerate().map(|(i, g)| vec![(i + 1).to_string(), format!("{g:e}")]),
+    )
+}
+
 /// The staircase of every route given, one block of rows per route.
 pub fn staircase(routes: &[Route]) -> Result<Vec<u8>, ReportError> {
     let rows = routes.iter().enumerate().flat_map(|(i, r)| {

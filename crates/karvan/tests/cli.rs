@@ -95,6 +95,7 @@ fn run_writes_every_output_and_prints_the_summary() {
         "corridor_shares.csv",
         "country_revenue.csv",
         "unroutable.csv",
+        "convergence.csv",
         "summary.md",
     ] {
         assert!(target.join(f).is_file(), "{f} missing");
