@@ -10,6 +10,7 @@ pub mod elastic;
 pub mod graph;
 pub mod problem;
 pub mod shortest;
+pub mod sue;
 pub mod vdf;
 
 pub use alternatives::{distinct_paths, Path, NO_GROUP};
@@ -18,4 +19,5 @@ pub use elastic::{elastic, DemandModel, ElasticResult};
 pub use graph::Graph;
 pub use problem::{Class, Demand, Network, OriginDemand, Problem};
 pub use shortest::ShortestPaths;
+pub use sue::{stochastic, OdRoutes, Route, SueResult, SueSettings};
 pub use vdf::Vdf;
