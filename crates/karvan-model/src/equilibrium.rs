@@ -10,8 +10,8 @@
 //! time apply and its flows can be traced back to paths.
 
 use karvan_assign::{
-    assign, Algorithm, Class as EngineClass, Demand, Network as EngineNetwork, Problem, Settings,
-    Vdf,
+    assign, stochastic, Algorithm, Class as EngineClass, Demand, Network as EngineNetwork, Problem,
+    Settings, SueResult, SueSettings, Vdf,
 };
 
 use crate::network::ArcKind;
@@ -73,20 +73,16 @@ pub fn delay_functions(model: &Model) -> Vec<Vdf> {
         .collect()
 }
 
-/// Assigns every class to equilibrium.
-pub fn solve(
-    model: &Model,
-    classes: &[ClassDemand],
-    gap: f64,
-    max_iterations: usize,
-) -> Equilibrium {
+/// The engine's problem for these classes: the expanded network with its delay
+/// functions, and per class its demand, money cost per arc and value of time.
+fn problem(model: &Model, classes: &[ClassDemand]) -> Problem {
     let net = &model.network;
     let network = EngineNetwork {
         graph: net.graph.clone(),
         vdf: delay_functions(model),
         no_through: vec![false; net.graph.num_vertices()],
     };
-    let classes: Vec<EngineClass> = classes
+    let classes = classes
         .iter()
         .map(|c| {
             let fixed = (0..net.arcs.len())
@@ -105,9 +101,18 @@ pub fn solve(
             }
         })
         .collect();
-    let problem = Problem { network, classes };
+    Problem { network, classes }
+}
+
+/// Assigns every class to user equilibrium.
+pub fn solve(
+    model: &Model,
+    classes: &[ClassDemand],
+    gap: f64,
+    max_iterations: usize,
+) -> Equilibrium {
     let result = assign(
-        &problem,
+        &problem(model, classes),
         &Settings {
             algorithm: Algorithm::AlgorithmB,
             gap,
@@ -119,6 +124,23 @@ pub fn solve(
         hours: result.time,
         history: result.history,
     }
+}
+
+/// Assigns every class to stochastic user equilibrium (path-size logit, MSA).
+pub fn logit(
+    model: &Model,
+    classes: &[ClassDemand],
+    dispersion: f64,
+    routes_per_od: usize,
+    max_iterations: usize,
+) -> SueResult {
+    let settings = SueSettings {
+        dispersion,
+        routes_per_od,
+        max_iterations,
+        tolerance: 1e-6,
+    };
+    stochastic(&problem(model, classes), &settings)
 }
 
 /// Splits one class's arc flows into paths to `dest`, tracing back from the destination

@@ -107,6 +107,13 @@ pub enum RouteChoice {
     AllOrNothing,
     /// User equilibrium with congested crossings and lines, to a relative gap.
     Equilibrium { gap: f64, max_iterations: usize },
+    /// Stochastic user equilibrium: path-size logit over a set of routes per OD pair,
+    /// with congestion; `dispersion` is per USD/t of generalized cost.
+    Logit {
+        dispersion: f64,
+        routes_per_od: usize,
+        max_iterations: usize,
+    },
 }
 
 impl Default for RouteChoice {
@@ -125,6 +132,11 @@ impl RouteChoice {
         let max_iterations = s.max_iterations.unwrap_or(200).max(1);
         match s.method.as_deref() {
             Some("aon") => RouteChoice::AllOrNothing,
+            Some("logit") => RouteChoice::Logit {
+                dispersion: s.dispersion.unwrap_or(0.05),
+                routes_per_od: s.routes_per_od.unwrap_or(4).max(1),
+                max_iterations,
+            },
             _ => RouteChoice::Equilibrium {
                 gap,
                 max_iterations,
@@ -136,12 +148,15 @@ impl RouteChoice {
 /// The route-choice method used and its convergence.
 #[derive(Debug, Clone, Serialize)]
 pub struct AssignmentSummary {
-    /// `all-or-nothing` or `equilibrium`.
+    /// `all-or-nothing`, `equilibrium` or `logit`.
     pub method: &'static str,
-    /// Relative gap reached (0 for all-or-nothing, which is not an equilibrium).
-    pub relative_gap: f64,
+    /// What `convergence` measures: `relative gap` for the equilibrium, `route-flow
+    /// change` (largest change of a route's share in the last iteration) for the logit.
+    pub measure: &'static str,
+    /// The measure at the end (0 for all-or-nothing, which is not an equilibrium).
+    pub convergence: f64,
     pub iterations: usize,
-    /// Relative gap after each iteration.
+    /// The measure after each iteration.
     pub history: Vec<f64>,
 }
 
@@ -232,7 +247,8 @@ pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
             }
             AssignmentSummary {
                 method: "all-or-nothing",
-                relative_gap: 0.0,
+                measure: "none",
+                convergence: 0.0,
                 iterations: 1,
                 history: vec![],
             }
@@ -250,9 +266,45 @@ pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
             hours = Some(eq.hours);
             AssignmentSummary {
                 method: "equilibrium",
-                relative_gap: eq.history.last().map_or(0.0, |h| h.relative_gap),
+                measure: "relative gap",
+                convergence: eq.history.last().map_or(0.0, |h| h.relative_gap),
                 iterations: eq.history.len(),
                 history: eq.history.iter().map(|h| h.relative_gap).collect(),
+            }
+        }
+        RouteChoice::Logit {
+            dispersion,
+            routes_per_od,
+            max_iterations,
+        } => {
+            let sue =
+                equilibrium::logit(model, &classes, dispersion, routes_per_od, max_iterations);
+            for (c, routes) in classes.iter().zip(&sue.routes) {
+                let mut taken = vec![false; routes.len()];
+                for &(i, dest, _) in &c.rows {
+                    let sink = model.network.sink[dest];
+                    if let Some(j) =
+                        (0..routes.len()).find(|&j| !taken[j] && routes[j].destination == sink)
+                    {
+                        taken[j] = true;
+                        let mut p: Vec<(Vec<u32>, f64)> = routes[j]
+                            .routes
+                            .iter()
+                            .filter(|r| r.flow > 0.0)
+                            .map(|r| (r.arcs.clone(), r.flow))
+                            .collect();
+                        p.sort_by(|a, b| b.1.total_cmp(&a.1));
+                        paths[i] = p;
+                    }
+                }
+            }
+            hours = Some(sue.time);
+            AssignmentSummary {
+                method: "logit",
+                measure: "route-flow change",
+                convergence: sue.history.last().copied().unwrap_or(0.0),
+                iterations: sue.history.len(),
+                history: sue.history,
             }
         }
     };

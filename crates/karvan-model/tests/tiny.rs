@@ -235,9 +235,9 @@ fn congestion_at_a_border_splits_the_flow_at_equilibrium() {
         },
     );
     assert!(
-        res.assignment.relative_gap <= 1e-10,
+        res.assignment.convergence <= 1e-10,
         "gap {}",
-        res.assignment.relative_gap
+        res.assignment.convergence
     );
     let ds = &m.applied.dataset;
     let flow = |id: &str| -> f64 {
@@ -275,4 +275,54 @@ fn congestion_at_a_border_splits_the_flow_at_equilibrium() {
         aon_ac.cost_usd_per_t < ac.cost_usd_per_t,
         "congestion raises the cost"
     );
+}
+
+/// The logit spreads A → C over both routes; a large dispersion brings it close to the
+/// user equilibrium's split, and every tonne is still accounted for.
+#[test]
+fn logit_route_choice_approaches_the_equilibrium_as_dispersion_grows() {
+    let m = model_with("[parameters]\ntime_value_share_per_year = 2.628");
+    let ds = &m.applied.dataset;
+    let rail_share = |res: &karvan_model::RunResults| {
+        let i = ds.crossings.iter().position(|c| c.id == "bc-rail").unwrap();
+        res.crossing_flows[i].values().sum::<f64>() / 1000.0
+    };
+    let ue = rail_share(&run(
+        &m,
+        RouteChoice::Equilibrium {
+            gap: 1e-10,
+            max_iterations: 100,
+        },
+    ));
+    let sharp = run(
+        &m,
+        RouteChoice::Logit {
+            dispersion: 20.0,
+            routes_per_od: 4,
+            max_iterations: 2000,
+        },
+    );
+    let blunt = run(
+        &m,
+        RouteChoice::Logit {
+            dispersion: 0.01,
+            routes_per_od: 4,
+            max_iterations: 2000,
+        },
+    );
+    assert!(
+        (rail_share(&sharp) - ue).abs() < 0.02,
+        "{} vs {ue}",
+        rail_share(&sharp)
+    );
+    // Almost no dispersion: close to an even split between the two (disjoint) routes.
+    assert!(
+        (rail_share(&blunt) - 0.5).abs() < 0.05,
+        "{}",
+        rail_share(&blunt)
+    );
+    for res in [&sharp, &blunt] {
+        close(res.routed_tonnes, 1500.0);
+        assert_eq!(res.assignment.method, "logit");
+    }
 }

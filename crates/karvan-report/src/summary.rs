@@ -34,14 +34,22 @@ pub fn run_summary(ds: &Dataset, r: &RunResults) -> String {
     );
 
     let a = &r.assignment;
-    if a.method == "equilibrium" {
-        let _ = writeln!(
-            s,
-            "Route choice: user equilibrium with congested crossings and lines; relative gap {:.1e} after {} iterations.\n",
-            a.relative_gap, a.iterations
-        );
-    } else {
-        s.push_str("Route choice: all-or-nothing (each shipment on its cheapest route at free-flow times).\n\n");
+    match a.method {
+        "equilibrium" => {
+            let _ = writeln!(
+                s,
+                "Route choice: user equilibrium with congested crossings and lines; relative gap {:.1e} after {} iterations.\n",
+                a.convergence, a.iterations
+            );
+        }
+        "logit" => {
+            let _ = writeln!(
+                s,
+                "Route choice: stochastic user equilibrium (path-size logit) with congestion; largest route-flow change {:.1e} after {} iterations.\n",
+                a.convergence, a.iterations
+            );
+        }
+        _ => s.push_str("Route choice: all-or-nothing (each shipment on its cheapest route at free-flow times).\n\n"),
     }
 
     s.push_str("## Tonnage by corridor\n\n| corridor | t/year | share | million t-km |\n|---|---:|---:|---:|\n");

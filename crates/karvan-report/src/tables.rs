@@ -135,8 +135,12 @@ pub fn unroutable(r: &RunResults) -> Result<Vec<u8>, ReportError> {
 /// The relative gap after each iteration of the route choice.
 pub fn convergence(r: &RunResults) -> Result<Vec<u8>, ReportError> {
     csv_bytes(
-        &["iteration", "relative_gap"],
-        r.assignment.history.iter().enumerate().map(|(i, g)| vec![(i + 1).to_string(), format!("{g:e}")]),
+        &["iteration", "convergence"],
+        r.assignment
+            .history
+            .iter()
+            .enumerate()
+            .map(|(i, g)| vec![(i + 1).to_string(), format!("{g:e}")]),
     )
 }
 

@@ -172,6 +172,36 @@ fn the_default_network_serves_every_demand_row() {
 }
 
 #[test]
+fn every_route_choice_accounts_for_all_demand() {
+    for method in ["aon", "equilibrium", "logit"] {
+        let r = karvan_json(&["run", "--route-choice", method]);
+        assert_eq!(
+            r["assignment"]["method"],
+            if method == "aon" {
+                "all-or-nothing"
+            } else {
+                method
+            }
+        );
+        let routed = r["routed_tonnes"].as_f64().unwrap();
+        assert!(
+            close(routed, r["demand_tonnes"].as_f64().unwrap()),
+            "{method}"
+        );
+        let shares: f64 = r["corridors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["share"].as_f64().unwrap())
+            .sum();
+        assert!(
+            close(shares, 1.0),
+            "{method}: corridor shares add up to {shares}"
+        );
+    }
+}
+
+#[test]
 fn default_run_summary_is_stable() {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = Command::cargo_bin("karvan").unwrap();
