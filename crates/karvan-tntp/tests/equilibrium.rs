@@ -113,3 +113,41 @@ fn check_flows(inst: &Instance, a: &Assignment) {
     }
     assert!(worst <= 1e-4, "worst relative flow difference {worst}");
 }
+
+/// Every link-based algorithm, at the gap it reaches in a few hundred iterations: its
+/// objective lies above the best-known optimum by no more than convexity allows
+/// (`f(x) − f* ≤ TSTT − SPTT`).
+#[test]
+fn link_based_algorithms_stay_within_their_gap_of_the_optimum() {
+    for (name, best) in [
+        ("SiouxFalls", 4_231_335.287_107_44),
+        ("Anaheim", 1_286_032.171_096_03),
+    ] {
+        for (alg, reach) in [
+            (Algorithm::Msa, 5e-2),
+            (Algorithm::FrankWolfe, 1e-3),
+            (Algorithm::ConjugateFrankWolfe, 1e-4),
+            (Algorithm::BiconjugateFrankWolfe, 1e-4),
+        ] {
+            let (_, a, obj) = run(name, (0.0, 0.0), alg, reach, 400);
+            assert!(
+                a.relative_gap() <= reach,
+                "{name} {alg:?}: gap {}",
+                a.relative_gap()
+            );
+            let p = to_problem(&instance(name), 0.0, 0.0);
+            let mut cost = vec![0.0; a.time.len()];
+            p.class_costs(0, &a.time, &mut cost);
+            let tstt: f64 = a.flow.iter().zip(&cost).map(|(x, c)| x * c).sum();
+            let bound = tstt * a.relative_gap() / (1.0 + a.relative_gap());
+            assert!(
+                obj >= best * (1.0 - 1e-9),
+                "{name} {alg:?}: {obj} below the optimum {best}"
+            );
+            assert!(
+                obj - best <= bound + 1e-6 * best,
+                "{name} {alg:?}: {obj} − {best} > {bound}"
+            );
+        }
+    }
+}
