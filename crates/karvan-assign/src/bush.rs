@@ -67,18 +67,18 @@ impl Reverse {
     }
 }
 
-/// One origin's bush for one class: which arcs it holds and the flow on each.
+/// One origin's bush for one class, stored sparsely: its arcs grouped by head, the
+/// heads in topological order, and the class's flow on each arc.
 struct Bush {
     class: usize,
     origin: u32,
-    member: Vec<bool>,
-    flow: Vec<f64>,
     /// The bush's vertices reachable from its origin, in topological order.
     order: Vec<u32>,
-    /// The bush's arcs grouped by head, heads in `order`: the in-arcs of `order[k]` are
-    /// `arcs[start[k]..start[k + 1]]`.
+    /// The bush's arcs; the in-arcs of `order[k]` are `arcs[start[k]..start[k + 1]]`.
     arcs: Vec<u32>,
     start: Vec<u32>,
+    /// Flow on `arcs[i]`.
+    flow: Vec<f64>,
     /// The largest difference between the longest used and the shortest path to a
     /// vertex, when last measured: how far the bush is from its own equilibrium.
     excess: f64,
@@ -108,8 +108,11 @@ impl Links<'_> {
     }
 }
 
-/// Scratch space for the passes over one bush.
+/// Scratch space for the passes over one bush. `slot` maps an arc to its position in
+/// the bush being worked on (`NONE` outside it); it is filled by [`attach`] and emptied
+/// by [`detach`], so it costs the bush's size, not the network's.
 struct Scratch {
+    slot: Vec<u32>,
     indegree: Vec<u32>,
     min: Vec<f64>,
     max: Vec<f64>,
@@ -120,11 +123,14 @@ struct Scratch {
     min_seg: Vec<u32>,
     max_seg: Vec<u32>,
     on_order: Vec<bool>,
+    new_arcs: Vec<u32>,
+    new_flow: Vec<f64>,
 }
 
 impl Scratch {
-    fn new(n: usize) -> Scratch {
+    fn new(n: usize, m: usize) -> Scratch {
         Scratch {
+            slot: vec![NONE; m],
             indegree: vec![0; n],
             min: vec![0.0; n],
             max: vec![0.0; n],
@@ -135,17 +141,54 @@ impl Scratch {
             min_seg: Vec::new(),
             max_seg: Vec::new(),
             on_order: vec![false; n],
+            new_arcs: Vec::new(),
+            new_flow: Vec::new(),
         }
     }
 }
 
-/// Orders the bush's vertices reachable from its origin topologically.
-fn topological_order(b: &mut Bush, net: &Network, rev: &Reverse, s: &mut Scratch) {
-    s.indegree.iter_mut().for_each(|d| *d = 0);
-    for (a, &m) in b.member.iter().enumerate() {
-        if m {
-            s.indegree[rev.heads[a] as usize] += 1;
+/// Points `s.slot` at the bush's arcs.
+fn attach(b: &Bush, s: &mut Scratch) {
+    for (i, &a) in b.arcs.iter().enumerate() {
+        s.slot[a as usize] = i as u32;
+    }
+}
+
+/// Empties `s.slot` again.
+fn detach(b: &Bush, s: &mut Scratch) {
+    for &a in &b.arcs {
+        s.slot[a as usize] = NONE;
+    }
+}
+
+/// Rebuilds the (attached) bush from its arcs `i` for which `keep(i)`, plus `extra` (new,
+/// with no flow): orders its vertices topologically and regroups its arcs by head. Leaves the
+/// new bush attached.
+fn rebuild(
+    b: &mut Bush,
+    net: &Network,
+    rev: &Reverse,
+    s: &mut Scratch,
+    keep: impl Fn(usize) -> bool,
+    extra: &[u32],
+) {
+    // The arcs that stay, with their flows, and the new ones.
+    s.new_arcs.clear();
+    s.new_flow.clear();
+    for (i, &a) in b.arcs.iter().enumerate() {
+        if keep(i) {
+            s.new_arcs.push(a);
+            s.new_flow.push(b.flow[i]);
         }
+    }
+    for &a in extra {
+        s.new_arcs.push(a);
+        s.new_flow.push(0.0);
+    }
+    detach(b, s);
+    for (i, &a) in s.new_arcs.iter().enumerate() {
+        s.slot[a as usize] = i as u32;
+        s.indegree[rev.heads[a as usize] as usize] += 1;
     }
     b.order.clear();
     b.order.push(b.origin);
@@ -154,7 +197,7 @@ fn topological_order(b: &mut Bush, net: &Network, rev: &Reverse, s: &mut Scratch
         let v = b.order[i];
         i += 1;
         for (a, h) in net.graph.out_arcs(v) {
-            if b.member[a as usize] {
+            if s.slot[a as usize] != NONE {
                 s.indegree[h as usize] -= 1;
                 if s.indegree[h as usize] == 0 {
                     b.order.push(h);
@@ -162,18 +205,29 @@ fn topological_order(b: &mut Bush, net: &Network, rev: &Reverse, s: &mut Scratch
             }
         }
     }
+    // Regroup by head in topological order.
     b.arcs.clear();
+    b.flow.clear();
     b.start.clear();
     for &v in &b.order {
         b.start.push(b.arcs.len() as u32);
-        b.arcs
-            .extend(rev.in_arcs(v).iter().filter(|&&a| b.member[a as usize]));
+        for &a in rev.in_arcs(v) {
+            let j = s.slot[a as usize];
+            if j != NONE {
+                b.arcs.push(a);
+                b.flow.push(s.new_flow[j as usize]);
+            }
+        }
     }
     b.start.push(b.arcs.len() as u32);
+    for &a in &s.new_arcs {
+        s.slot[a as usize] = NONE;
+    }
+    attach(b, s);
 }
 
 /// Shortest-path labels over all bush arcs and longest-path labels over the arcs the
-/// origin uses (`used_only`) or over all bush arcs.
+/// bush's class uses (`used_only`) or over all bush arcs.
 fn labels(b: &Bush, links: &Links, rev: &Reverse, s: &mut Scratch, used_only: bool) {
     for &v in &b.order {
         let v = v as usize;
@@ -185,31 +239,31 @@ fn labels(b: &Bush, links: &Links, rev: &Reverse, s: &mut Scratch, used_only: bo
     s.min[b.origin as usize] = 0.0;
     s.max[b.origin as usize] = 0.0;
     for k in 1..b.order.len() {
-        let v = b.order[k];
-        for &a in &b.arcs[b.start[k] as usize..b.start[k + 1] as usize] {
-            let a = a as usize;
+        let v = b.order[k] as usize;
+        for i in b.start[k] as usize..b.start[k + 1] as usize {
+            let a = b.arcs[i] as usize;
             let t = rev.tails[a] as usize;
             let c = links.cost(b.class, a);
-            if s.min[t] + c < s.min[v as usize] {
-                s.min[v as usize] = s.min[t] + c;
-                s.min_pred[v as usize] = a as u32;
+            if s.min[t] + c < s.min[v] {
+                s.min[v] = s.min[t] + c;
+                s.min_pred[v] = a as u32;
             }
-            if (!used_only || b.flow[a] > 0.0)
+            if (!used_only || b.flow[i] > 0.0)
                 && s.max[t] > f64::NEG_INFINITY
-                && s.max[t] + c > s.max[v as usize]
+                && s.max[t] + c > s.max[v]
             {
-                s.max[v as usize] = s.max[t] + c;
-                s.max_pred[v as usize] = a as u32;
+                s.max[v] = s.max[t] + c;
+                s.max_pred[v] = a as u32;
             }
         }
-        if s.max_pred[v as usize] == NONE {
-            s.max[v as usize] = s.min[v as usize];
-            s.max_pred[v as usize] = s.min_pred[v as usize];
+        if s.max_pred[v] == NONE {
+            s.max[v] = s.min[v];
+            s.max_pred[v] = s.min_pred[v];
         }
     }
 }
 
-/// Moves flow from longest to shortest used paths within the bush, node by node.
+/// Moves flow from longest to shortest used paths within the (attached) bush, node by node.
 fn equilibrate(b: &mut Bush, links: &mut Links, rev: &Reverse, s: &mut Scratch) {
     labels(b, links, rev, s, true);
     b.excess = b
@@ -217,6 +271,8 @@ fn equilibrate(b: &mut Bush, links: &mut Links, rev: &Reverse, s: &mut Scratch) 
         .iter()
         .map(|&v| s.max[v as usize] - s.min[v as usize])
         .fold(0.0, f64::max);
+    let class = &links.p.classes[b.class];
+    let (vot, pce) = (class.value_of_time, class.equivalence);
     for k in (1..b.order.len()).rev() {
         let j = b.order[k];
         if s.max_pred[j as usize] == s.min_pred[j as usize]
@@ -231,8 +287,7 @@ fn equilibrate(b: &mut Bush, links: &mut Links, rev: &Reverse, s: &mut Scratch) 
         let mut v = j;
         s.mark[v as usize] = stamp;
         while v != b.origin {
-            let a = s.min_pred[v as usize];
-            v = rev.tails[a as usize];
+            v = rev.tails[s.min_pred[v as usize] as usize];
             s.mark[v as usize] = stamp;
         }
         s.max_seg.clear();
@@ -241,7 +296,7 @@ fn equilibrate(b: &mut Bush, links: &mut Links, rev: &Reverse, s: &mut Scratch) 
         loop {
             let a = s.max_pred[v as usize];
             s.max_seg.push(a);
-            room = room.min(b.flow[a as usize]);
+            room = room.min(b.flow[s.slot[a as usize] as usize]);
             v = rev.tails[a as usize];
             if s.mark[v as usize] == stamp {
                 break;
@@ -265,8 +320,6 @@ fn equilibrate(b: &mut Bush, links: &mut Links, rev: &Reverse, s: &mut Scratch) 
         if diff <= 1e-15 * c_max.abs() || room <= 0.0 {
             continue;
         }
-        let class = &links.p.classes[b.class];
-        let (vot, pce) = (class.value_of_time, class.equivalence);
         let slope: f64 = vot
             * pce
             * s.max_seg
@@ -280,40 +333,34 @@ fn equilibrate(b: &mut Bush, links: &mut Links, rev: &Reverse, s: &mut Scratch) 
             room
         };
         for &a in &s.max_seg {
-            let a = a as usize;
-            b.flow[a] = if b.flow[a] - delta <= 1e-12 * delta.max(1.0) && delta >= room {
+            let i = s.slot[a as usize] as usize;
+            b.flow[i] = if delta >= room && b.flow[i] - delta <= 1e-12 * delta.max(1.0) {
                 0.0
             } else {
-                b.flow[a] - delta
+                b.flow[i] - delta
             };
-            links.add(a, -pce * delta);
+            links.add(a as usize, -pce * delta);
         }
         for &a in &s.min_seg {
-            let a = a as usize;
-            b.flow[a] += delta;
-            links.add(a, pce * delta);
+            b.flow[s.slot[a as usize] as usize] += delta;
+            links.add(a as usize, pce * delta);
         }
     }
 }
 
 /// Drops unused arcs (keeping a shortest-path tree) and takes in arcs that shorten the
-/// bush's longest paths, which keeps it acyclic.
+/// (attached) bush's paths without closing a cycle; leaves the new bush attached.
 fn update(b: &mut Bush, links: &Links, net: &Network, rev: &Reverse, s: &mut Scratch) {
     // Labels over the bush as it is. Dropping arcs cannot create a path, so the longest-
     // path labels of the larger bush still prove that the arcs added below make no cycle.
     labels(b, links, rev, s, false);
-    for a in 0..b.member.len() {
-        if b.member[a] && b.flow[a] <= 0.0 && s.min_pred[rev.heads[a] as usize] != a as u32 {
-            b.member[a] = false;
-        }
-    }
     let mut on_order = std::mem::take(&mut s.on_order);
-    on_order.iter_mut().for_each(|x| *x = false);
     for &v in &b.order {
         on_order[v as usize] = true;
     }
-    for a in 0..b.member.len() {
-        if b.member[a] {
+    let mut extra = Vec::new();
+    for a in 0..net.num_arcs() {
+        if s.slot[a] != NONE {
             continue;
         }
         let (t, h) = (rev.tails[a] as usize, rev.heads[a] as usize);
@@ -323,15 +370,26 @@ fn update(b: &mut Bush, links: &Links, net: &Network, rev: &Reverse, s: &mut Scr
         let c = links.cost(b.class, a);
         let shortcut = s.min[t] + c < s.min[h] - 1e-14 * s.min[h].abs();
         if !on_order[h] || (shortcut && s.max[t] < s.max[h]) {
-            b.member[a] = true;
+            extra.push(a as u32);
         }
     }
+    for &v in &b.order {
+        on_order[v as usize] = false;
+    }
     s.on_order = on_order;
-    topological_order(b, net, rev, s);
+    // Keep the arcs in use and each vertex's shortest-path arc (so every vertex stays
+    // reachable).
+    let keep: Vec<bool> = b
+        .arcs
+        .iter()
+        .zip(&b.flow)
+        .map(|(&a, &f)| f > 0.0 || s.min_pred[rev.heads[a as usize] as usize] == a)
+        .collect();
+    rebuild(b, net, rev, s, |i| keep[i], &extra);
 }
 
-/// An origin's first bush: its shortest-path tree at `cost`, loaded with its demand.
-/// Returns the bush and the demand that has no path.
+/// An origin's first bush for a class: its shortest-path tree at `cost`, loaded with
+/// its demand. Returns the bush and the demand that has no path.
 fn initial_bush(
     net: &Network,
     rev: &Reverse,
@@ -341,29 +399,20 @@ fn initial_bush(
     sp: &mut ShortestPaths,
     s: &mut Scratch,
 ) -> (Bush, f64) {
-    let (n, m) = (net.graph.num_vertices(), net.num_arcs());
-    sp.search(
-        &net.graph,
-        cost,
-        od.origin,
-        |_| false,
-        |v| !net.no_through[v as usize],
-    );
+    let n = net.num_vertices();
+    sp.search(&net.graph, cost, od.origin, |_| false, |v| net.passable(v));
     let pred = sp.predecessors();
     let mut b = Bush {
         class,
         origin: od.origin,
-        member: vec![false; m],
-        flow: vec![0.0; m],
         order: Vec::new(),
         arcs: Vec::new(),
         start: Vec::new(),
+        flow: Vec::new(),
         excess: f64::INFINITY,
     };
-    for &a in pred.iter().filter(|&&a| a != NONE) {
-        b.member[a as usize] = true;
-    }
-    topological_order(&mut b, net, rev, s);
+    let tree: Vec<u32> = pred.iter().copied().filter(|&a| a != NONE).collect();
+    rebuild(&mut b, net, rev, s, |_| false, &tree);
     let mut load = vec![0.0; n];
     let mut unreachable = 0.0;
     for &(d, v) in &od.destinations {
@@ -376,11 +425,12 @@ fn initial_bush(
     for k in (1..b.order.len()).rev() {
         let v = b.order[k] as usize;
         if load[v] > 0.0 {
-            let a = pred[v] as usize;
-            b.flow[a] += load[v];
-            load[rev.tails[a] as usize] += load[v];
+            let a = pred[v];
+            b.flow[s.slot[a as usize] as usize] += load[v];
+            load[rev.tails[a as usize] as usize] += load[v];
         }
     }
+    detach(&b, s);
     (b, unreachable)
 }
 
@@ -401,7 +451,7 @@ pub fn solve(p: &Problem, settings: &Settings) -> Assignment {
     for a in 0..m {
         links.add(a, 0.0);
     }
-    let mut scratch = Scratch::new(n);
+    let mut scratch = Scratch::new(n, m);
     let costs: Vec<Vec<f64>> = (0..p.classes.len())
         .map(|k| {
             let mut c = vec![0.0; m];
@@ -418,7 +468,7 @@ pub fn solve(p: &Problem, settings: &Settings) -> Assignment {
     let (mut bushes, unreachable): (Vec<Bush>, Vec<f64>) = jobs
         .par_iter()
         .map_init(
-            || (ShortestPaths::new(n), Scratch::new(n)),
+            || (ShortestPaths::new(n), Scratch::new(n, m)),
             |(sp, s), &(k, od)| initial_bush(net, &rev, k, &costs[k], od, sp, s),
         )
         .unzip();
@@ -430,16 +480,20 @@ pub fn solve(p: &Problem, settings: &Settings) -> Assignment {
     for iteration in 1..=settings.max_iterations.max(1) {
         if iteration > 1 {
             for b in bushes.iter_mut() {
+                attach(b, &mut scratch);
                 update(b, &links, net, &rev, &mut scratch);
                 for _ in 0..PASSES {
                     equilibrate(b, &mut links, &rev, &mut scratch);
                 }
+                detach(b, &mut scratch);
             }
             // Shift flow again in the bushes furthest from their own equilibrium.
             for _ in 0..SWEEPS {
                 let worst = bushes.iter().map(|b| b.excess).fold(0.0, f64::max);
                 for b in bushes.iter_mut().filter(|b| b.excess >= ACTIVE * worst) {
+                    attach(b, &mut scratch);
                     equilibrate(b, &mut links, &rev, &mut scratch);
+                    detach(b, &mut scratch);
                 }
             }
             resum(p, &bushes, &mut links);
@@ -471,8 +525,8 @@ fn resum(p: &Problem, bushes: &[Bush], links: &mut Links) {
     links.x.iter_mut().for_each(|x| *x = 0.0);
     for b in bushes {
         let pce = p.classes[b.class].equivalence;
-        for (x, f) in links.x.iter_mut().zip(&b.flow) {
-            *x += pce * f;
+        for (&a, &f) in b.arcs.iter().zip(&b.flow) {
+            links.x[a as usize] += pce * f;
         }
     }
     for a in 0..links.x.len() {
@@ -484,8 +538,8 @@ fn resum(p: &Problem, bushes: &[Bush], links: &mut Links) {
 fn class_flows(p: &Problem, bushes: &[Bush], m: usize) -> Vec<Vec<f64>> {
     let mut out = vec![vec![0.0; m]; p.classes.len()];
     for b in bushes {
-        for (o, f) in out[b.class].iter_mut().zip(&b.flow) {
-            *o += f;
+        for (&a, &f) in b.arcs.iter().zip(&b.flow) {
+            out[b.class][a as usize] += f;
         }
     }
     out
