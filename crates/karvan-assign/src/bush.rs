@@ -18,6 +18,10 @@ const PASSES: usize = 1;
 /// Sweeps of flow shifting over the bushes, without changing them, per iteration.
 const SWEEPS: usize = 16;
 
+/// The first sweeps also update the bushes they visit, so that bushes far from their
+/// equilibrium take in new arcs several times per iteration.
+const UPDATE_SWEEPS: usize = 4;
+
 /// A sweep shifts flow in the bushes whose excess is at least this share of the largest.
 const ACTIVE: f64 = 0.02;
 
@@ -487,11 +491,15 @@ pub fn solve(p: &Problem, settings: &Settings) -> Assignment {
                 }
                 detach(b, &mut scratch);
             }
-            // Shift flow again in the bushes furthest from their own equilibrium.
-            for _ in 0..SWEEPS {
+            // Shift flow again (and, in the first sweeps, update the bushes) where the
+            // bushes are furthest from their own equilibrium.
+            for sweep in 0..SWEEPS {
                 let worst = bushes.iter().map(|b| b.excess).fold(0.0, f64::max);
                 for b in bushes.iter_mut().filter(|b| b.excess >= ACTIVE * worst) {
                     attach(b, &mut scratch);
+                    if sweep < UPDATE_SWEEPS {
+                        update(b, &links, net, &rev, &mut scratch);
+                    }
                     equilibrate(b, &mut links, &rev, &mut scratch);
                     detach(b, &mut scratch);
                 }
