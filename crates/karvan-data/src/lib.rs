@@ -5,6 +5,7 @@
 mod csvtable;
 pub mod dataset;
 pub mod embedded;
+pub mod locate;
 pub mod problem;
 pub mod scenario;
 pub mod schema;
@@ -12,6 +13,7 @@ pub mod types;
 mod validate;
 
 pub use dataset::{Dataset, DatasetFiles, Manifest};
+pub use locate::{is_name, locate, locate_named, Located};
 pub use problem::{Problem, Problems};
 pub use scenario::{Applied, Scenario};
 pub use types::*;

@@ -216,7 +216,8 @@ impl Comparison {
         out.commit()
     }
 
-    fn geojson(&self, ds: &Dataset) -> Result<String, ReportError> {
+    /// The links and crossings whose tonnage changed, as GeoJSON with `tonnes_a`, `tonnes_b`, `change`.
+    pub fn geojson(&self, ds: &Dataset) -> Result<String, ReportError> {
         let mut features = Vec::new();
         for e in &self.elements {
             let line = match e.element {

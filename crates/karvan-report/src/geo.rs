@@ -100,3 +100,138 @@ pub(crate) fn feature(v: Value, properties: JsonObject) -> Feature {
         foreign_members: None,
     }
 }
+
+/// The network of a scenario as GeoJSON for a map: nodes as points (with their risk),
+/// links as lines, crossings as points between their two sides; each with its
+/// attributes, whether it is open in the scenario, and its source.
+pub fn network(
+    ds: &Dataset,
+    link_open: &[bool],
+    crossing_open: &[bool],
+) -> Result<String, ReportError> {
+    let risk: std::collections::HashMap<&str, f64> = ds
+        .risk
+        .iter()
+        .map(|r| (r.region.as_str(), r.index))
+        .collect();
+    let mut features = Vec::new();
+    for n in &ds.nodes {
+        let mut p = JsonObject::new();
+        p.insert("element".into(), json!("node"));
+        p.insert("id".into(), json!(n.id));
+        p.insert("name".into(), json!(n.name));
+        p.insert("country".into(), json!(n.country));
+        p.insert("province".into(), json!(n.province));
+        p.insert("kind".into(), json!(n.kind));
+        p.insert("is_zone".into(), json!(n.is_zone));
+        let r = n
+            .province
+            .as_deref()
+            .and_then(|p| risk.get(p))
+            .or_else(|| risk.get(n.country.as_str()))
+            .copied()
+            .unwrap_or(0.0);
+        p.insert("risk".into(), json!(r));
+        p.insert("source".into(), json!(n.source));
+        features.push(feature(Value::Point(vec![n.lon, n.lat]), p));
+    }
+    for (i, l) in ds.links.iter().enumerate() {
+        let mut p = JsonObject::new();
+        p.insert("element".into(), json!("link"));
+        p.insert("id".into(), json!(l.id));
+        p.insert("name".into(), json!(l.name));
+        p.insert("mode".into(), json!(l.mode.as_str()));
+        p.insert("gauge_mm".into(), json!(l.gauge_mm));
+        p.insert("status".into(), json!(l.status.as_str()));
+        p.insert("opens_year".into(), json!(l.opens_year));
+        p.insert("project".into(), json!(l.project));
+        p.insert(
+            "open".into(),
+            json!(link_open.get(i).copied().unwrap_or(false)),
+        );
+        p.insert("length_km".into(), json!(l.length_km));
+        p.insert("length_source".into(), json!(l.length_source));
+        p.insert("capacity_t_per_year".into(), json!(l.capacity_t_per_year));
+        p.insert("source".into(), json!(l.source));
+        features.push(feature(Value::LineString(link_line(ds, i)), p));
+    }
+    for (i, c) in ds.crossings.iter().enumerate() {
+        let line = crossing_line(ds, i);
+        let mid = if line.len() == 2 {
+            vec![
+                (line[0][0] + line[1][0]) / 2.0,
+                (line[0][1] + line[1][1]) / 2.0,
+            ]
+        } else {
+            line.first().cloned().unwrap_or_default()
+        };
+        let mut p = JsonObject::new();
+        p.insert("element".into(), json!("crossing"));
+        p.insert("id".into(), json!(c.id));
+        p.insert("name".into(), json!(c.name));
+        p.insert("mode".into(), json!(c.mode.as_str()));
+        p.insert("status".into(), json!(c.status.as_str()));
+        p.insert(
+            "open".into(),
+            json!(crossing_open.get(i).copied().unwrap_or(false)),
+        );
+        p.insert("dwell_hours".into(), json!(c.dwell_hours));
+        p.insert("fee_usd_per_t".into(), json!(c.fee_usd_per_t));
+        p.insert("capacity_t_per_day".into(), json!(c.capacity_t_per_day));
+        p.insert("from".into(), json!(c.from));
+        p.insert("to".into(), json!(c.to));
+        p.insert("source".into(), json!(c.source));
+        features.push(feature(Value::Point(mid), p));
+    }
+    collection(ds, features)
+}
+
+/// The line a route follows, as `[lon, lat]` points: its links' geometry in the
+/// direction travelled, and straight lines across borders.
+pub fn route_line(ds: &Dataset, route: &karvan_model::Route) -> Vec<[f64; 2]> {
+    let mut out: Vec<[f64; 2]> = Vec::new();
+    for s in &route.steps {
+        let mut pts: Vec<[f64; 2]> = match s.kind {
+            "link" => match ds.links.iter().position(|l| l.id == s.id) {
+                Some(i) => {
+                    let mut line: Vec<[f64; 2]> =
+                        link_line(ds, i).into_iter().map(|p| [p[0], p[1]]).collect();
+                    let from_name = ds
+                        .node(&ds.links[i].from)
+                        .map(|n| n.name.as_str())
+                        .unwrap_or("");
+                    if from_name != s.from {
+                        line.reverse();
+                    }
+                    line
+                }
+                None => continue,
+            },
+            "crossing" => match ds.crossings.iter().position(|c| c.id == s.id) {
+                Some(i) => {
+                    let mut line: Vec<[f64; 2]> = crossing_line(ds, i)
+                        .into_iter()
+                        .map(|p| [p[0], p[1]])
+                        .collect();
+                    let from_name = ds
+                        .node(&ds.crossings[i].from)
+                        .map(|n| n.name.as_str())
+                        .unwrap_or("");
+                    if from_name != s.from {
+                        line.reverse();
+                    }
+                    line
+                }
+                None => continue,
+            },
+            _ => continue,
+        };
+        if let (Some(last), Some(first)) = (out.last(), pts.first()) {
+            if last == first {
+                pts.remove(0);
+            }
+        }
+        out.extend(pts);
+    }
+    out
+}

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{anyhow, Context, Result};
-use karvan_data::{embedded, schema, Dataset, Scenario};
+use karvan_data::{embedded, schema, Dataset};
 use karvan_model::{places, Model, RouteChoice};
 use karvan_report::Comparison;
 
@@ -201,6 +201,37 @@ pub fn select_link(
     Ok(ExitCode::SUCCESS)
 }
 
+pub fn serve(
+    port: u16,
+    bind: std::net::IpAddr,
+    dataset: &str,
+    scenario_dir: PathBuf,
+) -> Result<ExitCode> {
+    if !embedded::names().contains(&dataset) {
+        return Err(anyhow!(
+            "`{dataset}` is not an embedded dataset; embedded: {}",
+            embedded::names().join(", ")
+        ));
+    }
+    std::fs::create_dir_all(&scenario_dir)
+        .with_context(|| format!("creating {}", scenario_dir.display()))?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind((bind, port)).await.with_context(|| format!("listening on {bind}:{port}"))?;
+        let addr = listener.local_addr()?;
+        println!("Karvan is serving {dataset} at http://{addr}/ (saved scenarios in {}); stop with Ctrl-C", scenario_dir.display());
+        let app = karvan_server::router(karvan_server::AppState::new(scenario_dir));
+        axum_serve(listener, app).await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn axum_serve(listener: tokio::net::TcpListener, app: karvan_server::Router) -> Result<()> {
+    karvan_server::serve_on(listener, app)
+        .await
+        .map_err(|e| anyhow!("server stopped: {e}"))
+}
+
 pub fn validate(path: Option<&Path>, json: bool) -> Result<ExitCode> {
     let (label, result) = match path {
         None => (
@@ -210,18 +241,9 @@ pub fn validate(path: Option<&Path>, json: bool) -> Result<ExitCode> {
         Some(p) if p.is_dir() => (p.display().to_string(), Dataset::load_dir(p).map(|_| ())),
         Some(p) => {
             let label = p.display().to_string();
-            let checked = Scenario::load(p).and_then(|s| {
-                let loaded = load::Loaded {
-                    scenario: s,
-                    label: label.clone(),
-                    dir: p.parent().unwrap_or(Path::new(".")).to_path_buf(),
-                };
-                let ds = match loaded.scenario.base_dir(&loaded.dir) {
-                    None => embedded::load(&loaded.scenario.base)?,
-                    Some(dir) => Dataset::load_dir(&dir)?,
-                };
-                loaded.scenario.apply(&ds, &label).map(|_| ())
-            });
+            let checked = karvan_data::locate(p.to_str(), None)
+                .and_then(|l| l.applied())
+                .map(|_| ());
             (label, checked)
         }
     };

@@ -125,6 +125,22 @@ enum Command {
         #[command(flatten)]
         choice: ChoiceArgs,
     },
+    /// Serve the web page and the JSON API on this machine.
+    Serve {
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, short, default_value_t = 8080)]
+        port: u16,
+        /// Address to bind; the default keeps the server private to this machine.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// The embedded dataset to serve.
+        #[arg(long, default_value = karvan_data::embedded::DEFAULT)]
+        dataset: String,
+        /// Folder where scenarios saved from the page are written (as `<name>.toml`,
+        /// which `karvan run` reads too).
+        #[arg(long, default_value = "scenarios")]
+        scenario_dir: PathBuf,
+    },
     /// Check a dataset folder or a scenario file and report every problem.
     Validate {
         /// Dataset folder or scenario file. Default: the embedded dataset.
@@ -258,6 +274,12 @@ fn main() -> ExitCode {
             out,
             choice,
         } => commands::select_link(&id, scenario.as_deref(), out, &choice, json),
+        Command::Serve {
+            port,
+            bind,
+            dataset,
+            scenario_dir,
+        } => commands::serve(port, bind, &dataset, scenario_dir),
         Command::Validate { path } => commands::validate(path.as_deref(), json),
         Command::Schema => commands::schema(json),
         Command::List { what, scenario } => commands::list(what, scenario.as_deref(), json),

@@ -1,0 +1,114 @@
+//! Finding a scenario by what a user typed, and loading the dataset it builds on: shared
+//! by the command line and the server.
+
+use std::path::{Path, PathBuf};
+
+use crate::dataset::Dataset;
+use crate::embedded;
+use crate::problem::Problems;
+use crate::scenario::{Applied, Scenario};
+
+/// A scenario with the label used in messages and the folder its relative paths start from.
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub scenario: Scenario,
+    pub label: String,
+    pub dir: PathBuf,
+}
+
+fn problem(file: &str, message: String) -> Problems {
+    let mut p = Problems::default();
+    p.push(file, None, None, message);
+    p
+}
+
+/// Reads the scenario named by `arg`: `base` (or none) for the embedded dataset
+/// unchanged; a file; else a saved or shipped scenario (see [`locate_named`]).
+pub fn locate(arg: Option<&str>, saved: Option<&Path>) -> Result<Located, Problems> {
+    let path = arg.map(Path::new).filter(|p| p.is_file());
+    match path {
+        Some(path) => {
+            let scenario = Scenario::load(path)?;
+            let dir = path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from("."));
+            Ok(Located {
+                scenario,
+                label: path.display().to_string(),
+                dir,
+            })
+        }
+        None => locate_named(arg, saved),
+    }
+}
+
+/// Reads a scenario by name only, never by path: `base` (or none) for the embedded
+/// dataset unchanged, a saved scenario `<name>.toml` in `saved`, or a shipped one.
+pub fn locate_named(name: Option<&str>, saved: Option<&Path>) -> Result<Located, Problems> {
+    let Some(name) = name.filter(|a| *a != "base") else {
+        return Ok(Located {
+            scenario: Scenario::baseline(embedded::DEFAULT),
+            label: "baseline".into(),
+            dir: PathBuf::from("."),
+        });
+    };
+    if let Some(path) = saved
+        .filter(|_| is_name(name))
+        .map(|d| d.join(format!("{name}.toml")))
+        .filter(|p| p.is_file())
+    {
+        let scenario = Scenario::load(&path)?;
+        let dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        return Ok(Located {
+            scenario,
+            label: name.to_string(),
+            dir,
+        });
+    }
+    if let Some(text) = embedded::scenario(name) {
+        let scenario = Scenario::parse(text, name)?;
+        return Ok(Located {
+            scenario,
+            label: name.to_string(),
+            dir: PathBuf::from("."),
+        });
+    }
+    let shipped: Vec<&str> = embedded::SCENARIOS.iter().map(|(n, _)| *n).collect();
+    Err(problem(
+        name,
+        format!(
+            "no scenario file or saved scenario of that name, and no shipped one; shipped: {}",
+            shipped.join(", ")
+        ),
+    ))
+}
+
+/// Whether `name` can name a saved scenario: 1–64 lowercase letters, digits and `-`,
+/// starting with a letter or digit.
+pub fn is_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.starts_with('-')
+}
+
+impl Located {
+    /// The scenario's base dataset.
+    pub fn base(&self) -> Result<Dataset, Problems> {
+        match self.scenario.base_dir(&self.dir) {
+            None => embedded::load(&self.scenario.base),
+            Some(dir) => Dataset::load_dir(&dir),
+        }
+    }
+
+    /// The base dataset with the scenario applied.
+    pub fn applied(&self) -> Result<Applied, Problems> {
+        self.scenario.apply(&self.base()?, &self.label)
+    }
+}

@@ -1,0 +1,414 @@
+//! The API's handlers. Each loads what it needs by scenario *name* (never a path), calls
+//! the model, and answers JSON or GeoJSON.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use karvan_data::{embedded, is_name, locate_named, Applied, Scenario};
+use karvan_model::{places, Model, RouteChoice};
+use karvan_report::Comparison;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::assets;
+use crate::error::ApiError;
+use crate::state::{AppState, Run};
+
+type ApiResult<T> = Result<T, ApiError>;
+
+fn applied(state: &AppState, scenario: Option<&str>) -> ApiResult<Applied> {
+    if let Some(name) = scenario.filter(|s| *s != "base") {
+        if !is_name(name) {
+            return Err(ApiError::bad_request(format!(
+                "`{name}` is not a scenario name (lowercase letters, digits and `-`)"
+            )));
+        }
+    }
+    let located = locate_named(scenario, Some(state.scenario_dir()))
+        .map_err(|p| ApiError::not_found(p.to_string().trim_end().to_string()))?;
+    Ok(located.applied()?)
+}
+
+fn geojson(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/geo+json")], body).into_response()
+}
+
+pub async fn index() -> Response {
+    assets::file("index.html")
+}
+
+pub async fn asset(Path(path): Path<String>) -> Response {
+    assets::file(&path)
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("no such page or API endpoint; the API is described at /api/openapi.json")
+}
+
+pub async fn health() -> Json<Value> {
+    Json(json!({ "status": "ok", "dataset": embedded::DEFAULT }))
+}
+
+pub async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        assets::OPENAPI,
+    )
+        .into_response()
+}
+
+pub async fn basemap() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/geo+json")],
+        assets::BASEMAP,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct ScenarioQuery {
+    scenario: Option<String>,
+}
+
+pub async fn places(
+    State(state): State<AppState>,
+    q: Result<Query<ScenarioQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let Query(q) = q?;
+    let a = applied(&state, q.scenario.as_deref())?;
+    let v: Vec<Value> = a
+        .dataset
+        .nodes
+        .iter()
+        .map(|n| json!({ "id": n.id, "name": n.name, "country": n.country, "kind": n.kind, "is_zone": n.is_zone }))
+        .collect();
+    Ok(Json(json!(v)))
+}
+
+pub async fn commodities(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let a = applied(&state, None)?;
+    let v: Vec<Value> =
+        a.dataset.commodities.iter().map(|c| json!({ "id": c.id, "name": c.name, "value_usd_per_t": c.value_usd_per_t, "source": c.source })).collect();
+    Ok(Json(json!(v)))
+}
+
+pub async fn countries(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let a = applied(&state, None)?;
+    let ds = &a.dataset;
+    let v: Vec<Value> = ds
+        .countries
+        .iter()
+        .map(|c| {
+            let tariffs: Vec<Value> = ds
+                .tariffs
+                .iter()
+                .filter(|t| t.country == c.iso3)
+                .map(|t| json!({ "mode": t.mode.as_str(), "commodity": t.commodity, "kind": t.kind.as_str(), "usd_per_tkm": t.usd_per_tkm, "usd_per_t": t.usd_per_t, "source": t.source }))
+                .collect();
+            json!({ "iso3": c.iso3, "name": c.name, "tariffs": tariffs })
+        })
+        .collect();
+    Ok(Json(json!(v)))
+}
+
+pub async fn network(
+    State(state): State<AppState>,
+    q: Result<Query<ScenarioQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    let Query(q) = q?;
+    let a = applied(&state, q.scenario.as_deref())?;
+    Ok(geojson(karvan_report::geo::network(
+        &a.dataset,
+        &a.link_open,
+        &a.crossing_open,
+    )?))
+}
+
+#[derive(Deserialize)]
+pub struct RouteQuery {
+    from: String,
+    to: String,
+    commodity: Option<String>,
+    alternatives: Option<usize>,
+    scenario: Option<String>,
+}
+
+pub async fn route(
+    State(state): State<AppState>,
+    q: Result<Query<RouteQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let Query(q) = q?;
+    let model = Model::new(applied(&state, q.scenario.as_deref())?);
+    let ds = &model.applied.dataset;
+    let from = places::find(ds, &q.from)?;
+    let to = places::find(ds, &q.to)?;
+    if from == to {
+        return Err(ApiError::bad_request(
+            "origin and destination are the same place",
+        ));
+    }
+    let k = model.commodity(q.commodity.as_deref().unwrap_or("container"))?;
+    let routes = model.routes(from, to, k, q.alternatives.unwrap_or(3).min(10));
+    let v: Vec<Value> = routes
+        .iter()
+        .map(|r| {
+            let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+            v["geometry"] = json!(karvan_report::geo::route_line(ds, r));
+            v["staircase"] = serde_json::to_value(r.staircase()).unwrap_or(Value::Null);
+            v
+        })
+        .collect();
+    Ok(Json(
+        json!({ "from": ds.nodes[from].name, "to": ds.nodes[to].name, "routes": v }),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct SelectLinkQuery {
+    id: String,
+    scenario: Option<String>,
+}
+
+pub async fn select_link(
+    State(state): State<AppState>,
+    q: Result<Query<SelectLinkQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let Query(q) = q?;
+    let model = Model::new(applied(&state, q.scenario.as_deref())?);
+    let ds = &model.applied.dataset;
+    if !ds.links.iter().any(|l| l.id == q.id) && !ds.crossings.iter().any(|c| c.id == q.id) {
+        return Err(ApiError::not_found(format!(
+            "no link or crossing `{}`",
+            q.id
+        )));
+    }
+    let choice = RouteChoice::from_settings(&model.applied.assignment);
+    let id = q.id.clone();
+    let users = tokio::task::spawn_blocking(move || {
+        let results = karvan_model::run(&model, choice);
+        results
+            .select_link(&id)
+            .iter()
+            .map(|(o, t)| json!({ "origin": o.origin, "destination": o.destination, "commodity": o.commodity, "tonnes_on_element": t, "od_tonnes": o.tonnes }))
+            .collect::<Vec<Value>>()
+    })
+    .await
+    .map_err(|_| ApiError::internal("the select-link run failed"))?;
+    Ok(Json(json!({ "element": q.id, "users": users })))
+}
+
+pub async fn list_scenarios(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let mut v: Vec<Value> = vec![
+        json!({ "name": "base", "origin": "dataset", "description": "The embedded dataset as it is in its base year." }),
+    ];
+    for (name, text) in embedded::SCENARIOS {
+        let description = Scenario::parse(text, name)
+            .ok()
+            .and_then(|s| s.description)
+            .unwrap_or_default();
+        v.push(json!({ "name": name, "origin": "shipped", "description": description }));
+    }
+    if let Ok(dir) = std::fs::read_dir(state.scenario_dir()) {
+        let mut saved: Vec<String> = dir
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()
+                    .and_then(|n| n.strip_suffix(".toml"))
+                    .map(str::to_string)
+            })
+            .filter(|n| is_name(n) && embedded::scenario(n).is_none())
+            .collect();
+        saved.sort();
+        for name in saved {
+            let text = std::fs::read_to_string(state.scenario_dir().join(format!("{name}.toml")))
+                .unwrap_or_default();
+            let description = Scenario::parse(&text, &name)
+                .ok()
+                .and_then(|s| s.description)
+                .unwrap_or_default();
+            v.push(json!({ "name": name, "origin": "saved", "description": description }));
+        }
+    }
+    Ok(Json(json!(v)))
+}
+
+pub async fn get_scenario(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> ApiResult<Json<Value>> {
+    if name == "base" {
+        return Ok(Json(
+            json!({ "name": "base", "origin": "dataset", "toml": format!("base = \"{}\"\n", embedded::DEFAULT) }),
+        ));
+    }
+    if !is_name(&name) {
+        return Err(ApiError::bad_request(format!(
+            "`{name}` is not a scenario name (lowercase letters, digits and `-`)"
+        )));
+    }
+    let path = state.scenario_dir().join(format!("{name}.toml"));
+    let (origin, text) = match (std::fs::read_to_string(&path), embedded::scenario(&name)) {
+        (Ok(t), _) => ("saved", t),
+        (Err(_), Some(t)) => ("shipped", t.to_string()),
+        _ => return Err(ApiError::not_found(format!("no scenario `{name}`"))),
+    };
+    let scenario = Scenario::parse(&text, &name)?;
+    Ok(Json(
+        json!({ "name": name, "origin": origin, "toml": text, "scenario": scenario }),
+    ))
+}
+
+/// Saves a scenario after checking that it parses and applies to its base; the file is
+/// written to a temporary name and renamed, so a failed save changes nothing.
+pub async fn put_scenario(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    body: Result<String, axum::extract::rejection::StringRejection>,
+) -> ApiResult<Json<Value>> {
+    let body = body?;
+    if !is_name(&name) {
+        return Err(ApiError::bad_request(format!(
+            "`{name}` is not a scenario name (lowercase letters, digits and `-`)"
+        )));
+    }
+    if embedded::scenario(&name).is_some() || name == "base" {
+        return Err(ApiError::conflict(format!(
+            "`{name}` is a shipped scenario; save your changes under another name"
+        )));
+    }
+    let scenario = Scenario::parse(&body, &format!("{name}.toml"))?;
+    if !embedded::names().contains(&scenario.base.as_str()) {
+        return Err(ApiError::bad_request(format!(
+            "base must be an embedded dataset ({}) for scenarios saved here",
+            embedded::names().join(", ")
+        )));
+    }
+    let located = karvan_data::Located {
+        scenario,
+        label: format!("{name}.toml"),
+        dir: state.scenario_dir().to_path_buf(),
+    };
+    located.applied()?;
+    karvan_report::write_file(
+        &state.scenario_dir().join(format!("{name}.toml")),
+        body.as_bytes(),
+    )?;
+    Ok(Json(json!({ "name": name, "saved": true })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunRequest {
+    scenario: String,
+}
+
+/// Starts a run in the background; poll `/api/runs/{id}` for its state.
+pub async fn start_run(
+    State(state): State<AppState>,
+    body: Result<Json<RunRequest>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let Json(req) = body?;
+    let a = applied(&state, Some(&req.scenario))?;
+    let id = state.start(&req.scenario);
+    let st = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let scenario = req.scenario;
+        let model = Model::new(a);
+        let choice = RouteChoice::from_settings(&model.applied.assignment);
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let results = karvan_model::run(&model, choice);
+            let flows = karvan_report::geo::flows(&model.applied.dataset, &results);
+            (results, flows)
+        }));
+        let outcome = match run {
+            Ok((results, Ok(flows))) => Run::Done {
+                scenario,
+                results: Arc::new(results),
+                flows: Arc::new(flows),
+            },
+            Ok((_, Err(e))) => Run::Failed {
+                scenario,
+                error: e.to_string(),
+            },
+            Err(_) => Run::Failed {
+                scenario,
+                error: "the run failed unexpectedly; no result was kept".into(),
+            },
+        };
+        st.set(id, outcome);
+    });
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "id": id, "status": "running" })),
+    ))
+}
+
+fn parse_id(id: &str) -> ApiResult<u64> {
+    id.parse()
+        .map_err(|_| ApiError::bad_request(format!("`{id}` is not a run id")))
+}
+
+pub async fn get_run(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let n = parse_id(&id)?;
+    match state.get(n) {
+        None => Err(ApiError::not_found(format!("no run {id}"))),
+        Some(Run::Running { scenario }) => Ok(Json(
+            json!({ "id": n, "status": "running", "scenario": scenario }),
+        )),
+        Some(Run::Failed { scenario, error }) => Ok(Json(
+            json!({ "id": n, "status": "failed", "scenario": scenario, "error": error }),
+        )),
+        Some(Run::Done {
+            scenario, results, ..
+        }) => Ok(Json(
+            json!({ "id": n, "status": "done", "scenario": scenario, "results": *results }),
+        )),
+    }
+}
+
+pub async fn run_flows(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let n = parse_id(&id)?;
+    match state.get(n) {
+        Some(Run::Done { flows, .. }) => Ok(geojson(flows.as_ref().clone())),
+        Some(_) => Err(ApiError::conflict(format!(
+            "run {id} has no results (still running, or failed)"
+        ))),
+        None => Err(ApiError::not_found(format!("no run {id}"))),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CompareQuery {
+    a: String,
+    b: String,
+}
+
+pub async fn compare(
+    State(state): State<AppState>,
+    q: Result<Query<CompareQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let Query(q) = q?;
+    let (ma, mb) = (
+        Model::new(applied(&state, Some(&q.a))?),
+        Model::new(applied(&state, Some(&q.b))?),
+    );
+    tokio::task::spawn_blocking(move || {
+        let ra = karvan_model::run(&ma, RouteChoice::from_settings(&ma.applied.assignment));
+        let rb = karvan_model::run(&mb, RouteChoice::from_settings(&mb.applied.assignment));
+        let cmp = Comparison::new(&ma.applied.dataset, &ra, &mb.applied.dataset, &rb);
+        let changes: Value = serde_json::from_str(&cmp.geojson(&mb.applied.dataset)?).unwrap_or(Value::Null);
+        Ok(Json(json!({ "comparison": cmp, "flow_changes": changes, "assignment_a": ra.assignment, "assignment_b": rb.assignment })))
+    })
+    .await
+    .map_err(|_| ApiError::internal("the comparison failed"))?
+}
