@@ -1,0 +1,369 @@
+//! Every API endpoint, with good and bad input. Bad input gets a clear 4xx with a JSON
+//! message and changes nothing on disk.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use karvan_server::{router, AppState, MAX_BODY_BYTES};
+use serde_json::Value;
+use tower::ServiceExt;
+
+struct Server {
+    dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn new() -> Server {
+        Server {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        body: impl Into<Body>,
+        content_type: &str,
+    ) -> (StatusCode, Value, String) {
+        let app = router(AppState::new(self.dir.path().to_path_buf()));
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", content_type)
+            .body(body.into())
+            .unwrap();
+        let res = app.oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
+        )
+    }
+
+    async fn get(&self, uri: &str) -> (StatusCode, Value) {
+        let (s, v, _) = self.call("GET", uri, Body::empty(), "text/plain").await;
+        (s, v)
+    }
+
+    fn saved(&self) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+fn error_of(v: &Value) -> &str {
+    v["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not a JSON error: {v}"))
+}
+
+#[tokio::test]
+async fn health_openapi_and_the_page() {
+    let s = Server::new();
+    let (st, v) = s.get("/api/health").await;
+    assert_eq!((st, v["status"].as_str()), (StatusCode::OK, Some("ok")));
+    let (st, v) = s.get("/api/openapi.json").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["openapi"], "3.0.3");
+    assert!(v["paths"].as_object().unwrap().contains_key("/api/route"));
+    let (st, _, text) = s.call("GET", "/", Body::empty(), "text/plain").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        text.contains("<html") || text.is_empty(),
+        "index.html is served"
+    );
+    let (st, _, js) = s
+        .call(
+            "GET",
+            "/assets/vendor/leaflet/leaflet.js",
+            Body::empty(),
+            "text/plain",
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(js.contains("Leaflet"));
+    let (st, v) = s.get("/api/no-such-thing").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert!(error_of(&v).contains("openapi"));
+}
+
+#[tokio::test]
+async fn reference_data() {
+    let s = Server::new();
+    let (st, v) = s.get("/api/places").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(v
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "Tashkent"));
+    let (_, v) = s.get("/api/commodities").await;
+    assert!(v.as_array().unwrap().iter().any(|c| c["id"] == "container"));
+    let (_, v) = s.get("/api/countries").await;
+    assert!(v
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["iso3"] == "AFG" && !c["tariffs"].as_array().unwrap().is_empty()));
+    let (st, v) = s.get("/api/basemap").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["type"], "FeatureCollection");
+}
+
+#[tokio::test]
+async fn network_of_a_scenario() {
+    let s = Server::new();
+    let (st, base) = s.get("/api/network").await;
+    assert_eq!(st, StatusCode::OK);
+    let features = base["features"].as_array().unwrap();
+    for kind in ["node", "link", "crossing"] {
+        assert!(
+            features.iter().any(|f| f["properties"]["element"] == kind),
+            "no {kind}"
+        );
+    }
+    let torkham_open = |v: &Value| {
+        v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["properties"]["id"] == "torkham-road")
+            .unwrap()["properties"]["open"]
+            .clone()
+    };
+    assert_eq!(torkham_open(&base), true);
+    let (_, closed) = s.get("/api/network?scenario=torkham-chaman-closed").await;
+    assert_eq!(torkham_open(&closed), false);
+    let (st, v) = s.get("/api/network?scenario=nowhere").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert!(error_of(&v).contains("shipped"));
+    let (st, v) = s.get("/api/network?scenario=../../etc/passwd").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(error_of(&v).contains("not a scenario name"));
+}
+
+#[tokio::test]
+async fn routes_with_breakdown_geometry_and_staircase() {
+    let s = Server::new();
+    let (st, v) = s
+        .get("/api/route?from=Tashkent&to=Karachi&commodity=container&alternatives=3")
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let routes = v["routes"].as_array().unwrap();
+    assert!(routes.len() >= 2);
+    for r in routes {
+        assert!(r["geometry"].as_array().unwrap().len() >= 2);
+        let stairs = r["staircase"].as_array().unwrap();
+        let last = stairs.last().unwrap();
+        assert!(
+            (last["cost_usd_per_t"].as_f64().unwrap()
+                - (r["total"]["operating"].as_f64().unwrap()
+                    + r["total"]["tariff"].as_f64().unwrap()
+                    + r["total"]["border_fees"].as_f64().unwrap()
+                    + r["total"]["transfers"].as_f64().unwrap()
+                    + r["total"]["risk"].as_f64().unwrap()
+                    + r["total"]["time_cost"].as_f64().unwrap()))
+            .abs()
+                < 1e-6
+        );
+    }
+    let (st, v) = s.get("/api/route?from=Tashkint%20Cityx&to=Karachi").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(error_of(&v).contains("did you mean"), "{v}");
+    let (st, v) = s
+        .get("/api/route?from=Tashkent&to=Karachi&commodity=gold")
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(error_of(&v).contains("unknown commodity"));
+    let (st, v) = s.get("/api/route?from=Tashkent").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(error_of(&v).contains("to"), "{v}");
+    let (st, _) = s.get("/api/route?from=Tashkent&to=Tashkent").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn select_link() {
+    let s = Server::new();
+    let (st, v) = s.get("/api/select-link?id=torkham-road").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(!v["users"].as_array().unwrap().is_empty());
+    let (st, v) = s.get("/api/select-link?id=atlantis-road").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert!(error_of(&v).contains("atlantis-road"));
+}
+
+const GOOD: &str = "base = \"central-asia-afghanistan\"\nyear = 2026\n[[tariff]]\ncountry = \"UZB\"\npercent = -30\n";
+
+#[tokio::test]
+async fn scenarios_save_list_and_refuse_bad_input_without_writing() {
+    let s = Server::new();
+    let (st, v) = s.get("/api/scenarios").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(v
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["name"] == "trans-afghan" && x["origin"] == "shipped"));
+
+    // Malformed TOML, unknown ids, shipped names, bad names, huge bodies: refused, nothing written.
+    let (st, v, _) = s
+        .call(
+            "PUT",
+            "/api/scenarios/bad",
+            "base = = 3",
+            "application/toml",
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(error_of(&v).contains("bad.toml:1"), "{v}");
+    let (st, v, _) = s
+        .call(
+            "PUT",
+            "/api/scenarios/bad",
+            "base = \"central-asia-afghanistan\"\nclosures = [\"atlantis-road\"]",
+            "application/toml",
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(error_of(&v).contains("unknown link or crossing `atlantis-road`"));
+    let (st, _, _) = s
+        .call("PUT", "/api/scenarios/today", GOOD, "application/toml")
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    let (st, _, _) = s
+        .call("PUT", "/api/scenarios/Bad%20Name", GOOD, "application/toml")
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let (st, _, _) = s
+        .call(
+            "PUT",
+            "/api/scenarios/elsewhere",
+            "base = \"../somewhere\"",
+            "application/toml",
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let huge = format!("{GOOD}# {}\n", "x".repeat(MAX_BODY_BYTES));
+    let (st, v, _) = s
+        .call("PUT", "/api/scenarios/huge", huge, "application/toml")
+        .await;
+    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(error_of(&v).contains("length limit"));
+    assert!(s.saved().is_empty(), "nothing saved: {:?}", s.saved());
+
+    let (st, v, _) = s
+        .call("PUT", "/api/scenarios/uzb-cut", GOOD, "application/toml")
+        .await;
+    assert_eq!((st, v["saved"].as_bool()), (StatusCode::OK, Some(true)));
+    assert_eq!(s.saved(), vec!["uzb-cut.toml".to_string()]);
+    let (_, v) = s.get("/api/scenarios").await;
+    assert!(v
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["name"] == "uzb-cut" && x["origin"] == "saved"));
+    let (st, v) = s.get("/api/scenarios/uzb-cut").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["scenario"]["tariff"][0]["country"], "UZB");
+    let (st, _) = s.get("/api/scenarios/nope").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn runs_go_from_running_to_done_and_bad_requests_start_nothing() {
+    let s = Server::new();
+    let (st, _, _) = s
+        .call("PUT", "/api/scenarios/uzb-cut", GOOD, "application/toml")
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let app = router(AppState::new(s.dir.path().to_path_buf()));
+    let start = Request::builder()
+        .method("POST")
+        .uri("/api/runs")
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"scenario":"uzb-cut"}"#))
+        .unwrap();
+    let res = app.clone().oneshot(start).await.unwrap();
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let v: Value =
+        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let id = v["id"].as_u64().unwrap();
+    let mut done = Value::Null;
+    for _ in 0..200 {
+        let req = Request::builder()
+            .uri(format!("/api/runs/{id}"))
+            .body(Body::empty())
+            .unwrap();
+        let res = app.clone().oneshot(req).await.unwrap();
+        let v: Value =
+            serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        if v["status"] != "running" {
+            done = v;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(done["status"], "done", "{done}");
+    assert!(done["results"]["routed_tonnes"].as_f64().unwrap() > 0.0);
+    let req = Request::builder()
+        .uri(format!("/api/runs/{id}/flows"))
+        .body(Body::empty())
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let (st, v, _) = s
+        .call(
+            "POST",
+            "/api/runs",
+            r#"{"scenario":"nowhere"}"#,
+            "application/json",
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert!(error_of(&v).contains("nowhere"));
+    let (st, v, _) = s
+        .call("POST", "/api/runs", "{not json", "application/json")
+        .await;
+    assert!(st.is_client_error());
+    assert!(error_of(&v).contains("request body"));
+    let (st, _, _) = s
+        .call(
+            "POST",
+            "/api/runs",
+            r#"{"scenario":"base","extra":1}"#,
+            "application/json",
+        )
+        .await;
+    assert!(st.is_client_error());
+    let (st, _) = s.get("/api/runs/999").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _) = s.get("/api/runs/abc").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn compare_two_scenarios() {
+    let s = Server::new();
+    let (st, v) = s.get("/api/compare?a=base&b=trans-afghan").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(v["comparison"]["corridors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["corridor"].as_str().unwrap().contains("Trans-Afghan")));
+    assert_eq!(v["flow_changes"]["type"], "FeatureCollection");
+    let (st, _) = s.get("/api/compare?a=base").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let (st, _) = s.get("/api/compare?a=base&b=nowhere").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
