@@ -6,6 +6,7 @@ pub mod atomic;
 pub mod compare;
 pub mod fmt;
 pub mod geo;
+pub mod html;
 pub mod summary;
 pub mod tables;
 
@@ -43,3 +44,6 @@ pub fn write_run(dir: &std::path::Path, ds: &Dataset, r: &RunResults) -> Result<
     out.write("summary.md", summary::run_summary(ds, r).as_bytes())?;
     out.commit()
 }
+
+/// Country boundaries of the region (Natural Earth, public domain), for maps.
+pub const BASEMAP: &[u8] = include_bytes!("../assets/countries-50m.geojson");

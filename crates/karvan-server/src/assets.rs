@@ -34,7 +34,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
 ];
 
 /// The country boundaries drawn under the network.
-pub const BASEMAP: &[u8] = include_bytes!("../assets/basemap/countries-50m.geojson");
+pub const BASEMAP: &[u8] = karvan_report::BASEMAP;
 
 /// The OpenAPI description of the API.
 pub const OPENAPI: &str = include_str!("openapi.json");

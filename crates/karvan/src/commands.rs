@@ -201,6 +201,46 @@ pub fn select_link(
     Ok(ExitCode::SUCCESS)
 }
 
+pub fn report(
+    scenario: Option<&str>,
+    compare: Option<&str>,
+    out: Option<PathBuf>,
+    choice: &ChoiceArgs,
+) -> Result<ExitCode> {
+    let model = Model::new(load::applied(scenario)?);
+    let results = karvan_model::run(
+        &model,
+        RouteChoice::from_settings(&choice.over(&model.applied.assignment)),
+    );
+    let base = match compare {
+        Some(b) => {
+            let mb = Model::new(load::applied(Some(b))?);
+            let rb = karvan_model::run(
+                &mb,
+                RouteChoice::from_settings(&choice.over(&mb.applied.assignment)),
+            );
+            let cmp = Comparison::new(&mb.applied.dataset, &rb, &model.applied.dataset, &results);
+            Some((rb, cmp))
+        }
+        None => None,
+    };
+    let html = karvan_report::html::report(&karvan_report::html::ReportInput {
+        dataset: &model.applied.dataset,
+        results: &results,
+        compare: base.as_ref().map(|(r, c)| (r, c)),
+    });
+    let out = out.unwrap_or_else(|| {
+        Path::new("out").join(format!("report-{}.html", load::slug(&model.applied.name)))
+    });
+    karvan_report::write_file(&out, html.as_bytes())?;
+    println!(
+        "Report written to {} ({} KB); it opens in a browser with no network.",
+        out.display(),
+        html.len() / 1024
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn serve(
     port: u16,
     bind: std::net::IpAddr,

@@ -125,6 +125,19 @@ enum Command {
         #[command(flatten)]
         choice: ChoiceArgs,
     },
+    /// Write one self-contained HTML report (charts and map inline; opens offline).
+    Report {
+        /// Scenario file or shipped scenario name. Default: the embedded dataset.
+        scenario: Option<String>,
+        /// Also compare with this baseline scenario.
+        #[arg(long)]
+        compare: Option<String>,
+        /// Where to write the report. Default: out/report-<scenario>.html.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        choice: ChoiceArgs,
+    },
     /// Serve the web page and the JSON API on this machine.
     Serve {
         /// Port to listen on (0 picks a free one).
@@ -274,6 +287,12 @@ fn main() -> ExitCode {
             out,
             choice,
         } => commands::select_link(&id, scenario.as_deref(), out, &choice, json),
+        Command::Report {
+            scenario,
+            compare,
+            out,
+            choice,
+        } => commands::report(scenario.as_deref(), compare.as_deref(), out, &choice),
         Command::Serve {
             port,
             bind,

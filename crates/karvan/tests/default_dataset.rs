@@ -238,3 +238,42 @@ fn select_link_lists_the_flows_through_a_crossing() {
     );
     assert!(run["assignment"]["method"] == "equilibrium");
 }
+
+#[test]
+fn the_report_is_one_self_contained_html_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.html");
+    Command::cargo_bin("karvan")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["report", "trans-afghan", "--compare", "today", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&out).unwrap();
+    for part in [
+        "<svg",
+        "Tonnage by corridor",
+        "Revenue by country",
+        "Cost and time against distance",
+        "Compared with today",
+        "Sources of the inputs",
+        "OpenStreetMap",
+    ] {
+        assert!(html.contains(part), "the report lacks {part}");
+    }
+    // Nothing is loaded from elsewhere: no scripts, stylesheets, images or frames by URL.
+    for needle in [
+        "<script src",
+        "<link ",
+        "<img ",
+        "<iframe",
+        "url(http",
+        "@import",
+    ] {
+        assert!(
+            !html.contains(needle),
+            "the report loads an external resource: {needle}"
+        );
+    }
+}
