@@ -16,11 +16,15 @@ fn the_page_works_in_headless_chromium() {
     let root = root();
     let script = root.join("tests/browser/e2e.mjs");
     assert!(
-        root.join("tests/browser/node_modules/playwright-core").is_dir(),
+        root.join("tests/browser/node_modules/playwright-core")
+            .is_dir(),
         "playwright-core is missing: run `npm ci --prefix tests/browser` (scripts/test does it)"
     );
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(PathBuf::from(&chromium).exists(), "no Chromium at {chromium}: install Debian's `chromium` (scripts/test does it)");
+    assert!(
+        PathBuf::from(&chromium).exists(),
+        "no Chromium at {chromium}: install Debian's `chromium` (scripts/test does it)"
+    );
 
     // The server, on a free loopback port, in its own runtime.
     let scenarios = tempfile::tempdir().unwrap();
@@ -35,7 +39,9 @@ fn the_page_works_in_headless_chromium() {
             let _ = karvan_server::serve_on(listener, app).await;
         });
     });
-    let addr = rx.recv_timeout(Duration::from_secs(10)).expect("the server starts");
+    let addr = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the server starts");
 
     let shots = root.join("target/browser-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
@@ -63,5 +69,8 @@ fn the_page_works_in_headless_chromium() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
-    assert!(status.success(), "the browser test failed:\n{stdout}\n{stderr}");
+    assert!(
+        status.success(),
+        "the browser test failed:\n{stdout}\n{stderr}"
+    );
 }
