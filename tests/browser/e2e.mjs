@@ -1,0 +1,256 @@
+// End-to-end test of the `karvan serve` web page in headless Chromium (playwright-core,
+// Debian's /usr/bin/chromium; no browser is downloaded).
+//
+//   node tests/browser/e2e.mjs BASE_URL SCREENSHOT_DIR
+//
+// Steps: the map draws the network; routes Tashkent → Karachi; a scenario with
+// Uzbekistan's transit tariffs cut by 30 % runs and is compared with the base; and the
+// page asks nothing of any host but the server. Exits non-zero with a message on failure.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const TOTAL_TIMEOUT_MS = 170_000; // under the 180 s the Rust harness allows
+const STEP_TIMEOUT_MS = 60_000;
+const VIEWPORT = { width: 1440, height: 900 };
+const SCENARIO = 'e2e-uzb-cut';
+
+const [baseArg, shotDir] = process.argv.slice(2);
+if (!baseArg || !shotDir) {
+  console.error('usage: node tests/browser/e2e.mjs BASE_URL SCREENSHOT_DIR');
+  process.exit(2);
+}
+const base = new URL(baseArg);
+mkdirSync(shotDir, { recursive: true });
+
+class StepFailure extends Error {}
+
+/** Fails the current step with a message that says what was expected. */
+function check(condition, message) {
+  if (!condition) throw new StepFailure(message);
+}
+
+let browser;
+const foreign = []; // requests to any origin but the server's
+const pageErrors = [];
+
+async function finish(code, message) {
+  if (message) console.error(message);
+  if (browser) await browser.close().catch(() => {});
+  process.exit(code);
+}
+
+const watchdog = setTimeout(() => {
+  finish(1, `FAIL: the browser test took more than ${TOTAL_TIMEOUT_MS / 1000} s`);
+}, TOTAL_TIMEOUT_MS);
+
+/** Runs one step with its own time limit and prints a summary line. */
+async function step(name, body) {
+  const started = Date.now();
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new StepFailure(`timed out after ${STEP_TIMEOUT_MS / 1000} s`)), STEP_TIMEOUT_MS);
+  });
+  try {
+    const summary = await Promise.race([body(), timeout]);
+    checkRequests();
+    check(pageErrors.length === 0, `the page threw: ${pageErrors.join(' | ')}`);
+    console.log(`ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)${summary ? `: ${summary}` : ''}`);
+  } catch (e) {
+    const why = e instanceof StepFailure ? e.message : (e && e.stack) || String(e);
+    await finish(1, `FAIL ${name}: ${why}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function checkRequests() {
+  check(foreign.length === 0, `the page made requests to other hosts: ${[...new Set(foreign)].join(', ')}`);
+}
+
+/** Only the server's own origin is allowed; data: URLs are not requests to a host. */
+function onRequest(request) {
+  const url = request.url();
+  let u;
+  try { u = new URL(url); } catch { foreign.push(url); return; }
+  if (u.protocol === 'data:' || u.protocol === 'blob:') return;
+  if (u.origin !== base.origin) foreign.push(url);
+}
+
+/**
+ * Checks a PNG screenshot of the map is not blank, by drawing it on a canvas in a blank
+ * page and sampling its pixels: the network lines (purple 1520 mm rail, brown road) must
+ * be there and the picture must not be one flat colour.
+ */
+async function checkNotBlank(context, png) {
+  check(png.length > 30_000, `the map screenshot is only ${png.length} bytes: is the map blank?`);
+  const page = await context.newPage();
+  try {
+    const stats = await page.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = img.width;
+      canvas.height = img.height;
+      const ctx = canvas.getContext('2d');
+      ctx.drawImage(img, 0, 0);
+      const { data } = ctx.getImageData(0, 0, img.width, img.height);
+      const counts = new Map();
+      let rail = 0;
+      let road = 0;
+      let samples = 0;
+      for (let i = 0; i < data.length; i += 4 * 3) { // every third pixel
+        const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+        samples++;
+        const key = ((r >> 3) << 10) | ((g >> 3) << 5) | (b >> 3);
+        counts.set(key, (counts.get(key) || 0) + 1);
+        if (r > 80 && r < 140 && g < 60 && b > 120 && b < 190) rail++;       // ~#6a1b9a
+        if (r > 120 && r < 170 && g > 100 && g < 150 && b > 80 && b < 130 && r - b > 25) road++; // ~#8d7b68
+      }
+      const top = Math.max(...counts.values());
+      return { width: img.width, height: img.height, colours: counts.size, topShare: top / samples, rail, road };
+    }, png.toString('base64'));
+    check(stats.colours > 50, `the map screenshot has only ${stats.colours} colours`);
+    check(stats.topShare < 0.9, `one colour covers ${(stats.topShare * 100).toFixed(0)} % of the map`);
+    check(stats.rail > 100, `no 1520 mm rail lines visible on the map (${stats.rail} pixels)`);
+    check(stats.road > 100, `no road lines visible on the map (${stats.road} pixels)`);
+    return stats;
+  } finally {
+    await page.close();
+  }
+}
+
+/** Dismisses a success or info message so it does not cover the screenshot; errors stay. */
+async function dismissNotice(page) {
+  await page.evaluate(() => {
+    const box = document.querySelector('#message');
+    if (box && !box.hidden && !box.classList.contains('error')) box.querySelector('.message-close').click();
+  });
+}
+
+/** Sets a range input as a person would end up setting it, with its events. */
+async function setRange(page, selector, value) {
+  await page.$eval(selector, (el, v) => {
+    el.value = String(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, value);
+}
+
+async function main() {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
+  context.on('request', onRequest);
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') console.error(`  [page console] ${m.text()}`); });
+
+  await step('a) the map shows the network', async () => {
+    const response = await page.goto(base.href, { waitUntil: 'load' });
+    check(response && response.ok(), `GET ${base.href} answered ${response && response.status()}`);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true'
+      || document.querySelector('#message.error:not([hidden])'));
+    const counts = await page.evaluate(() => ({
+      links: document.querySelectorAll('.leaflet-overlay-pane svg path').length,
+      points: document.querySelectorAll('.leaflet-nodes-pane svg path').length,
+      countries: document.querySelectorAll('.leaflet-basemap-pane svg path').length,
+      error: document.querySelector('#message.error:not([hidden]) .message-text')?.textContent.trim() || '',
+    }));
+    check(!counts.error, `the page shows an error: ${counts.error}`);
+    check(counts.links > 100, `only ${counts.links} SVG paths in the overlay pane`);
+    check(counts.points > 100, `only ${counts.points} places and crossings drawn`);
+    check(counts.countries > 10, `only ${counts.countries} countries in the basemap`);
+    await page.waitForTimeout(300); // let the fit-to-bounds animation settle
+    const mapPng = await page.locator('#map').screenshot();
+    const pixels = await checkNotBlank(context, mapPng);
+    await page.screenshot({ path: join(shotDir, 'map.png') });
+    return `${counts.links} lines, ${counts.points} places and crossings, ${counts.countries} countries; ` +
+      `screenshot ${mapPng.length} bytes, ${pixels.colours} colours, ${pixels.rail} rail and ${pixels.road} road pixels sampled`;
+  });
+
+  await step('b) routes from Tashkent to Karachi', async () => {
+    await page.click('#tab-routes');
+    await page.fill('#route-from', 'Tashkent');
+    await page.fill('#route-to', 'Karachi');
+    await page.selectOption('#route-commodity', 'container');
+    await page.fill('#route-alternatives', '4');
+    await page.click('#find-routes');
+    await page.waitForFunction(() => document.querySelectorAll('#routes .route').length >= 2
+      || document.querySelector('#message.error:not([hidden])'));
+    const error = await page.evaluate(() => document.querySelector('#message.error:not([hidden]) .message-text')?.textContent.trim());
+    check(!error, `the page shows an error: ${error}`);
+    const texts = await page.$$eval('#routes .route', (items) => items.map((li) => li.textContent));
+    check(texts.length >= 2, `${texts.length} route(s) listed, expected at least 2`);
+    check(texts.some((t) => t.includes('Afghanistan')), 'no route goes through Afghanistan');
+    check(texts.some((t) => t.includes('Iran')), 'no route goes through Iran');
+    const drawn = await page.evaluate(() => document.querySelectorAll('.leaflet-routes-pane svg path').length);
+    check(drawn >= 2 * texts.length, `only ${drawn} route lines drawn on the map`);
+    const charts = await page.$$eval('#staircase svg path', (paths) => paths.length);
+    check(charts >= 2 * texts.length, `the staircase charts have ${charts} lines`);
+    await page.waitForTimeout(500); // the map zooms to the routes
+    await page.screenshot({ path: join(shotDir, 'routes.png') });
+    return `${texts.length} routes, via Afghanistan and via Iran`;
+  });
+
+  await step('c) a tariff cut runs and is compared', async () => {
+    await page.click('#tab-scenarios');
+    await page.click('#new-scenario');
+    await page.fill('#scenario-name', SCENARIO);
+    await page.fill('#scenario-description', 'Uzbekistan\'s transit tariffs 30 % lower (browser test)');
+    await setRange(page, '#tariff-UZB', -30);
+    const shown = await page.$eval('#tariff-UZB', (el) => el.value);
+    check(shown === '-30', `the UZB slider shows ${shown}`);
+    await page.click('#run-button');
+    await page.waitForFunction(() => {
+      const status = document.querySelector('#run-status')?.dataset.status;
+      return status === 'done' || status === 'failed' || document.querySelector('#message.error:not([hidden])');
+    });
+    const outcome = await page.evaluate(() => ({
+      status: document.querySelector('#run-status').dataset.status,
+      text: document.querySelector('#run-status').textContent.trim(),
+      error: document.querySelector('#message.error:not([hidden]) .message-text')?.textContent.trim() || '',
+    }));
+    check(!outcome.error, `the page shows an error: ${outcome.error}`);
+    check(outcome.status === 'done', `the run ended ${outcome.status}: ${outcome.text}`);
+    await page.waitForFunction(() =>
+      document.querySelectorAll('#compare-corridors tbody tr').length > 0
+      && document.querySelectorAll('#compare-revenue tbody tr').length > 0
+      && !document.querySelector('#panel-compare').hidden);
+    const tables = await page.evaluate(() => ({
+      corridors: document.querySelectorAll('#compare-corridors tbody tr').length,
+      revenue: document.querySelectorAll('#compare-revenue tbody tr').length,
+      uzbekistan: [...document.querySelectorAll('#compare-revenue tbody tr')]
+        .filter((tr) => tr.textContent.includes('Uzbekistan'))
+        .map((tr) => ({ text: tr.innerText.replace(/\s+/g, ' '), change: Number(tr.cells[3].dataset.change) }))[0],
+      bars: document.querySelectorAll('#revenue-chart svg rect').length,
+      changes: document.querySelectorAll('.leaflet-flows-pane svg path').length,
+    }));
+    check(tables.uzbekistan, 'no row for Uzbekistan in the revenue table');
+    check(Number.isFinite(tables.uzbekistan.change) && tables.uzbekistan.change !== 0,
+      `Uzbekistan's revenue does not change: ${tables.uzbekistan.text}`);
+    check(/[+−]\d/.test(tables.uzbekistan.text), `the Uzbekistan row shows no signed change: ${tables.uzbekistan.text}`);
+    check(tables.bars > 0, 'the revenue chart has no bars');
+    check(tables.changes > 0, 'no flow changes drawn on the map');
+    await dismissNotice(page);
+    await page.waitForTimeout(300); // the map resizes when the message closes
+    await page.screenshot({ path: join(shotDir, 'compare.png') });
+    return `${tables.corridors} corridors, ${tables.revenue} countries; Uzbekistan: ${tables.uzbekistan.text}`;
+  });
+
+  await step('d) no request left the server\'s origin', async () => {
+    checkRequests();
+    return `all requests went to ${base.origin}`;
+  });
+
+  clearTimeout(watchdog);
+  await finish(0);
+}
+
+main().catch((e) => finish(1, `FAIL: ${(e && e.stack) || e}`));
