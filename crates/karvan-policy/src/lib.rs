@@ -1,0 +1,13 @@
+//! Policy analysis built on the model: transit tariffs as a game between the countries
+//! that carry transit. `game.rs` solves any game given by its payoff function (best
+//! responses, Nash equilibrium, coordinated optima, coalition values, Shapley values,
+//! the core); `market.rs` is the transit market of a Karvan scenario, where tariffs move
+//! freight between routes and, through an outside option, off the network.
+
+pub mod game;
+pub mod market;
+
+pub use game::{
+    coalition_values, core_is_empty, nash, optimise, shapley, Game, Objective, Outcome,
+};
+pub use market::{Market, MarketSettings};
