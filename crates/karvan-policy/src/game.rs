@@ -291,12 +291,12 @@ pub fn core_is_empty(v: &[f64], n: usize) -> bool {
     let x: Vec<_> = (0..n)
         .map(|_| lp.add_var(1.0, (f64::NEG_INFINITY, f64::INFINITY)))
         .collect();
-    for mask in 1..(1usize << n) - 1 {
+    for (mask, &value) in v.iter().enumerate().take((1usize << n) - 1).skip(1) {
         let terms: Vec<_> = (0..n)
             .filter(|i| mask >> i & 1 == 1)
             .map(|i| (x[i], 1.0))
             .collect();
-        lp.add_constraint(terms.as_slice(), ComparisonOp::Ge, v[mask]);
+        lp.add_constraint(terms.as_slice(), ComparisonOp::Ge, value);
     }
     match lp.solve() {
         Ok(sol) => sol.objective() > grand + 1e-6 * (1.0 + grand.abs()),
