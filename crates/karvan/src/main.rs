@@ -3,6 +3,7 @@
 
 mod assign;
 mod commands;
+mod game;
 mod load;
 mod print;
 
@@ -125,6 +126,31 @@ enum Command {
         #[command(flatten)]
         choice: ChoiceArgs,
     },
+    /// Transit tariffs as a game: Nash equilibrium, coordinated optimum, coalitions and
+    /// Shapley values of the countries that carry transit.
+    Game {
+        /// Scenario file or shipped scenario name. Default: the embedded dataset.
+        scenario: Option<String>,
+        /// Output folder. Default: out/game-<scenario>.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Players (ISO3, comma-separated). Default: KAZ,UZB,TKM,TJK,AFG,PAK,IRN.
+        #[arg(long, value_delimiter = ',')]
+        players: Option<Vec<String>>,
+        /// Highest multiplier on today's transit tariffs a player may set.
+        #[arg(long, default_value_t = 4.0)]
+        max_multiplier: f64,
+        /// How much dearer than today's cheapest route the outside option (sea, the
+        /// northern route, not shipping) is, as a share.
+        #[arg(long, default_value_t = 0.3)]
+        outside_markup: f64,
+        /// Logit dispersion per cheapest-route cost (higher: shippers more sensitive to cost).
+        #[arg(long, default_value_t = 8.0)]
+        dispersion: f64,
+        /// Weight of a country's own shippers' surplus in its payoff.
+        #[arg(long, default_value_t = 0.0)]
+        shipper_weight: f64,
+    },
     /// Write one self-contained HTML report (charts and map inline; opens offline).
     Report {
         /// Scenario file or shipped scenario name. Default: the embedded dataset.
@@ -228,6 +254,11 @@ enum ScenarioAction {
     },
 }
 
+/// A number with thousands separators, for tables.
+pub(crate) fn fmtn(v: f64) -> String {
+    karvan_report::fmt::thousands(v)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;
@@ -287,6 +318,26 @@ fn main() -> ExitCode {
             out,
             choice,
         } => commands::select_link(&id, scenario.as_deref(), out, &choice, json),
+        Command::Game {
+            scenario,
+            out,
+            players,
+            max_multiplier,
+            outside_markup,
+            dispersion,
+            shipper_weight,
+        } => game::run(
+            &game::Args {
+                scenario,
+                out,
+                players,
+                max_multiplier,
+                outside_markup,
+                dispersion,
+                shipper_weight,
+            },
+            json,
+        ),
         Command::Report {
             scenario,
             compare,

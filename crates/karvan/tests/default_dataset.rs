@@ -277,3 +277,71 @@ fn the_report_is_one_self_contained_html_file() {
         );
     }
 }
+
+#[test]
+fn the_transit_tariff_game_on_the_default_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("game");
+    let bytes = Command::cargo_bin("karvan")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["--json", "game", "--players", "UZB,TKM,AFG,PAK", "-o"])
+        .arg(&out)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    let values: Vec<f64> = v["coalition_values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    assert_eq!(values.len(), 16);
+    let shapley: f64 = v["shapley"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .sum();
+    assert!(
+        close(shapley, values[15]),
+        "Shapley values {shapley} vs grand coalition {}",
+        values[15]
+    );
+    let nash: f64 = v["nash"]["payoffs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .sum();
+    let coordinated: f64 = v["coordinated"]["payoffs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .sum();
+    assert!(
+        coordinated >= nash - 1e-6 * nash.abs(),
+        "coordination cannot lose: {coordinated} < {nash}"
+    );
+    assert!(close(
+        v["value_of_coordination"].as_f64().unwrap(),
+        coordinated - nash
+    ));
+    assert!(v["nash"]["max_gain"].as_f64().unwrap() <= 1e-3 * nash.abs());
+    // Every number in the tables is traceable to the flows in the CSV files.
+    for f in [
+        "game.md",
+        "tariffs.csv",
+        "corridors.csv",
+        "revenue.csv",
+        "coalitions.csv",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let revenue = std::fs::read_to_string(out.join("revenue.csv")).unwrap();
+    assert!(revenue.lines().any(|l| l.starts_with("\"nash\",UZB,")));
+}
