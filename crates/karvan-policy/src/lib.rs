@@ -4,10 +4,12 @@
 //! the core); `market.rs` is the transit market of a Karvan scenario, where tariffs move
 //! freight between routes and, through an outside option, off the network.
 
+pub mod analysis;
 pub mod game;
 pub mod market;
 
+pub use analysis::{analyse, GameAnalysis, Solution};
 pub use game::{
     coalition_values, core_is_empty, nash, optimise, shapley, Game, Objective, Outcome,
 };
-pub use market::{Market, MarketSettings};
+pub use market::{Evaluation, Market, MarketSettings};

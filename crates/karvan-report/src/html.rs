@@ -19,6 +19,8 @@ pub struct ReportInput<'a> {
     pub results: &'a RunResults,
     /// The baseline and the comparison with it, when asked for.
     pub compare: Option<(&'a RunResults, &'a Comparison)>,
+    /// The transit-tariff game, when asked for.
+    pub game: Option<&'a karvan_policy::GameAnalysis>,
 }
 
 fn esc(s: &str) -> String {
@@ -70,6 +72,9 @@ pub fn report(input: &ReportInput) -> String {
     staircases(&mut h, ds, r);
     if let Some((_, cmp)) = input.compare {
         comparison(&mut h, cmp);
+    }
+    if let Some(g) = input.game {
+        h.push_str(&crate::game::html_section(g));
     }
     sources(&mut h, ds, r);
     let _ = write!(

@@ -5,6 +5,7 @@
 pub mod atomic;
 pub mod compare;
 pub mod fmt;
+pub mod game;
 pub mod geo;
 pub mod html;
 pub mod summary;

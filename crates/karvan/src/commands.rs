@@ -205,6 +205,7 @@ pub fn report(
     scenario: Option<&str>,
     compare: Option<&str>,
     out: Option<PathBuf>,
+    game: Option<&crate::game::Args>,
     choice: &ChoiceArgs,
 ) -> Result<ExitCode> {
     let model = Model::new(load::applied(scenario)?);
@@ -224,10 +225,15 @@ pub fn report(
         }
         None => None,
     };
+    let game = match game {
+        Some(args) => Some(crate::game::solve(&model, args, false)?),
+        None => None,
+    };
     let html = karvan_report::html::report(&karvan_report::html::ReportInput {
         dataset: &model.applied.dataset,
         results: &results,
         compare: base.as_ref().map(|(r, c)| (r, c)),
+        game: game.as_ref(),
     });
     let out = out.unwrap_or_else(|| {
         Path::new("out").join(format!("report-{}.html", load::slug(&model.applied.name)))

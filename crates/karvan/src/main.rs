@@ -134,22 +134,8 @@ enum Command {
         /// Output folder. Default: out/game-<scenario>.
         #[arg(long, short)]
         out: Option<PathBuf>,
-        /// Players (ISO3, comma-separated). Default: KAZ,UZB,TKM,TJK,AFG,PAK,IRN.
-        #[arg(long, value_delimiter = ',')]
-        players: Option<Vec<String>>,
-        /// Highest multiplier on today's transit tariffs a player may set.
-        #[arg(long, default_value_t = 4.0)]
-        max_multiplier: f64,
-        /// How much dearer than today's cheapest route the outside option (sea, the
-        /// northern route, not shipping) is, as a share.
-        #[arg(long, default_value_t = 0.3)]
-        outside_markup: f64,
-        /// Logit dispersion per cheapest-route cost (higher: shippers more sensitive to cost).
-        #[arg(long, default_value_t = 8.0)]
-        dispersion: f64,
-        /// Weight of a country's own shippers' surplus in its payoff.
-        #[arg(long, default_value_t = 0.0)]
-        shipper_weight: f64,
+        #[command(flatten)]
+        game: game::Args,
     },
     /// Write one self-contained HTML report (charts and map inline; opens offline).
     Report {
@@ -161,6 +147,11 @@ enum Command {
         /// Where to write the report. Default: out/report-<scenario>.html.
         #[arg(long, short)]
         out: Option<PathBuf>,
+        /// Add the transit-tariff game (see `karvan game`; its flags apply).
+        #[arg(long = "game")]
+        with_game: bool,
+        #[command(flatten)]
+        game: game::Args,
         #[command(flatten)]
         choice: ChoiceArgs,
     },
@@ -254,11 +245,6 @@ enum ScenarioAction {
     },
 }
 
-/// A number with thousands separators, for tables.
-pub(crate) fn fmtn(v: f64) -> String {
-    karvan_report::fmt::thousands(v)
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;
@@ -321,29 +307,22 @@ fn main() -> ExitCode {
         Command::Game {
             scenario,
             out,
-            players,
-            max_multiplier,
-            outside_markup,
-            dispersion,
-            shipper_weight,
-        } => game::run(
-            &game::Args {
-                scenario,
-                out,
-                players,
-                max_multiplier,
-                outside_markup,
-                dispersion,
-                shipper_weight,
-            },
-            json,
-        ),
+            game,
+        } => game::run(scenario.as_deref(), out, &game, json),
         Command::Report {
             scenario,
             compare,
             out,
+            with_game,
+            game,
             choice,
-        } => commands::report(scenario.as_deref(), compare.as_deref(), out, &choice),
+        } => commands::report(
+            scenario.as_deref(),
+            compare.as_deref(),
+            out,
+            with_game.then_some(&game),
+            &choice,
+        ),
         Command::Serve {
             port,
             bind,

@@ -246,7 +246,16 @@ fn the_report_is_one_self_contained_html_file() {
     Command::cargo_bin("karvan")
         .unwrap()
         .current_dir(dir.path())
-        .args(["report", "trans-afghan", "--compare", "today", "-o"])
+        .args([
+            "report",
+            "trans-afghan",
+            "--compare",
+            "today",
+            "--game",
+            "--players",
+            "UZB,AFG,PAK",
+            "-o",
+        ])
         .arg(&out)
         .assert()
         .success();
@@ -317,7 +326,12 @@ fn the_transit_tariff_game_on_the_default_dataset() {
         .iter()
         .map(|x| x.as_f64().unwrap())
         .sum();
-    let coordinated: f64 = v["coordinated"]["payoffs"]
+    let coordinated: f64 = v["solutions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "coordinated")
+        .unwrap()["evaluation"]["payoffs"]
         .as_array()
         .unwrap()
         .iter()

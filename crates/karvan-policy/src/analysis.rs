@@ -1,0 +1,127 @@
+//! The whole tariff game on a scenario: Nash, the coordinated optima, the corridor
+//! coalitions, every coalition's value, Shapley values and the core, with the flows
+//! behind each solution.
+
+use karvan_model::Model;
+use serde::Serialize;
+
+use crate::game::{coalition_values, core_is_empty, nash, optimise, shapley, Objective, Outcome};
+use crate::market::{Evaluation, Market, MarketSettings};
+
+/// Convergence tolerance of best responses and optima.
+const TOL: f64 = 1e-6;
+/// Most rounds of best responses.
+const ROUNDS: usize = 100;
+
+/// Named coalitions of the two competing corridors.
+pub const CORRIDOR_COALITIONS: &[(&str, &[&str])] = &[
+    (
+        "Trans-Afghan (Uzbekistan + Afghanistan + Pakistan)",
+        &["UZB", "AFG", "PAK"],
+    ),
+    (
+        "Western (Kazakhstan + Turkmenistan + Afghanistan)",
+        &["KAZ", "TKM", "AFG"],
+    ),
+];
+
+/// One solution of the game with the market it produces.
+#[derive(Debug, Clone, Serialize)]
+pub struct Solution {
+    pub name: String,
+    pub strategy: Vec<f64>,
+    pub evaluation: Evaluation,
+}
+
+/// Everything `karvan game` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct GameAnalysis {
+    pub scenario: String,
+    pub settings: MarketSettings,
+    /// `(player, mode)` of each strategy variable, as labels like `UZB rail`.
+    pub variables: Vec<String>,
+    /// Today's transit tariff of each variable, USD/t-km.
+    pub base_tariff: Vec<f64>,
+    pub unroutable: usize,
+    /// today, nash, coordinated, coordinated+shippers, then the corridor coalitions.
+    pub solutions: Vec<Solution>,
+    pub nash: Outcome,
+    /// Value of every coalition, indexed by bitmask over players.
+    pub coalition_values: Vec<f64>,
+    pub shapley: Vec<f64>,
+    pub core_empty: bool,
+    /// Joint payoff coordinated minus joint payoff at Nash.
+    pub value_of_coordination: f64,
+    /// `(name, value together, sum of values apart)` of the corridor coalitions.
+    pub corridor_coalitions: Vec<(String, f64, f64)>,
+}
+
+/// Solves the game; `progress` is called once per coalition solved.
+pub fn analyse(
+    model: &Model,
+    settings: MarketSettings,
+    progress: &(dyn Fn() + Sync),
+) -> Result<GameAnalysis, String> {
+    let market = Market::new(model, settings)?;
+    let n = market.settings.players.len();
+    if n > 12 {
+        return Err("at most 12 players (2^12 coalitions)".into());
+    }
+    let today = market.today();
+    let nash_o = nash(&market, &today, TOL, ROUNDS);
+    let coord = optimise(&market, Objective::Joint, &nash_o.strategy, TOL);
+    let welfare = optimise(&market, Objective::JointPlusSurplus, &nash_o.strategy, TOL);
+    let coalitions = coalition_values(&market, &nash_o.strategy, TOL, ROUNDS, progress);
+    let values: Vec<f64> = coalitions.iter().map(|c| c.0).collect();
+    let phi = shapley(&values, n);
+    let core_empty = core_is_empty(&values, n);
+    let sum = |o: &Outcome| o.payoffs.iter().sum::<f64>();
+    let mut solutions = vec![
+        solution(&market, "today", &today),
+        solution(&market, "nash", &nash_o.strategy),
+        solution(&market, "coordinated", &coord.strategy),
+        solution(&market, "coordinated+shippers", &welfare.strategy),
+    ];
+    let mut corridor_coalitions = Vec::new();
+    for (label, members) in CORRIDOR_COALITIONS {
+        let idx: Vec<usize> = members
+            .iter()
+            .filter_map(|m| market.settings.players.iter().position(|p| p == m))
+            .collect();
+        if idx.len() == members.len() {
+            let mask = idx.iter().fold(0usize, |m, i| m | 1 << i);
+            solutions.push(solution(&market, label, &coalitions[mask].1.strategy));
+            corridor_coalitions.push((
+                label.to_string(),
+                values[mask],
+                idx.iter().map(|i| values[1 << i]).sum(),
+            ));
+        }
+    }
+    Ok(GameAnalysis {
+        scenario: model.applied.name.clone(),
+        variables: market
+            .variables
+            .iter()
+            .map(|(p, m)| format!("{} {m}", market.settings.players[*p]))
+            .collect(),
+        base_tariff: market.base_tariff.clone(),
+        unroutable: market.unroutable,
+        value_of_coordination: sum(&coord) - sum(&nash_o),
+        settings: market.settings.clone(),
+        solutions,
+        nash: nash_o,
+        coalition_values: values,
+        shapley: phi,
+        core_empty,
+        corridor_coalitions,
+    })
+}
+
+fn solution(m: &Market, name: &str, s: &[f64]) -> Solution {
+    Solution {
+        name: name.to_string(),
+        strategy: s.to_vec(),
+        evaluation: m.evaluate(s),
+    }
+}
