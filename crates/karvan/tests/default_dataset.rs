@@ -266,6 +266,8 @@ fn the_report_is_one_self_contained_html_file() {
         "Revenue by country",
         "Cost and time against distance",
         "Compared with today",
+        "Transit tariffs as a game",
+        "Shapley value",
         "Sources of the inputs",
         "OpenStreetMap",
     ] {
