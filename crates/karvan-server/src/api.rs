@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 use crate::assets;
 use crate::error::ApiError;
-use crate::state::{AppState, Run};
+use crate::state::{AppState, GameJob, Run};
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -411,4 +411,93 @@ pub async fn compare(
     })
     .await
     .map_err(|_| ApiError::internal("the comparison failed"))?
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GameRequest {
+    scenario: String,
+    /// ISO3 codes; default: the seven transit countries.
+    players: Option<Vec<String>>,
+    max_multiplier: Option<f64>,
+    outside_markup: Option<f64>,
+    dispersion: Option<f64>,
+    shipper_weight: Option<f64>,
+}
+
+/// Starts the tariff game in the background; poll `/api/games/{id}` for progress.
+pub async fn start_game(
+    State(state): State<AppState>,
+    body: Result<Json<GameRequest>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let Json(req) = body?;
+    let a = applied(&state, Some(&req.scenario))?;
+    let mut settings = karvan_policy::MarketSettings::default();
+    if let Some(p) = req.players {
+        if p.is_empty() || p.len() > 8 {
+            return Err(ApiError::bad_request("give between 1 and 8 players"));
+        }
+        settings.players = p.iter().map(|x| x.trim().to_uppercase()).collect();
+    }
+    for p in &settings.players {
+        if !a.dataset.countries.iter().any(|c| &c.iso3 == p) {
+            return Err(ApiError::bad_request(format!("unknown player `{p}`")));
+        }
+    }
+    let check = |v: Option<f64>, name: &str| -> ApiResult<Option<f64>> {
+        match v {
+            Some(x) if !x.is_finite() || x < 0.0 => Err(ApiError::bad_request(format!(
+                "{name} must be a number ≥ 0"
+            ))),
+            other => Ok(other),
+        }
+    };
+    if let Some(m) = check(req.max_multiplier, "max_multiplier")? {
+        settings.bounds = (0.0, m);
+    }
+    if let Some(x) = check(req.outside_markup, "outside_markup")? {
+        settings.outside_markup = x;
+    }
+    if let Some(x) = check(req.dispersion, "dispersion")? {
+        settings.dispersion = x;
+    }
+    if let Some(x) = check(req.shipper_weight, "shipper_weight")? {
+        settings.shipper_weight = x;
+    }
+    let id = state.start_game(1 << settings.players.len());
+    let st = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let model = Model::new(a);
+        let progress = st.clone();
+        let job = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            karvan_policy::analyse(&model, settings, &|| progress.game_progress(id))
+        })) {
+            Ok(Ok(g)) => GameJob::Done(Arc::new(g)),
+            Ok(Err(e)) => GameJob::Failed(e),
+            Err(_) => GameJob::Failed("the game failed unexpectedly; no result was kept".into()),
+        };
+        st.set_game(id, job);
+    });
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "id": id, "status": "running" })),
+    ))
+}
+
+pub async fn get_game(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let n = parse_id(&id)?;
+    match state.game(n) {
+        None => Err(ApiError::not_found(format!("no game {id}"))),
+        Some(GameJob::Running { done, total }) => Ok(Json(
+            json!({ "id": n, "status": "running", "coalitions_done": done, "coalitions": total }),
+        )),
+        Some(GameJob::Failed(e)) => Ok(Json(json!({ "id": n, "status": "failed", "error": e }))),
+        Some(GameJob::Done(g)) => Ok(Json(json!({
+            "id": n, "status": "done", "analysis": *g,
+            "model": karvan_report::game::model_statement(&g),
+        }))),
+    }
 }

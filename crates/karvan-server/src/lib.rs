@@ -43,6 +43,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/runs/{id}", get(api::get_run))
         .route("/api/runs/{id}/flows", get(api::run_flows))
         .route("/api/compare", get(api::compare))
+        .route("/api/games", post(api::start_game))
+        .route("/api/games/{id}", get(api::get_game))
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

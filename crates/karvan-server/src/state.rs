@@ -24,6 +24,14 @@ pub enum Run {
     },
 }
 
+/// A tariff game's state: coalitions solved so far, then the analysis or the error.
+#[derive(Clone)]
+pub enum GameJob {
+    Running { done: usize, total: usize },
+    Done(Arc<karvan_policy::GameAnalysis>),
+    Failed(String),
+}
+
 /// Shared state of the server.
 #[derive(Clone)]
 pub struct AppState {
@@ -33,6 +41,7 @@ pub struct AppState {
 struct Inner {
     scenario_dir: PathBuf,
     runs: Mutex<HashMap<u64, Run>>,
+    games: Mutex<HashMap<u64, GameJob>>,
     next: AtomicU64,
 }
 
@@ -42,6 +51,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 scenario_dir,
                 runs: Mutex::new(HashMap::new()),
+                games: Mutex::new(HashMap::new()),
                 next: AtomicU64::new(1),
             }),
         }
@@ -68,6 +78,36 @@ impl AppState {
         if let Ok(mut runs) = self.inner.runs.lock() {
             runs.insert(id, run);
         }
+    }
+
+    /// Records a new game job and returns its id.
+    pub fn start_game(&self, total: usize) -> u64 {
+        let id = self.inner.next.fetch_add(1, Ordering::Relaxed);
+        self.set_game(id, GameJob::Running { done: 0, total });
+        id
+    }
+
+    pub fn set_game(&self, id: u64, job: GameJob) {
+        if let Ok(mut g) = self.inner.games.lock() {
+            g.insert(id, job);
+        }
+    }
+
+    /// Counts one more coalition solved for game `id`.
+    pub fn game_progress(&self, id: u64) {
+        if let Ok(mut g) = self.inner.games.lock() {
+            if let Some(GameJob::Running { done, .. }) = g.get_mut(&id) {
+                *done += 1;
+            }
+        }
+    }
+
+    pub fn game(&self, id: u64) -> Option<GameJob> {
+        self.inner
+            .games
+            .lock()
+            .ok()
+            .and_then(|g| g.get(&id).cloned())
     }
 
     pub fn get(&self, id: u64) -> Option<Run> {

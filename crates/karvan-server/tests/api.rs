@@ -367,3 +367,70 @@ async fn compare_two_scenarios() {
     let (st, _) = s.get("/api/compare?a=base&b=nowhere").await;
     assert_eq!(st, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_tariff_game_runs_in_the_background() {
+    let s = Server::new();
+    let app = router(AppState::new(s.dir.path().to_path_buf()));
+    let start = Request::builder()
+        .method("POST")
+        .uri("/api/games")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            r#"{"scenario":"base","players":["UZB","AFG","PAK"]}"#,
+        ))
+        .unwrap();
+    let res = app.clone().oneshot(start).await.unwrap();
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let v: Value =
+        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let id = v["id"].as_u64().unwrap();
+    let mut done = Value::Null;
+    for _ in 0..600 {
+        let req = Request::builder()
+            .uri(format!("/api/games/{id}"))
+            .body(Body::empty())
+            .unwrap();
+        let res = app.clone().oneshot(req).await.unwrap();
+        let v: Value =
+            serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        if v["status"] != "running" {
+            done = v;
+            break;
+        }
+        assert_eq!(v["coalitions"], 8);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(done["status"], "done", "{done}");
+    let shapley: f64 = done["analysis"]["shapley"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .sum();
+    let grand = done["analysis"]["coalition_values"][7].as_f64().unwrap();
+    assert!((shapley - grand).abs() <= 1e-6 * grand.abs());
+    assert!(done["model"].as_str().unwrap().contains("outside option"));
+
+    let (st, v, _) = s
+        .call(
+            "POST",
+            "/api/games",
+            r#"{"scenario":"base","players":["XXX"]}"#,
+            "application/json",
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(error_of(&v).contains("unknown player `XXX`"));
+    let (st, _, _) = s
+        .call(
+            "POST",
+            "/api/games",
+            r#"{"scenario":"base","dispersion":-1}"#,
+            "application/json",
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let (st, _) = s.get("/api/games/12345").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
