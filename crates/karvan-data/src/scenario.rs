@@ -40,6 +40,34 @@ pub struct Scenario {
     /// How freight chooses routes when this scenario runs.
     #[serde(default)]
     pub assignment: AssignmentSettings,
+    /// Settings of the transit-tariff game (`karvan game`).
+    #[serde(default)]
+    pub game: GameSettings,
+}
+
+/// The transit-tariff game's settings in a scenario; what is left out takes the
+/// program's default, and command-line flags override what is set here.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GameSettings {
+    /// ISO3 codes of the players.
+    #[serde(default)]
+    pub players: Option<Vec<String>>,
+    /// Highest multiplier on today's transit tariffs a player may set.
+    #[serde(default)]
+    pub max_multiplier: Option<f64>,
+    /// How much dearer than today's cheapest route the outside option is, as a share.
+    #[serde(default)]
+    pub outside_markup: Option<f64>,
+    /// Dispersion of shippers' logit choice, per cheapest-route cost.
+    #[serde(default)]
+    pub dispersion: Option<f64>,
+    /// Weight of a country's own shippers' surplus in its payoff.
+    #[serde(default)]
+    pub shipper_weight: Option<f64>,
+    /// What carrying a transit tonne-kilometre costs the country, USD.
+    #[serde(default)]
+    pub carrying_cost_usd_per_tkm: Option<f64>,
 }
 
 /// Route-choice settings of a scenario; what is left out takes the program's default
@@ -123,6 +151,8 @@ pub struct Applied {
     pub crossing_open: Vec<bool>,
     /// The scenario's route-choice settings.
     pub assignment: AssignmentSettings,
+    /// The scenario's settings of the transit-tariff game.
+    pub game: GameSettings,
 }
 
 impl Scenario {
@@ -264,9 +294,28 @@ impl Scenario {
                 );
             }
         }
+        let g = &self.game;
+        for player in g.players.iter().flatten() {
+            if !ds.countries.iter().any(|c| &c.iso3 == player) {
+                p.push(
+                    file,
+                    None,
+                    Some("game.players"),
+                    format!("unknown country `{player}`"),
+                );
+            }
+        }
         for (key, v) in [
             ("assignment.gap", a.gap),
             ("assignment.dispersion", a.dispersion),
+            ("game.max_multiplier", g.max_multiplier),
+            ("game.outside_markup", g.outside_markup),
+            ("game.dispersion", g.dispersion),
+            ("game.shipper_weight", g.shipper_weight),
+            (
+                "game.carrying_cost_usd_per_tkm",
+                g.carrying_cost_usd_per_tkm,
+            ),
         ] {
             if v.is_some_and(|v| !v.is_finite() || v < 0.0) {
                 p.push(file, None, Some(key), "must be a number ≥ 0");
@@ -285,6 +334,7 @@ impl Scenario {
             link_open,
             crossing_open,
             assignment: self.assignment.clone(),
+            game: self.game.clone(),
         })
     }
 
@@ -498,4 +548,13 @@ growth_percent_per_year = 0.0
 # gap = 1e-8
 # dispersion = 0.05        # logit only: per USD/t; larger means closer to equilibrium
 # routes_per_od = 4        # logit only
+
+# The transit-tariff game (`karvan game`): who plays, and how freight answers to price.
+[game]
+# players = ["KAZ", "UZB", "TKM", "TJK", "AFG", "PAK", "IRN"]
+# max_multiplier = 4.0          # highest multiplier on today's transit tariffs
+# outside_markup = 0.3          # the outside option costs 30 % more than today's cheapest route
+# dispersion = 8.0              # shippers' sensitivity to cost, per cheapest-route cost
+# shipper_weight = 0.0          # weight of own shippers' surplus in a country's payoff
+# carrying_cost_usd_per_tkm = 0.005
 "#;

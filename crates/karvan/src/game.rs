@@ -9,45 +9,65 @@ use karvan_policy::{analyse, GameAnalysis, MarketSettings};
 
 use crate::load;
 
-/// The game's options from the command line.
+/// The game's options from the command line; each overrides the scenario's `[game]`
+/// table, which overrides the defaults.
 #[derive(Clone, clap::Args)]
 pub struct Args {
     /// Players (ISO3, comma-separated). Default: KAZ,UZB,TKM,TJK,AFG,PAK,IRN.
     #[arg(long, value_delimiter = ',')]
     pub players: Option<Vec<String>>,
-    /// Highest multiplier on today's transit tariffs a player may set.
-    #[arg(long, default_value_t = 4.0)]
-    pub max_multiplier: f64,
+    /// Highest multiplier on today's transit tariffs a player may set (default 4).
+    #[arg(long)]
+    pub max_multiplier: Option<f64>,
     /// How much dearer than today's cheapest route the outside option (sea, the northern
-    /// route, not shipping) is, as a share.
-    #[arg(long, default_value_t = 0.3)]
-    pub outside_markup: f64,
+    /// route, not shipping) is, as a share (default 0.3).
+    #[arg(long)]
+    pub outside_markup: Option<f64>,
     /// Dispersion of shippers' logit choice between routes and the outside option, per
-    /// cheapest-route cost (higher: more sensitive to cost).
-    #[arg(long, default_value_t = 8.0)]
-    pub price_dispersion: f64,
-    /// Weight of a country's own shippers' surplus in its payoff.
-    #[arg(long, default_value_t = 0.0)]
-    pub shipper_weight: f64,
+    /// cheapest-route cost (default 8; higher: more sensitive to cost).
+    #[arg(long)]
+    pub price_dispersion: Option<f64>,
+    /// Weight of a country's own shippers' surplus in its payoff (default 0).
+    #[arg(long)]
+    pub shipper_weight: Option<f64>,
+    /// What carrying a transit tonne-kilometre costs a country, USD (default 0.005).
+    #[arg(long)]
+    pub carrying_cost: Option<f64>,
 }
 
 impl Args {
-    fn settings(&self) -> MarketSettings {
+    /// Defaults, then the scenario's `[game]` table, then these flags.
+    fn settings(&self, scenario: &karvan_data::scenario::GameSettings) -> MarketSettings {
         let mut s = MarketSettings::default();
-        if let Some(p) = &self.players {
+        if let Some(p) = self.players.clone().or_else(|| scenario.players.clone()) {
             s.players = p.iter().map(|x| x.trim().to_uppercase()).collect();
         }
-        s.bounds = (0.0, self.max_multiplier.max(0.0));
-        s.outside_markup = self.outside_markup;
-        s.dispersion = self.price_dispersion;
-        s.shipper_weight = self.shipper_weight;
+        if let Some(m) = self.max_multiplier.or(scenario.max_multiplier) {
+            s.bounds = (0.0, m.max(0.0));
+        }
+        s.outside_markup = self
+            .outside_markup
+            .or(scenario.outside_markup)
+            .unwrap_or(s.outside_markup);
+        s.dispersion = self
+            .price_dispersion
+            .or(scenario.dispersion)
+            .unwrap_or(s.dispersion);
+        s.shipper_weight = self
+            .shipper_weight
+            .or(scenario.shipper_weight)
+            .unwrap_or(s.shipper_weight);
+        s.carrying_cost_usd_per_tkm = self
+            .carrying_cost
+            .or(scenario.carrying_cost_usd_per_tkm)
+            .unwrap_or(s.carrying_cost_usd_per_tkm);
         s
     }
 }
 
 /// Solves the game on `model`, with a progress bar over the coalitions unless `quiet`.
 pub fn solve(model: &Model, args: &Args, quiet: bool) -> Result<GameAnalysis> {
-    let settings = args.settings();
+    let settings = args.settings(&model.applied.game);
     let bar = indicatif::ProgressBar::new(1 << settings.players.len().min(12));
     if quiet {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
