@@ -70,31 +70,17 @@ pub fn all_or_nothing(
     (sptt, unreachable)
 }
 
-/// The total shortest-path cost `Σ demand × distance` at arc costs `cost`, with the
-/// origins searched in parallel.
+/// The total shortest-path cost `Σ demand × distance` at arc costs `cost` (pairs with
+/// no path count 0), with the origins searched in parallel.
 pub fn shortest_path_total(net: &Network, demand: &Demand, cost: &[f64]) -> f64 {
-    let n = net.num_vertices();
-    demand
-        .origins
-        .par_iter()
-        .map_init(
-            || ShortestPaths::new(n),
-            |sp, od| {
-                sp.search(&net.graph, cost, od.origin, |_| false, |v| net.passable(v));
-                od.destinations
-                    .iter()
-                    .map(|&(d, v)| {
-                        if sp.distance(d).is_finite() {
-                            v * sp.distance(d)
-                        } else {
-                            0.0
-                        }
-                    })
-                    .sum::<f64>()
-            },
-        )
-        .collect::<Vec<f64>>()
+    skim(net, demand, cost)
         .iter()
+        .zip(&demand.origins)
+        .flat_map(|(dist, od)| {
+            dist.iter()
+                .zip(&od.destinations)
+                .map(|(d, &(_, v))| if d.is_finite() { v * d } else { 0.0 })
+        })
         .sum()
 }
 

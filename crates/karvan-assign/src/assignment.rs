@@ -272,8 +272,17 @@ fn line_search(p: &Problem, x: &[Vec<f64>], target: &[Vec<f64>], total: &[f64]) 
         }
         s
     };
+    step_to_zero_slope(slope)
+}
+
+/// The step in [0, 1] where a non-decreasing directional derivative `slope` crosses
+/// zero (1 if it never does, 0 if it starts at or above zero), by bisection.
+pub(crate) fn step_to_zero_slope(slope: impl Fn(f64) -> f64) -> f64 {
     if slope(1.0) <= 0.0 {
         return 1.0;
+    }
+    if slope(0.0) >= 0.0 {
+        return 0.0;
     }
     let (mut lo, mut hi) = (0.0, 1.0);
     for _ in 0..60 {

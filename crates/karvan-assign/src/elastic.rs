@@ -294,20 +294,5 @@ fn line_search(
         }
         s
     };
-    if slope(1.0) <= 0.0 {
-        return 1.0;
-    }
-    if slope(0.0) >= 0.0 {
-        return 0.0;
-    }
-    let (mut lo, mut hi) = (0.0, 1.0);
-    for _ in 0..60 {
-        let mid = 0.5 * (lo + hi);
-        if slope(mid) > 0.0 {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    0.5 * (lo + hi)
+    crate::assignment::step_to_zero_slope(slope)
 }

@@ -191,41 +191,22 @@ pub fn network(
 pub fn route_line(ds: &Dataset, route: &karvan_model::Route) -> Vec<[f64; 2]> {
     let mut out: Vec<[f64; 2]> = Vec::new();
     for s in &route.steps {
-        let mut pts: Vec<[f64; 2]> = match s.kind {
+        // The element's line and the name of the node it is drawn from.
+        let (line, start) = match s.kind {
             "link" => match ds.links.iter().position(|l| l.id == s.id) {
-                Some(i) => {
-                    let mut line: Vec<[f64; 2]> =
-                        link_line(ds, i).into_iter().map(|p| [p[0], p[1]]).collect();
-                    let from_name = ds
-                        .node(&ds.links[i].from)
-                        .map(|n| n.name.as_str())
-                        .unwrap_or("");
-                    if from_name != s.from {
-                        line.reverse();
-                    }
-                    line
-                }
+                Some(i) => (link_line(ds, i), &ds.links[i].from),
                 None => continue,
             },
             "crossing" => match ds.crossings.iter().position(|c| c.id == s.id) {
-                Some(i) => {
-                    let mut line: Vec<[f64; 2]> = crossing_line(ds, i)
-                        .into_iter()
-                        .map(|p| [p[0], p[1]])
-                        .collect();
-                    let from_name = ds
-                        .node(&ds.crossings[i].from)
-                        .map(|n| n.name.as_str())
-                        .unwrap_or("");
-                    if from_name != s.from {
-                        line.reverse();
-                    }
-                    line
-                }
+                Some(i) => (crossing_line(ds, i), &ds.crossings[i].from),
                 None => continue,
             },
             _ => continue,
         };
+        let mut pts: Vec<[f64; 2]> = line.into_iter().map(|p| [p[0], p[1]]).collect();
+        if ds.node(start).map(|n| n.name.as_str()) != Some(s.from.as_str()) {
+            pts.reverse();
+        }
         if let (Some(last), Some(first)) = (out.last(), pts.first()) {
             if last == first {
                 pts.remove(0);
