@@ -4,8 +4,11 @@
 //   node tests/browser/e2e.mjs BASE_URL SCREENSHOT_DIR
 //
 // Steps: the map draws the network; routes Tashkent → Karachi; a scenario with
-// Uzbekistan's transit tariffs cut by 30 % runs and is compared with the base; and the
-// page asks nothing of any host but the server. Exits non-zero with a message on failure.
+// Uzbekistan's transit tariffs cut by 30 % runs and is compared with the base; the page
+// asks nothing of any host but the server (checked after every step); and the tariff
+// game, played by Uzbekistan, Afghanistan and Pakistan, shows its tables and Shapley
+// values that share out the grand coalition's value. Exits non-zero with a message on
+// failure.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +18,9 @@ const TOTAL_TIMEOUT_MS = 170_000; // under the 180 s the Rust harness allows
 const STEP_TIMEOUT_MS = 60_000;
 const VIEWPORT = { width: 1440, height: 900 };
 const SCENARIO = 'e2e-uzb-cut';
+// Three players keep the game quick: 2^3 coalitions instead of 2^7.
+const GAME_PLAYERS = ['UZB', 'AFG', 'PAK'];
+const GAME_TIMEOUT_MS = 120_000;
 
 const [baseArg, shotDir] = process.argv.slice(2);
 if (!baseArg || !shotDir) {
@@ -46,11 +52,11 @@ const watchdog = setTimeout(() => {
 }, TOTAL_TIMEOUT_MS);
 
 /** Runs one step with its own time limit and prints a summary line. */
-async function step(name, body) {
+async function step(name, body, limitMs = STEP_TIMEOUT_MS) {
   const started = Date.now();
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new StepFailure(`timed out after ${STEP_TIMEOUT_MS / 1000} s`)), STEP_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new StepFailure(`timed out after ${limitMs / 1000} s`)), limitMs);
   });
   try {
     const summary = await Promise.race([body(), timeout]);
@@ -248,6 +254,81 @@ async function main() {
     checkRequests();
     return `all requests went to ${base.origin}`;
   });
+
+  await step('e) the tariff game with three players', async () => {
+    await page.click('#tab-game');
+    const boxes = await page.$$eval('#game-players input[type="checkbox"]',
+      (inputs) => inputs.map((el) => ({ value: el.value, checked: el.checked })));
+    const ticked = boxes.filter((b) => b.checked).map((b) => b.value);
+    check(ticked.length === 7, `${ticked.length} players ticked by default, expected the seven transit countries: ${ticked.join(', ')}`);
+    const defaults = await page.evaluate(() => ['max-multiplier', 'outside-markup', 'dispersion', 'shipper-weight']
+      .map((id) => document.querySelector(`#game-${id}`).value));
+    check(defaults.join(' ') === '4 0.3 8 0', `the game's parameters default to ${defaults.join(', ')}`);
+    for (const b of boxes) {
+      if (b.checked && !GAME_PLAYERS.includes(b.value)) await page.uncheck(`#game-players input[value="${b.value}"]`);
+    }
+    const players = await page.$$eval('#game-players input:checked', (inputs) => inputs.map((el) => el.value));
+    check(players.join() === GAME_PLAYERS.join(), `the players ticked are ${players.join(', ')}`);
+    // Record what the status line says while the game runs, for the summary.
+    await page.evaluate(() => {
+      window.gameStatusSeen = [];
+      const box = document.querySelector('#game-status');
+      new MutationObserver(() => window.gameStatusSeen.push(box.textContent.trim()))
+        .observe(box, { subtree: true, childList: true, characterData: true });
+    });
+    await page.click('#game-button');
+    await page.waitForFunction(() => {
+      const status = document.querySelector('#game-status')?.dataset.status;
+      return status === 'done' || status === 'failed' || document.querySelector('#message.error:not([hidden])');
+    }, null, { timeout: GAME_TIMEOUT_MS });
+    const outcome = await page.evaluate(() => ({
+      status: document.querySelector('#game-status').dataset.status,
+      text: document.querySelector('#game-status').textContent.trim(),
+      error: document.querySelector('#message.error:not([hidden]) .message-text')?.textContent.trim() || '',
+    }));
+    check(!outcome.error, `the page shows an error: ${outcome.error}`);
+    check(outcome.status === 'done', `the game ended ${outcome.status}: ${outcome.text}`);
+    const shown = await page.evaluate(() => {
+      // The first number in a text, read as the page writes it ("1,234.56", "−0.25").
+      const num = (text) => {
+        const m = /[−-]?[\d,]*\.?\d+/.exec(text || '');
+        return m ? Number(m[0].replace(/,/g, '').replace('−', '-')) : NaN;
+      };
+      const rows = (id) => document.querySelectorAll(`#${id} tbody tr`).length;
+      return {
+        model: document.querySelector('#game-model').textContent,
+        tariffs: rows('game-tariffs'),
+        payoffs: rows('game-payoffs'),
+        corridors: document.querySelectorAll('#game-corridors tbody tr:not(.section)').length,
+        shapley: [...document.querySelectorAll('#game-shapley tbody tr')]
+          .map((tr) => ({ country: tr.cells[0].textContent, value: num(tr.cells[1].textContent) })),
+        grand: num(document.querySelector('#game-grand')?.textContent),
+        bars: document.querySelectorAll('#game-shapley-chart svg rect').length,
+        key: document.querySelector('#game-key').innerText,
+        progress: window.gameStatusSeen.filter((t) => t.startsWith('Coalitions solved')),
+      };
+    });
+    check(shown.model.includes('Players: UZB, AFG, PAK'), `the model statement does not name the players: ${shown.model}`);
+    check(shown.tariffs === 2 * GAME_PLAYERS.length, `#game-tariffs has ${shown.tariffs} rows, expected rail and road of each player`);
+    check(shown.payoffs >= GAME_PLAYERS.length, `#game-payoffs has ${shown.payoffs} rows`);
+    check(shown.shapley.length === GAME_PLAYERS.length, `#game-shapley has ${shown.shapley.length} rows`);
+    check(shown.corridors > 0, 'the corridor tonnage table is empty');
+    check(shown.bars >= 2 * GAME_PLAYERS.length, `the Shapley chart has ${shown.bars} bars`);
+    check(shown.key.includes('Trans-Afghan'), 'the key results do not show the Trans-Afghan coalition');
+    check(Number.isFinite(shown.grand) && shown.grand > 0, `the grand coalition's value shown is ${shown.grand}`);
+    check(shown.shapley.every((r) => Number.isFinite(r.value)), `unreadable Shapley values: ${JSON.stringify(shown.shapley)}`);
+    // Each value shown is rounded to 0.01 (million USD), the grand value too.
+    const total = shown.shapley.reduce((t, r) => t + r.value, 0);
+    const tolerance = 0.005 * (shown.shapley.length + 1) + 1e-9;
+    check(Math.abs(total - shown.grand) <= tolerance,
+      `the Shapley values shown add up to ${total.toFixed(2)}, the grand coalition is worth ${shown.grand.toFixed(2)}`);
+    await page.$eval('#game-model', (el) => el.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: join(shotDir, 'game.png') });
+    const progress = shown.progress.length ? `; progress shown: ${shown.progress[shown.progress.length - 1]}` : '';
+    return `${outcome.text} ${shown.tariffs} tariffs, ${shown.payoffs} payoff rows, ${shown.corridors} corridors; ` +
+      `Shapley ${shown.shapley.map((r) => `${r.country} ${r.value.toFixed(2)}`).join(', ')} ` +
+      `= ${total.toFixed(2)}, grand coalition ${shown.grand.toFixed(2)} million USD${progress}`;
+  }, GAME_TIMEOUT_MS + 10_000);
 
   clearTimeout(watchdog);
   await finish(0);

@@ -291,7 +291,8 @@ pub fn core_is_empty(v: &[f64], n: usize) -> bool {
     let x: Vec<_> = (0..n)
         .map(|_| lp.add_var(1.0, (f64::NEG_INFINITY, f64::INFINITY)))
         .collect();
-    for (mask, &value) in v.iter().enumerate().take((1usize << n) - 1).skip(1) {
+    // Every coalition, the grand one included (which keeps the programme bounded).
+    for (mask, &value) in v.iter().enumerate().take(1usize << n).skip(1) {
         let terms: Vec<_> = (0..n)
             .filter(|i| mask >> i & 1 == 1)
             .map(|i| (x[i], 1.0))

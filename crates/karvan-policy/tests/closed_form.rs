@@ -154,6 +154,8 @@ fn shapley_and_core_on_textbook_games() {
         .map(|m| if m.count_ones() >= 2 { 1.0 } else { 0.0 })
         .collect();
     assert!(core_is_empty(&majority, 3));
+    // One player alone: the core is its own value.
+    assert!(!core_is_empty(&[0.0, 5.0], 1));
     let phi = shapley(&majority, 3);
     assert!(phi.iter().all(|p| (p - 1.0 / 3.0).abs() < 1e-12));
 }

@@ -423,6 +423,7 @@ pub struct GameRequest {
     outside_markup: Option<f64>,
     dispersion: Option<f64>,
     shipper_weight: Option<f64>,
+    carrying_cost_usd_per_tkm: Option<f64>,
 }
 
 /// Starts the tariff game in the background; poll `/api/games/{id}` for progress.
@@ -432,7 +433,21 @@ pub async fn start_game(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let Json(req) = body?;
     let a = applied(&state, Some(&req.scenario))?;
+    // Defaults, then the scenario's `[game]` table, then the request.
     let mut settings = karvan_policy::MarketSettings::default();
+    let g = &a.game;
+    if let Some(p) = &g.players {
+        settings.players = p.clone();
+    }
+    if let Some(m) = g.max_multiplier {
+        settings.bounds = (0.0, m);
+    }
+    settings.outside_markup = g.outside_markup.unwrap_or(settings.outside_markup);
+    settings.dispersion = g.dispersion.unwrap_or(settings.dispersion);
+    settings.shipper_weight = g.shipper_weight.unwrap_or(settings.shipper_weight);
+    settings.carrying_cost_usd_per_tkm = g
+        .carrying_cost_usd_per_tkm
+        .unwrap_or(settings.carrying_cost_usd_per_tkm);
     if let Some(p) = req.players {
         if p.is_empty() || p.len() > 8 {
             return Err(ApiError::bad_request("give between 1 and 8 players"));
@@ -463,6 +478,9 @@ pub async fn start_game(
     }
     if let Some(x) = check(req.shipper_weight, "shipper_weight")? {
         settings.shipper_weight = x;
+    }
+    if let Some(x) = check(req.carrying_cost_usd_per_tkm, "carrying_cost_usd_per_tkm")? {
+        settings.carrying_cost_usd_per_tkm = x;
     }
     let id = state.start_game(1 << settings.players.len());
     let st = state.clone();
