@@ -8,6 +8,7 @@ pub mod assignment;
 mod bush;
 pub mod elastic;
 pub mod graph;
+pub mod maxflow;
 pub mod problem;
 pub mod shortest;
 pub mod sue;

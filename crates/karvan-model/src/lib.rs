@@ -8,6 +8,7 @@
 pub mod cost;
 pub mod equilibrium;
 pub mod network;
+pub mod paths;
 pub mod places;
 pub mod route;
 pub mod run;

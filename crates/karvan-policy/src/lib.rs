@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod game;
 pub mod market;
+pub mod resilience;
 
 pub use analysis::{analyse, GameAnalysis, Solution};
 pub use game::{

@@ -1,0 +1,166 @@
+//! Closures, criticality, Monte Carlo and diversification on the hand-made tiny dataset.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use karvan_data::{Applied, Dataset, Scenario};
+use karvan_model::{run, Model, RouteChoice};
+use karvan_policy::resilience::{
+    criticality, diversification, monte_carlo, ClosureModel, Element, Evaluator,
+};
+
+fn tiny() -> Applied {
+    let ds = Dataset::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/tiny"))
+        .unwrap();
+    Scenario::parse("base = \"tiny\"", "t")
+        .unwrap()
+        .apply(&ds, "t")
+        .unwrap()
+}
+
+fn link(a: &Applied, id: &str) -> Element {
+    Element::Link(a.dataset.links.iter().position(|l| l.id == id).unwrap())
+}
+
+const AON: RouteChoice = RouteChoice::AllOrNothing;
+
+#[test]
+fn closing_a_link_that_carries_nothing_changes_nothing() {
+    let a = tiny();
+    let ev = Evaluator::new(&a, AON);
+    let base = ev.state(&BTreeSet::new());
+    // A → C goes by rail and A → B by road: the C road carries nothing.
+    let closed = ev.state(&BTreeSet::from([link(&a, "c-road")]));
+    assert_eq!(closed.cost_usd, base.cost_usd);
+    assert_eq!(closed.lost_tonnes, base.lost_tonnes);
+}
+
+#[test]
+fn closing_the_only_link_to_a_zone_loses_exactly_its_trade() {
+    let a = tiny();
+    let ev = Evaluator::new(&a, AON);
+    let base = ev.state(&BTreeSet::new());
+    let closed = ev.state(&BTreeSet::from([link(&a, "b3-road")]));
+    // 500 t from A to B's city lose their only way in; the island's 70 t were lost already.
+    assert!(
+        (closed.lost_tonnes - base.lost_tonnes - 500.0).abs() < 1e-9,
+        "{} vs {}",
+        closed.lost_tonnes,
+        base.lost_tonnes
+    );
+    // A closure of 73 days (a fifth of the year) loses a fifth of that trade.
+    let year = ev.year(&[(link(&a, "b3-road"), 100.0, 73.0)]);
+    assert!(
+        (year.lost_tonnes - base.lost_tonnes - 100.0).abs() < 1e-9,
+        "{}",
+        year.lost_tonnes
+    );
+}
+
+#[test]
+fn criticality_ranks_the_only_way_in_first_and_the_unused_last() {
+    let a = tiny();
+    let ev = Evaluator::new(&a, AON);
+    let ranking = criticality(&ev, &|| {});
+    // A → B's 500 t have one way only (A road, A–B road crossing, B road, B city road):
+    // those four rank first, each losing exactly that trade.
+    let mut top: Vec<&str> = ranking[..4].iter().map(|r| r.id.as_str()).collect();
+    top.sort();
+    assert_eq!(top, ["a-road", "ab-road", "b-road", "b3-road"]);
+    assert!(ranking[..4]
+        .iter()
+        .all(|r| (r.lost_tonnes - 500.0).abs() < 1e-9));
+    assert!(ranking[4].lost_tonnes == 0.0);
+    let c_road = ranking.iter().find(|r| r.id == "c-road").unwrap();
+    assert_eq!((c_road.lost_tonnes, c_road.extra_cost_usd), (0.0, 0.0));
+    // Closing the A–B rail crossing sends A → C by road: dearer, nothing lost.
+    let ab = ranking.iter().find(|r| r.id == "ab-rail").unwrap();
+    assert!(ab.extra_cost_usd > 0.0 && ab.lost_tonnes == 0.0);
+}
+
+#[test]
+fn monte_carlo_at_probability_zero_and_one_and_with_seeds() {
+    let a = tiny();
+    let ev = Evaluator::new(&a, AON);
+    let base = ev.state(&BTreeSet::new());
+    let e = link(&a, "b3-road");
+    let never = monte_carlo(
+        &ev,
+        &ClosureModel {
+            probability: vec![(e, 0.0)],
+            days: 365.0,
+        },
+        50,
+        7,
+        &|| {},
+    );
+    assert_eq!(
+        (never.cost_usd.mean, never.lost_tonnes.p99),
+        (base.cost_usd, base.lost_tonnes)
+    );
+    let always = monte_carlo(
+        &ev,
+        &ClosureModel {
+            probability: vec![(e, 1.0)],
+            days: 365.0,
+        },
+        50,
+        7,
+        &|| {},
+    );
+    // A closure starting on a random day and lasting a year covers the rest of that year;
+    // with `days` ≥ 365 and start in [0, 365) it covers the year from its start.
+    let closed = ev.state(&BTreeSet::from([e]));
+    assert!(
+        always.lost_tonnes.p99 <= closed.lost_tonnes + 1e-9
+            && always.lost_tonnes.mean > base.lost_tonnes
+    );
+    let m1 = monte_carlo(
+        &ev,
+        &ClosureModel {
+            probability: vec![(e, 0.5)],
+            days: 30.0,
+        },
+        200,
+        42,
+        &|| {},
+    );
+    let m2 = monte_carlo(
+        &ev,
+        &ClosureModel {
+            probability: vec![(e, 0.5)],
+            days: 30.0,
+        },
+        200,
+        42,
+        &|| {},
+    );
+    assert_eq!(
+        serde_json::to_string(&m1).unwrap(),
+        serde_json::to_string(&m2).unwrap()
+    );
+    // About half the years lose 30/365 of 500 t.
+    let expected = base.lost_tonnes + 0.5 * 500.0 * 30.0 / 365.0;
+    assert!(
+        (m1.lost_tonnes.mean - expected).abs() < 0.2 * 500.0 * 30.0 / 365.0,
+        "{} vs {expected}",
+        m1.lost_tonnes.mean
+    );
+}
+
+#[test]
+fn disjoint_routes_and_concentration_by_hand() {
+    let a = tiny();
+    let r = run(&Model::new(a.clone()), AON);
+    let d = diversification(&a, &r);
+    // From Aland's zone to the port in Cland: two of everything in a row (road and rail
+    // links, road and rail crossings), so two disjoint routes.
+    let aaa = d.iter().find(|x| x.country == "AAA").unwrap();
+    assert_eq!(aaa.disjoint_routes_to_sea, 2);
+    // Aland's trade: 1,000 t by the rail corridor, 500 t on another: HHI = (2/3)² + (1/3)².
+    assert!(
+        (aaa.corridor_hhi - (4.0 / 9.0 + 1.0 / 9.0)).abs() < 1e-9,
+        "{}",
+        aaa.corridor_hhi
+    );
+}
