@@ -6,6 +6,7 @@ mod commands;
 mod game;
 mod load;
 mod print;
+mod resilience;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -136,6 +137,35 @@ enum Command {
         out: Option<PathBuf>,
         #[command(flatten)]
         game: game::Args,
+    },
+    /// What a closure costs over a year: where the cargo goes, the extra cost, lost trade.
+    Risk {
+        /// Scenario file or shipped scenario name. Default: the embedded dataset.
+        scenario: Option<String>,
+        /// What closes: link or crossing ids, or a pair of countries such as AFG-PAK for
+        /// every crossing between them (comma-separated).
+        #[arg(long, value_delimiter = ',', required = true)]
+        close: Vec<String>,
+        /// Day of the year the closure starts (0 = 1 January).
+        #[arg(long, default_value_t = 0.0)]
+        start: f64,
+        /// Days it lasts.
+        #[arg(long, default_value_t = 365.0)]
+        days: f64,
+        /// Output folder. Default: out/risk-<scenario>.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Criticality of every link and crossing, Monte Carlo years of closures, and how
+    /// diversified each country's trade is.
+    Resilience {
+        /// Scenario file or shipped scenario name. Default: the embedded dataset.
+        scenario: Option<String>,
+        /// Output folder. Default: out/resilience-<scenario>.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        args: resilience::Args,
     },
     /// Write one self-contained HTML report (charts and map inline; opens offline).
     Report {
@@ -309,6 +339,18 @@ fn main() -> ExitCode {
             out,
             game,
         } => game::run(scenario.as_deref(), out, &game, json),
+        Command::Risk {
+            scenario,
+            close,
+            start,
+            days,
+            out,
+        } => resilience::risk(scenario.as_deref(), &close, start, days, out, json),
+        Command::Resilience {
+            scenario,
+            out,
+            args,
+        } => resilience::resilience(scenario.as_deref(), &args, out, json),
         Command::Report {
             scenario,
             compare,

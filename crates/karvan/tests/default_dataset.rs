@@ -361,3 +361,76 @@ fn the_transit_tariff_game_on_the_default_dataset() {
     let revenue = std::fs::read_to_string(out.join("revenue.csv")).unwrap();
     assert!(revenue.lines().any(|l| l.starts_with("\"nash\",UZB,")));
 }
+
+#[test]
+fn closing_every_afghanistan_pakistan_crossing_sends_cargo_through_iran() {
+    let v = karvan_json(&[
+        "risk", "--close", "AFG-PAK", "--start", "285", "--days", "60",
+    ]);
+    let t = |which: &str, corridor: &str| {
+        v[which]["corridor_tonnes"][corridor]
+            .as_f64()
+            .unwrap_or(0.0)
+    };
+    // With the crossings shut all year, Torkham and Chaman carry nothing and Iran's
+    // routes gain what they lose.
+    assert_eq!(t("closed_all_year", "Torkham (other routes)"), 0.0);
+    assert_eq!(t("closed_all_year", "Chaman (other routes)"), 0.0);
+    let iran = |which: &str| {
+        v[which]["corridor_tonnes"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| k.contains("Iran") || k.contains("Chabahar"))
+            .map(|(_, x)| x.as_f64().unwrap())
+            .sum::<f64>()
+    };
+    assert!(
+        iran("closed_all_year") > iran("base") + 1e6,
+        "{} vs {}",
+        iran("closed_all_year"),
+        iran("base")
+    );
+    // Sixty days of closure cost something, and less than a whole year of it.
+    let cost = |which: &str| v[which]["cost_usd"].as_f64().unwrap();
+    assert!(cost("year") > cost("base") && cost("year") < cost("closed_all_year"));
+    // Every tonne is routed or counted as lost.
+    let lost = v["closed_all_year"]["lost_tonnes"].as_f64().unwrap();
+    let routed: f64 = v["closed_all_year"]["corridor_tonnes"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|x| x.as_f64().unwrap())
+        .sum();
+    assert!(close(routed + lost, 20_679_000.0), "{routed} + {lost}");
+}
+
+#[test]
+fn resilience_ranks_elements_and_samples_years() {
+    let v = karvan_json(&["resilience", "--samples", "50", "--seed", "3"]);
+    let ranking = v["criticality"].as_array().unwrap();
+    assert!(ranking.len() > 200);
+    let key = |r: &Value| {
+        (
+            r["lost_tonnes"].as_f64().unwrap(),
+            r["extra_cost_usd"].as_f64().unwrap(),
+        )
+    };
+    for w in ranking.windows(2) {
+        assert!(
+            key(&w[0]) >= key(&w[1]),
+            "ranked by lost trade, then extra cost"
+        );
+    }
+    assert_eq!(v["monte_carlo"]["samples"], 50);
+    let again = karvan_json(&["resilience", "--samples", "50", "--seed", "3"]);
+    assert_eq!(
+        v["monte_carlo"], again["monte_carlo"],
+        "the same seed gives the same years"
+    );
+    assert!(v["diversification"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["country"] == "AFG"));
+}
