@@ -419,6 +419,9 @@ pub const PARAMETERS: &[Parameter] = &[
     Parameter { name: "default_speed_sea", unit: "km/h", doc: "Speed on a sea link with no speed of its own." },
     Parameter { name: "time_value_share_per_year", unit: "1/year", doc: "Share of cargo value lost per year in transit (capital, spoilage, obsolescence); the value of time is value × this / 8760 per hour." },
     Parameter { name: "insurance_rate_per_1000km", unit: "1/1000 km", doc: "Share of cargo value paid as risk premium per 1000 km through a region of risk index 1." },
+    Parameter { name: "risk_dwell_hours", unit: "h", doc: "Extra hours at a border crossing per unit of risk index (the higher of its two sides), for security checks and convoys." },
+    Parameter { name: "closure_chance_per_year", unit: "1/year", doc: "Chance per year that a border crossing in a region of risk index 1 closes (`karvan resilience`); a crossing's chance is this times its risk index." },
+    Parameter { name: "closure_days", unit: "days", doc: "How long a sampled closure lasts (`karvan resilience`)." },
 ];
 
 /// The schema rendered as Markdown, for the README and `karvan schema`.

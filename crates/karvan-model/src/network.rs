@@ -182,7 +182,9 @@ impl Network {
                     to_node: to,
                     country: node_country[to],
                     km: c.length_km,
-                    hours: c.dwell_hours + c.length_km / default_speed(params, c.mode),
+                    hours: c.dwell_hours
+                        + params.parameter("risk_dwell_hours") * risk[a].max(risk[b])
+                        + c.length_km / default_speed(params, c.mode),
                     operating_usd_per_t: c.length_km * operating_cost(params, layer),
                     transfer_usd_per_t: 0.0,
                     fee_usd_per_t: c.fee_usd_per_t,

@@ -326,3 +326,18 @@ fn logit_route_choice_approaches_the_equilibrium_as_dispersion_grows() {
         assert_eq!(res.assignment.method, "logit");
     }
 }
+
+/// Security risk lengthens border waits: 10 h per unit of risk index, and both of A → C's
+/// crossings touch B (risk 0.5), so the route takes 2 × 0.5 × 10 = 10 h longer.
+#[test]
+fn risk_adds_dwell_at_crossings() {
+    let ds = tiny();
+    let (a1, c2) = (
+        places::find(&ds, "a1").unwrap(),
+        places::find(&ds, "c2").unwrap(),
+    );
+    let calm = model_with("");
+    let tense = model_with("[parameters]\nrisk_dwell_hours = 10");
+    let h = |m: &Model| m.routes(a1, c2, 0, 0)[0].total.hours;
+    close(h(&tense) - h(&calm), 10.0);
+}

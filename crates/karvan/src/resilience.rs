@@ -177,12 +177,13 @@ pub struct Args {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Chance per year that a crossing in a region of risk index 1 closes; a crossing's
-    /// chance is this times the higher risk index of its two sides.
-    #[arg(long, default_value_t = 0.8)]
-    pub closure_rate: f64,
-    /// Days a sampled closure lasts.
-    #[arg(long, default_value_t = 25.0)]
-    pub closure_days: f64,
+    /// chance is this times the higher risk index of its two sides. Default: the
+    /// dataset's `closure_chance_per_year` (a scenario may change it).
+    #[arg(long)]
+    pub closure_rate: Option<f64>,
+    /// Days a sampled closure lasts. Default: the dataset's `closure_days`.
+    #[arg(long)]
+    pub closure_days: Option<f64>,
 }
 
 /// `karvan resilience`: criticality, Monte Carlo, diversification.
@@ -215,6 +216,12 @@ pub fn resilience(
 
     // Closure chances from security risk: crossings only (a border shuts; a line rarely does).
     let ds = &applied.dataset;
+    let closure_rate = args
+        .closure_rate
+        .unwrap_or_else(|| ds.manifest.parameter("closure_chance_per_year"));
+    let closure_days = args
+        .closure_days
+        .unwrap_or_else(|| ds.manifest.parameter("closure_days"));
     let risk: std::collections::HashMap<&str, f64> = ds
         .risk
         .iter()
@@ -238,7 +245,7 @@ pub fn resilience(
         .map(|(i, c)| {
             (
                 Element::Crossing(i),
-                (args.closure_rate * node_risk(&c.from).max(node_risk(&c.to))).clamp(0.0, 1.0),
+                (closure_rate * node_risk(&c.from).max(node_risk(&c.to))).clamp(0.0, 1.0),
             )
         })
         .filter(|(_, p)| *p > 0.0)
@@ -248,7 +255,7 @@ pub fn resilience(
         &ev,
         &ClosureModel {
             probability: probability.clone(),
-            days: args.closure_days,
+            days: closure_days,
         },
         args.samples,
         args.seed,
@@ -273,7 +280,7 @@ pub fn resilience(
     let _ = writeln!(
         md,
         "\n## Monte Carlo: {} years, seed {}\n\nEach open crossing closes once in a year with chance {} × its risk index (the higher of its two sides; {} crossings have a chance above 0), for {} days from a uniform day. The year is split where the set of closed crossings changes.\n\n| | mean | P50 | P95 | P99 |\n|---|---:|---:|---:|---:|\n| generalized cost, USD | {} | {} | {} | {} |\n| lost trade, t | {} | {} | {} | {} |\n",
-        mc.samples, mc.seed, args.closure_rate, probability.len(), args.closure_days,
+        mc.samples, mc.seed, closure_rate, probability.len(), closure_days,
         thousands(mc.cost_usd.mean), thousands(mc.cost_usd.p50), thousands(mc.cost_usd.p95), thousands(mc.cost_usd.p99),
         thousands(mc.lost_tonnes.mean), thousands(mc.lost_tonnes.p50), thousands(mc.lost_tonnes.p95), thousands(mc.lost_tonnes.p99)
     );
