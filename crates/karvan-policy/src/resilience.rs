@@ -375,3 +375,77 @@ pub fn diversification(applied: &Applied, r: &RunResults) -> Vec<Diversification
     }
     out
 }
+
+/// Everything `karvan resilience` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResilienceAnalysis {
+    pub criticality: Vec<Criticality>,
+    pub monte_carlo: MonteCarlo,
+    pub diversification: Vec<Diversification>,
+    /// The Monte Carlo's closure chance at risk index 1 and closure length.
+    pub closure_chance_per_year: f64,
+    pub closure_days: f64,
+    /// Crossings with a chance of closing above 0.
+    pub risky_crossings: usize,
+}
+
+/// Criticality, Monte Carlo and diversification of a scenario. Closure chances come from
+/// each crossing's risk (the higher index of its two sides) times `chance`.
+pub fn analyse(
+    applied: &Applied,
+    choice: RouteChoice,
+    samples: usize,
+    seed: u64,
+    chance: f64,
+    days: f64,
+    progress: &(dyn Fn() + Sync),
+) -> ResilienceAnalysis {
+    let ev = Evaluator::new(applied, choice);
+    let ranking = criticality(&ev, progress);
+    let ds = &applied.dataset;
+    let risk: HashMap<&str, f64> = ds
+        .risk
+        .iter()
+        .map(|r| (r.region.as_str(), r.index))
+        .collect();
+    let node_risk = |id: &str| {
+        ds.node(id).map_or(0.0, |n| {
+            n.province
+                .as_deref()
+                .and_then(|p| risk.get(p))
+                .or_else(|| risk.get(n.country.as_str()))
+                .copied()
+                .unwrap_or(0.0)
+        })
+    };
+    let probability: Vec<(Element, f64)> = ds
+        .crossings
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| applied.crossing_open[*i])
+        .map(|(i, c)| {
+            (
+                Element::Crossing(i),
+                (chance * node_risk(&c.from).max(node_risk(&c.to))).clamp(0.0, 1.0),
+            )
+        })
+        .filter(|(_, p)| *p > 0.0)
+        .collect();
+    let risky_crossings = probability.len();
+    let mc = monte_carlo(
+        &ev,
+        &ClosureModel { probability, days },
+        samples,
+        seed,
+        progress,
+    );
+    let base = run(&Model::new(applied.clone()), choice);
+    ResilienceAnalysis {
+        criticality: ranking,
+        monte_carlo: mc,
+        diversification: diversification(applied, &base),
+        closure_chance_per_year: chance,
+        closure_days: days,
+        risky_crossings,
+    }
+}

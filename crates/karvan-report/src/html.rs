@@ -21,6 +21,8 @@ pub struct ReportInput<'a> {
     pub compare: Option<(&'a RunResults, &'a Comparison)>,
     /// The transit-tariff game, when asked for.
     pub game: Option<&'a karvan_policy::GameAnalysis>,
+    /// The resilience analysis, when asked for.
+    pub resilience: Option<&'a karvan_policy::resilience::ResilienceAnalysis>,
 }
 
 fn esc(s: &str) -> String {
@@ -75,6 +77,9 @@ pub fn report(input: &ReportInput) -> String {
     }
     if let Some(g) = input.game {
         h.push_str(&crate::game::html_section(g));
+    }
+    if let Some(r) = input.resilience {
+        h.push_str(&crate::resilience::html_section(ds, r));
     }
     sources(&mut h, ds, r);
     let _ = write!(

@@ -206,6 +206,7 @@ pub fn report(
     compare: Option<&str>,
     out: Option<PathBuf>,
     game: Option<&crate::game::Args>,
+    resilience: Option<&crate::resilience::Args>,
     choice: &ChoiceArgs,
 ) -> Result<ExitCode> {
     let model = Model::new(load::applied(scenario)?);
@@ -229,11 +230,13 @@ pub fn report(
         Some(args) => Some(crate::game::solve(&model, args, false)?),
         None => None,
     };
+    let resilience = resilience.map(|args| crate::resilience::solve(&model.applied, args, false));
     let html = karvan_report::html::report(&karvan_report::html::ReportInput {
         dataset: &model.applied.dataset,
         results: &results,
         compare: base.as_ref().map(|(r, c)| (r, c)),
         game: game.as_ref(),
+        resilience: resilience.as_ref(),
     });
     let out = out.unwrap_or_else(|| {
         Path::new("out").join(format!("report-{}.html", load::slug(&model.applied.name)))

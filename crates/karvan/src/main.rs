@@ -180,6 +180,11 @@ enum Command {
         /// Add the transit-tariff game (see `karvan game`; its flags apply).
         #[arg(long = "game")]
         with_game: bool,
+        /// Add the resilience analysis (see `karvan resilience`; its flags apply).
+        #[arg(long = "resilience")]
+        with_resilience: bool,
+        #[command(flatten)]
+        resilience: resilience::Args,
         #[command(flatten)]
         game: game::Args,
         #[command(flatten)]
@@ -357,12 +362,15 @@ fn main() -> ExitCode {
             out,
             with_game,
             game,
+            with_resilience,
+            resilience,
             choice,
         } => commands::report(
             scenario.as_deref(),
             compare.as_deref(),
             out,
             with_game.then_some(&game),
+            with_resilience.then_some(&resilience),
             &choice,
         ),
         Command::Serve {

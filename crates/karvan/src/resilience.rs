@@ -8,11 +8,8 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, Context, Result};
 use karvan_data::Applied;
-use karvan_model::{run, Model, RouteChoice};
-use karvan_policy::resilience::{
-    criticality, diversification, monte_carlo, open_elements, Annual, ClosureModel, Element,
-    Evaluator,
-};
+use karvan_model::RouteChoice;
+use karvan_policy::resilience::{open_elements, Annual, Element, Evaluator};
 use karvan_report::fmt::{signed, thousands};
 
 use crate::load;
@@ -169,6 +166,7 @@ pub fn risk(
 
 /// Options of `karvan resilience`.
 #[derive(Clone, clap::Args)]
+#[group(id = "resilience_args")]
 pub struct Args {
     /// Monte Carlo years to sample.
     #[arg(long, default_value_t = 1000)]
@@ -194,150 +192,34 @@ pub fn resilience(
     json: bool,
 ) -> Result<ExitCode> {
     let applied = load::applied(scenario)?;
-    let choice = RouteChoice::from_settings(&applied.assignment);
-    let ev = Evaluator::new(&applied, choice);
-    let bar = |n: usize, what: &str| {
-        let b = indicatif::ProgressBar::new(n as u64);
-        if json {
-            b.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-        }
-        b.set_style(
-            indicatif::ProgressStyle::with_template(&format!(
-                "{what} {{bar:40}} {{pos}}/{{len}} {{elapsed}}"
-            ))
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        b
-    };
-    let elems = open_elements(&applied);
-    let b = bar(elems.len(), "criticality");
-    let ranking = criticality(&ev, &|| b.inc(1));
-    b.finish_and_clear();
-
-    // Closure chances from security risk: crossings only (a border shuts; a line rarely does).
-    let ds = &applied.dataset;
-    let closure_rate = args
-        .closure_rate
-        .unwrap_or_else(|| ds.manifest.parameter("closure_chance_per_year"));
-    let closure_days = args
-        .closure_days
-        .unwrap_or_else(|| ds.manifest.parameter("closure_days"));
-    let risk: std::collections::HashMap<&str, f64> = ds
-        .risk
-        .iter()
-        .map(|r| (r.region.as_str(), r.index))
-        .collect();
-    let node_risk = |id: &str| {
-        ds.node(id).map_or(0.0, |n| {
-            n.province
-                .as_deref()
-                .and_then(|p| risk.get(p))
-                .or_else(|| risk.get(n.country.as_str()))
-                .copied()
-                .unwrap_or(0.0)
-        })
-    };
-    let probability: Vec<(Element, f64)> = ds
-        .crossings
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| applied.crossing_open[*i])
-        .map(|(i, c)| {
-            (
-                Element::Crossing(i),
-                (closure_rate * node_risk(&c.from).max(node_risk(&c.to))).clamp(0.0, 1.0),
-            )
-        })
-        .filter(|(_, p)| *p > 0.0)
-        .collect();
-    let b = bar(args.samples, "Monte Carlo");
-    let mc = monte_carlo(
-        &ev,
-        &ClosureModel {
-            probability: probability.clone(),
-            days: closure_days,
-        },
-        args.samples,
-        args.seed,
-        &|| b.inc(1),
-    );
-    b.finish_and_clear();
-    let base_run = run(&Model::new(applied.clone()), choice);
-    let div = diversification(&applied, &base_run);
-
-    let mut md = format!("# Resilience: {}\n\n", applied.name);
-    md.push_str("## The most critical links and crossings (each closed all year)\n\n| element | lost trade t/year | extra cost of detours USD/year |\n|---|---:|---:|\n");
-    for r in ranking.iter().take(25) {
-        let _ = writeln!(
-            md,
-            "| {} ({}) | {} | {} |",
-            r.name,
-            r.id,
-            thousands(r.lost_tonnes),
-            signed(r.extra_cost_usd)
-        );
-    }
-    let _ = writeln!(
-        md,
-        "\n## Monte Carlo: {} years, seed {}\n\nEach open crossing closes once in a year with chance {} × its risk index (the higher of its two sides; {} crossings have a chance above 0), for {} days from a uniform day. The year is split where the set of closed crossings changes.\n\n| | mean | P50 | P95 | P99 |\n|---|---:|---:|---:|---:|\n| generalized cost, USD | {} | {} | {} | {} |\n| lost trade, t | {} | {} | {} | {} |\n",
-        mc.samples, mc.seed, closure_rate, probability.len(), closure_days,
-        thousands(mc.cost_usd.mean), thousands(mc.cost_usd.p50), thousands(mc.cost_usd.p95), thousands(mc.cost_usd.p99),
-        thousands(mc.lost_tonnes.mean), thousands(mc.lost_tonnes.p50), thousands(mc.lost_tonnes.p95), thousands(mc.lost_tonnes.p99)
-    );
-    md.push_str("Lost trade by origin country (t/year):\n\n| country | mean | P95 | P99 |\n|---|---:|---:|---:|\n");
-    for (c, d) in &mc.lost_by_country {
-        let _ = writeln!(
-            md,
-            "| {c} | {} | {} | {} |",
-            thousands(d.mean),
-            thousands(d.p95),
-            thousands(d.p99)
-        );
-    }
-    md.push_str("\n## Diversification\n\n| country | trade t/year | corridor HHI | link-disjoint routes to foreign sea ports | worst single crossing | share of its trade there |\n|---|---:|---:|---:|---|---:|\n");
-    for d in &div {
-        let routes = if d.disjoint_routes_to_sea == usize::MAX {
-            "—".to_string()
-        } else {
-            d.disjoint_routes_to_sea.to_string()
-        };
-        let _ = writeln!(
-            md,
-            "| {} | {} | {:.2} | {} | {} | {:.0}% |",
-            d.country,
-            thousands(d.tonnes),
-            d.corridor_hhi,
-            routes,
-            d.worst_crossing,
-            100.0 * d.worst_crossing_share
-        );
-    }
+    let r = solve(&applied, args, json);
+    let md = karvan_report::resilience::markdown(&applied.name, &r);
     let out = out.unwrap_or_else(|| {
         Path::new("out").join(format!("resilience-{}", load::slug(&applied.name)))
     });
     let dir = karvan_report::OutputDir::create(&out)?;
     dir.write("resilience.md", md.as_bytes())?;
     let mut crit = String::from("rank,id,name,lost_tonnes,extra_cost_usd\n");
-    for (k, r) in ranking.iter().enumerate() {
+    for (k, c) in r.criticality.iter().enumerate() {
         let _ = writeln!(
             crit,
             "{},{},\"{}\",{:.0},{:.0}",
             k + 1,
-            r.id,
-            r.name,
-            r.lost_tonnes,
-            r.extra_cost_usd
+            c.id,
+            c.name,
+            c.lost_tonnes,
+            c.extra_cost_usd
         );
     }
     dir.write("criticality.csv", crit.as_bytes())?;
     dir.write(
         "montecarlo.json",
-        serde_json::to_string_pretty(&mc)?.as_bytes(),
+        serde_json::to_string_pretty(&r.monte_carlo)?.as_bytes(),
     )?;
     let mut dcsv = String::from(
         "country,tonnes,corridor_hhi,disjoint_routes_to_sea,worst_crossing,worst_crossing_share\n",
     );
-    for d in &div {
+    for d in &r.diversification {
         let _ = writeln!(
             dcsv,
             "{},{:.0},{:.4},{},{},{:.4}",
@@ -353,15 +235,45 @@ pub fn resilience(
     dir.commit()
         .with_context(|| format!("writing {}", out.display()))?;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(
-                &serde_json::json!({ "criticality": ranking, "monte_carlo": mc, "diversification": div })
-            )?
-        );
+        println!("{}", serde_json::to_string_pretty(&r)?);
     } else {
         print!("{md}");
         println!("\nWritten to {}/", out.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the resilience analysis with a progress bar (hidden when `quiet`).
+pub fn solve(
+    applied: &Applied,
+    args: &Args,
+    quiet: bool,
+) -> karvan_policy::resilience::ResilienceAnalysis {
+    let ds = &applied.dataset;
+    let chance = args
+        .closure_rate
+        .unwrap_or_else(|| ds.manifest.parameter("closure_chance_per_year"));
+    let days = args
+        .closure_days
+        .unwrap_or_else(|| ds.manifest.parameter("closure_days"));
+    let bar = indicatif::ProgressBar::new((open_elements(applied).len() + args.samples) as u64);
+    if quiet {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("resilience {bar:40} {pos}/{len} {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let choice = RouteChoice::from_settings(&applied.assignment);
+    let r = karvan_policy::resilience::analyse(
+        applied,
+        choice,
+        args.samples,
+        args.seed,
+        chance,
+        days,
+        &|| bar.inc(1),
+    );
+    bar.finish_and_clear();
+    r
 }

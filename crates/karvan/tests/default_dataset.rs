@@ -254,6 +254,9 @@ fn the_report_is_one_self_contained_html_file() {
             "--game",
             "--players",
             "UZB,AFG,PAK",
+            "--resilience",
+            "--samples",
+            "20",
             "-o",
         ])
         .arg(&out)
@@ -268,6 +271,9 @@ fn the_report_is_one_self_contained_html_file() {
         "Compared with today",
         "Transit tariffs as a game",
         "Shapley value",
+        "The most critical links and crossings",
+        "Monte Carlo years of closures",
+        "Diversification",
         "Sources of the inputs",
         "OpenStreetMap",
     ] {
