@@ -23,7 +23,21 @@ fn every_subcommand_has_help() {
         .success()
         .stdout(predicate::str::contains("route").and(predicate::str::contains("compare")));
     for sub in [
-        "run", "route", "compare", "validate", "schema", "list", "scenario",
+        "run",
+        "route",
+        "compare",
+        "select-link",
+        "game",
+        "risk",
+        "resilience",
+        "report",
+        "serve",
+        "assign",
+        "bench",
+        "validate",
+        "schema",
+        "list",
+        "scenario",
     ] {
         karvan()
             .args([sub, "--help"])
