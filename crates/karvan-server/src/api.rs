@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 use crate::assets;
 use crate::error::ApiError;
-use crate::state::{AppState, GameJob, Run};
+use crate::state::{AppState, GameJob, ResilienceJob, Run};
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -517,5 +517,117 @@ pub async fn get_game(
             "id": n, "status": "done", "analysis": *g,
             "model": karvan_report::game::model_statement(&g),
         }))),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RiskQuery {
+    scenario: Option<String>,
+    /// Comma-separated link or crossing ids, or country pairs such as `AFG-PAK`.
+    close: String,
+    start: Option<f64>,
+    days: Option<f64>,
+}
+
+/// A closure over the year against the base: where cargo goes, extra cost, lost trade.
+pub async fn risk(
+    State(state): State<AppState>,
+    q: Result<Query<RiskQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    use karvan_policy::resilience::{parse_elements, Element, Evaluator};
+    let Query(q) = q?;
+    let a = applied(&state, q.scenario.as_deref())?;
+    let spec: Vec<String> = q
+        .close
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let closed = parse_elements(&a, &spec).map_err(ApiError::bad_request)?;
+    let (start, days) = (q.start.unwrap_or(0.0), q.days.unwrap_or(365.0));
+    if !(start.is_finite() && days.is_finite() && start >= 0.0 && days >= 0.0) {
+        return Err(ApiError::bad_request("start and days must be numbers ≥ 0"));
+    }
+    tokio::task::spawn_blocking(move || {
+        let ev = Evaluator::new(&a, RouteChoice::from_settings(&a.assignment));
+        let base = ev.state(&Default::default());
+        let all_year = ev.state(&closed.iter().copied().collect());
+        let year = ev.year(&closed.iter().map(|&e| (e, start, days)).collect::<Vec<_>>());
+        let names: Vec<String> = closed
+            .iter()
+            .map(|e| match *e {
+                Element::Link(i) => a.dataset.links[i].name.clone(),
+                Element::Crossing(i) => a.dataset.crossings[i].name.clone(),
+            })
+            .collect();
+        Json(json!({ "closed": names, "start": start, "days": days, "base": base, "closed_all_year": all_year, "year": year }))
+    })
+    .await
+    .map_err(|_| ApiError::internal("the closure analysis failed"))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResilienceRequest {
+    scenario: String,
+    /// Monte Carlo years (at most 5,000; default 1,000).
+    samples: Option<usize>,
+    seed: Option<u64>,
+}
+
+/// Starts the resilience analysis in the background; poll `/api/resilience/{id}`.
+pub async fn start_resilience(
+    State(state): State<AppState>,
+    body: Result<Json<ResilienceRequest>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let Json(req) = body?;
+    let a = applied(&state, Some(&req.scenario))?;
+    let samples = req.samples.unwrap_or(1000);
+    if samples > 5000 {
+        return Err(ApiError::bad_request("at most 5,000 Monte Carlo years"));
+    }
+    let seed = req.seed.unwrap_or(1);
+    let total = karvan_policy::resilience::open_elements(&a).len() + samples;
+    let id = state.start_resilience(total);
+    let st = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let chance = a.dataset.manifest.parameter("closure_chance_per_year");
+        let days = a.dataset.manifest.parameter("closure_days");
+        let choice = RouteChoice::from_settings(&a.assignment);
+        let progress = st.clone();
+        let job = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            karvan_policy::resilience::analyse(&a, choice, samples, seed, chance, days, &|| {
+                progress.resilience_progress(id)
+            })
+        })) {
+            Ok(r) => ResilienceJob::Done(Arc::new(r)),
+            Err(_) => {
+                ResilienceJob::Failed("the analysis failed unexpectedly; no result was kept".into())
+            }
+        };
+        st.set_resilience(id, job);
+    });
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "id": id, "status": "running" })),
+    ))
+}
+
+pub async fn get_resilience(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let n = parse_id(&id)?;
+    match state.resilience(n) {
+        None => Err(ApiError::not_found(format!("no resilience analysis {id}"))),
+        Some(ResilienceJob::Running { done, total }) => Ok(Json(
+            json!({ "id": n, "status": "running", "done": done, "total": total }),
+        )),
+        Some(ResilienceJob::Failed(e)) => {
+            Ok(Json(json!({ "id": n, "status": "failed", "error": e })))
+        }
+        Some(ResilienceJob::Done(r)) => {
+            Ok(Json(json!({ "id": n, "status": "done", "analysis": *r })))
+        }
     }
 }

@@ -32,6 +32,14 @@ pub enum GameJob {
     Failed(String),
 }
 
+/// A resilience analysis's state: elements and years solved so far, then the result.
+#[derive(Clone)]
+pub enum ResilienceJob {
+    Running { done: usize, total: usize },
+    Done(Arc<karvan_policy::resilience::ResilienceAnalysis>),
+    Failed(String),
+}
+
 /// Shared state of the server.
 #[derive(Clone)]
 pub struct AppState {
@@ -42,6 +50,7 @@ struct Inner {
     scenario_dir: PathBuf,
     runs: Mutex<HashMap<u64, Run>>,
     games: Mutex<HashMap<u64, GameJob>>,
+    resilience: Mutex<HashMap<u64, ResilienceJob>>,
     next: AtomicU64,
 }
 
@@ -52,6 +61,7 @@ impl AppState {
                 scenario_dir,
                 runs: Mutex::new(HashMap::new()),
                 games: Mutex::new(HashMap::new()),
+                resilience: Mutex::new(HashMap::new()),
                 next: AtomicU64::new(1),
             }),
         }
@@ -108,6 +118,36 @@ impl AppState {
             .lock()
             .ok()
             .and_then(|g| g.get(&id).cloned())
+    }
+
+    /// Records a new resilience job and returns its id.
+    pub fn start_resilience(&self, total: usize) -> u64 {
+        let id = self.inner.next.fetch_add(1, Ordering::Relaxed);
+        self.set_resilience(id, ResilienceJob::Running { done: 0, total });
+        id
+    }
+
+    pub fn set_resilience(&self, id: u64, job: ResilienceJob) {
+        if let Ok(mut r) = self.inner.resilience.lock() {
+            r.insert(id, job);
+        }
+    }
+
+    /// Counts one more element or year solved for resilience job `id`.
+    pub fn resilience_progress(&self, id: u64) {
+        if let Ok(mut r) = self.inner.resilience.lock() {
+            if let Some(ResilienceJob::Running { done, .. }) = r.get_mut(&id) {
+                *done += 1;
+            }
+        }
+    }
+
+    pub fn resilience(&self, id: u64) -> Option<ResilienceJob> {
+        self.inner
+            .resilience
+            .lock()
+            .ok()
+            .and_then(|r| r.get(&id).cloned())
     }
 
     pub fn get(&self, id: u64) -> Option<Run> {

@@ -440,3 +440,46 @@ async fn the_tariff_game_runs_in_the_background() {
     let (st, _) = s.get("/api/games/12345").await;
     assert_eq!(st, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn closures_and_resilience() {
+    let s = Server::new();
+    let (st, v) = s.get("/api/risk?close=AFG-PAK&start=285&days=60").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(v["closed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n == "Torkham (road)"));
+    assert!(v["year"]["cost_usd"].as_f64().unwrap() > v["base"]["cost_usd"].as_f64().unwrap());
+    let (st, v) = s.get("/api/risk?close=atlantis-road").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(error_of(&v).contains("atlantis-road"));
+    let (st, _) = s.get("/api/risk?close=AFG-PAK&days=-3").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+
+    let app = router(AppState::new(s.dir.path().to_path_buf()));
+    let start = Request::builder()
+        .method("POST")
+        .uri("/api/resilience")
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"scenario":"base","samples":20,"seed":5}"#))
+        .unwrap();
+    let res = app.clone().oneshot(start).await.unwrap();
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let v: Value =
+        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let done = poll(&app, &format!("/api/resilience/{}", v["id"])).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert!(done["analysis"]["criticality"].as_array().unwrap().len() > 200);
+    assert_eq!(done["analysis"]["monte_carlo"]["samples"], 20);
+    let (st, _, _) = s
+        .call(
+            "POST",
+            "/api/resilience",
+            r#"{"scenario":"base","samples":999999}"#,
+            "application/json",
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+}
