@@ -80,6 +80,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "uzbekistan-tariff-cut",
         include_str!("../../../scenarios/uzbekistan-tariff-cut.toml"),
     ),
+    (
+        "afpak-closure-2025",
+        include_str!("../../../scenarios/afpak-closure-2025.toml"),
+    ),
 ];
 
 /// A shipped scenario's text by name.

@@ -43,6 +43,23 @@ pub struct Scenario {
     /// Settings of the transit-tariff game (`karvan game`).
     #[serde(default)]
     pub game: GameSettings,
+    /// Closures during the year, for `karvan risk`.
+    #[serde(default, rename = "disruption")]
+    pub disruptions: Vec<Disruption>,
+}
+
+/// A closure during the year: what closes, from which day, for how long.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Disruption {
+    /// Link or crossing ids, or pairs of countries such as `AFG-PAK` for every crossing
+    /// between them.
+    pub close: Vec<String>,
+    /// Day of the year the closure starts (0 = 1 January).
+    #[serde(default)]
+    pub start_day: f64,
+    /// Days it lasts.
+    pub days: f64,
 }
 
 /// The transit-tariff game's settings in a scenario; what is left out takes the
@@ -153,6 +170,8 @@ pub struct Applied {
     pub assignment: AssignmentSettings,
     /// The scenario's settings of the transit-tariff game.
     pub game: GameSettings,
+    /// The scenario's closures during the year.
+    pub disruptions: Vec<Disruption>,
 }
 
 impl Scenario {
@@ -294,6 +313,34 @@ impl Scenario {
                 );
             }
         }
+        for d in &self.disruptions {
+            if !(d.start_day.is_finite()
+                && d.days.is_finite()
+                && d.start_day >= 0.0
+                && d.days >= 0.0)
+            {
+                p.push(
+                    file,
+                    None,
+                    Some("disruption"),
+                    "start_day and days must be numbers ≥ 0",
+                );
+            }
+            for c in &d.close {
+                let known = ds.links.iter().any(|l| &l.id == c)
+                    || ds.crossings.iter().any(|x| &x.id == c)
+                    || c.split_once('-').is_some_and(|(x, y)| {
+                        [x, y].iter().all(|k| {
+                            ds.countries
+                                .iter()
+                                .any(|cc| cc.iso3.eq_ignore_ascii_case(k))
+                        })
+                    });
+                if !known {
+                    p.push(file, None, Some("disruption.close"), format!("`{c}` is neither a link or crossing id nor a pair of countries such as AFG-PAK"));
+                }
+            }
+        }
         let g = &self.game;
         for player in g.players.iter().flatten() {
             if !ds.countries.iter().any(|c| &c.iso3 == player) {
@@ -335,6 +382,7 @@ impl Scenario {
             crossing_open,
             assignment: self.assignment.clone(),
             game: self.game.clone(),
+            disruptions: self.disruptions.clone(),
         })
     }
 
@@ -548,6 +596,12 @@ growth_percent_per_year = 0.0
 # gap = 1e-8
 # dispersion = 0.05        # logit only: per USD/t; larger means closer to equilibrium
 # routes_per_od = 4        # logit only
+
+# Closures during the year, for `karvan risk` (ids, or country pairs such as AFG-PAK).
+# [[disruption]]
+# close = ["AFG-PAK"]
+# start_day = 285
+# days = 60
 
 # The transit-tariff game (`karvan game`): who plays, and how freight answers to price.
 [game]

@@ -143,8 +143,9 @@ enum Command {
         /// Scenario file or shipped scenario name. Default: the embedded dataset.
         scenario: Option<String>,
         /// What closes: link or crossing ids, or a pair of countries such as AFG-PAK for
-        /// every crossing between them (comma-separated).
-        #[arg(long, value_delimiter = ',', required = true)]
+        /// every crossing between them (comma-separated). Default: the scenario's
+        /// `[[disruption]]` entries.
+        #[arg(long, value_delimiter = ',')]
         close: Vec<String>,
         /// Day of the year the closure starts (0 = 1 January).
         #[arg(long, default_value_t = 0.0)]

@@ -48,7 +48,8 @@ fn corridor_table(md: &mut String, columns: &[(&str, &Annual)]) {
     }
 }
 
-/// `karvan risk`: a closure of `close` from day `start` for `days`, against the base year.
+/// `karvan risk`: closures during the year against the base year: those of `close` from
+/// day `start` for `days`, or else the scenario's `[[disruption]]` entries.
 pub fn risk(
     scenario: Option<&str>,
     close: &[String],
@@ -58,21 +59,51 @@ pub fn risk(
     json: bool,
 ) -> Result<ExitCode> {
     let applied = load::applied(scenario)?;
-    let closed = elements(&applied, close)?;
+    let mut closures: Vec<(Element, f64, f64)> = Vec::new();
+    if close.is_empty() {
+        for d in &applied.disruptions {
+            closures.extend(
+                elements(&applied, &d.close)?
+                    .into_iter()
+                    .map(|e| (e, d.start_day, d.days)),
+            );
+        }
+    } else {
+        closures.extend(
+            elements(&applied, close)?
+                .into_iter()
+                .map(|e| (e, start, days)),
+        );
+    }
+    if closures.is_empty() {
+        return Err(anyhow!(
+            "nothing closes: name it with --close, or give the scenario a [[disruption]]"
+        ));
+    }
+    let closed: Vec<Element> = closures
+        .iter()
+        .map(|c| c.0)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let choice = RouteChoice::from_settings(&applied.assignment);
     let ev = Evaluator::new(&applied, choice);
     let base = ev.state(&BTreeSet::new());
     let all_year = ev.state(&closed.iter().copied().collect());
-    let year = ev.year(&closed.iter().map(|&e| (e, start, days)).collect::<Vec<_>>());
-    let mut md = format!(
-        "# Closure: {}\n\n",
-        closed
-            .iter()
-            .map(|&e| name(&applied, e))
-            .collect::<Vec<_>>()
-            .join(", ")
+    let year = ev.year(&closures);
+    let mut md = String::from("# Closures during the year\n\n");
+    for (e, s0, d) in &closures {
+        let _ = writeln!(
+            md,
+            "- {} closed from day {s0:.0} for {d:.0} days",
+            name(&applied, *e)
+        );
+    }
+    let _ = writeln!(
+        md,
+        "\nOutside the closures the network is as in {}.\n",
+        applied.name
     );
-    let _ = writeln!(md, "Closed from day {start:.0} for {days:.0} days of the year ({:.0}% of it); the rest of the year the network is as in {}.\n", 100.0 * days.min(365.0) / 365.0, applied.name);
     let _ = writeln!(
         md,
         "| | base year | closed all year | the year with the closure |\n|---|---:|---:|---:|\n| generalized cost of routed trade, USD | {} | {} | {} |\n| lost trade, t | {} | {} | {} |\n| extra cost of the year, USD | | | {} |\n| trade lost in the year, t | | | {} |\n",

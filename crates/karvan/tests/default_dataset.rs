@@ -412,6 +412,15 @@ fn closing_every_afghanistan_pakistan_crossing_sends_cargo_through_iran() {
 }
 
 #[test]
+fn the_shipped_closure_scenario_matches_the_same_closure_given_by_flags() {
+    let from_scenario = karvan_json(&["risk", "afpak-closure-2025"]);
+    let from_flags = karvan_json(&[
+        "risk", "--close", "AFG-PAK", "--start", "285", "--days", "60",
+    ]);
+    assert_eq!(from_scenario["year"], from_flags["year"]);
+}
+
+#[test]
 fn resilience_ranks_elements_and_samples_years() {
     let v = karvan_json(&["resilience", "--samples", "50", "--seed", "3"]);
     let ranking = v["criticality"].as_array().unwrap();
