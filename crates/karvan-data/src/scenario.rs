@@ -60,6 +60,9 @@ pub struct Disruption {
     pub start_day: f64,
     /// Days it lasts.
     pub days: f64,
+    /// For a partial closure, the share of capacity left (0–1); absent: fully closed.
+    #[serde(default)]
+    pub capacity_share: Option<f64>,
 }
 
 /// The transit-tariff game's settings in a scenario; what is left out takes the
@@ -602,6 +605,7 @@ growth_percent_per_year = 0.0
 # close = ["AFG-PAK"]
 # start_day = 285
 # days = 60
+# capacity_share = 0.5   # a partial closure: half the capacity left (needs a capacity)
 
 # The transit-tariff game (`karvan game`): who plays, and how freight answers to price.
 [game]

@@ -79,6 +79,8 @@ impl Annual {
 pub struct Evaluator<'a> {
     base: &'a Applied,
     choice: RouteChoice,
+    /// Elements that keep this share of their capacity when "closed" (partial closures).
+    partial: HashMap<Element, f64>,
     cache: Mutex<HashMap<BTreeSet<Element>, Annual>>,
 }
 
@@ -87,8 +89,37 @@ impl<'a> Evaluator<'a> {
         Evaluator {
             base,
             choice,
+            partial: HashMap::new(),
             cache: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Makes the closures of these elements partial: each keeps the given share of its
+    /// capacity instead of shutting. Every element needs a capacity in the dataset.
+    pub fn with_partial(mut self, partial: HashMap<Element, f64>) -> Result<Evaluator<'a>, String> {
+        let ds = &self.base.dataset;
+        for (&e, &share) in &partial {
+            let has = match e {
+                Element::Link(i) => ds.links[i].capacity_t_per_year.is_some(),
+                Element::Crossing(i) => ds.crossings[i].capacity_t_per_day.is_some(),
+            };
+            if !has {
+                let id = match e {
+                    Element::Link(i) => &ds.links[i].id,
+                    Element::Crossing(i) => &ds.crossings[i].id,
+                };
+                return Err(format!(
+                    "`{id}` has no capacity in the dataset, so it cannot be cut to a share of it"
+                ));
+            }
+            if !(0.0..=1.0).contains(&share) {
+                return Err(format!(
+                    "a capacity share must be between 0 and 1, not {share}"
+                ));
+            }
+        }
+        self.partial = partial;
+        Ok(self)
     }
 
     /// The year-long result of the network with `closed` shut.
@@ -98,9 +129,18 @@ impl<'a> Evaluator<'a> {
         }
         let mut applied = self.base.clone();
         for e in closed {
-            match *e {
-                Element::Link(i) => applied.link_open[i] = false,
-                Element::Crossing(i) => applied.crossing_open[i] = false,
+            let share = self.partial.get(e).copied().filter(|s| *s > 0.0);
+            match (*e, share) {
+                (Element::Link(i), None) => applied.link_open[i] = false,
+                (Element::Crossing(i), None) => applied.crossing_open[i] = false,
+                (Element::Link(i), Some(s)) => {
+                    let c = &mut applied.dataset.links[i].capacity_t_per_year;
+                    *c = c.map(|c| c * s);
+                }
+                (Element::Crossing(i), Some(s)) => {
+                    let c = &mut applied.dataset.crossings[i].capacity_t_per_day;
+                    *c = c.map(|c| c * s);
+                }
             }
         }
         let model = Model::new(applied);

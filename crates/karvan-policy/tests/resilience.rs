@@ -164,3 +164,56 @@ fn disjoint_routes_and_concentration_by_hand() {
         aaa.corridor_hhi
     );
 }
+
+#[test]
+fn a_partial_closure_cuts_capacity_instead_of_closing() {
+    // The A–B rail crossing clears 2 t/day; cut to half of that, its queue grows and more
+    // of A → C takes the road; closed, all of it does; nothing is lost either way.
+    let mut a = tiny();
+    // Value time so that the queue matters (as in the model's equilibrium test).
+    a.dataset
+        .manifest
+        .parameters
+        .get_mut("time_value_share_per_year")
+        .unwrap()
+        .value = 2.628;
+    let eq = RouteChoice::Equilibrium {
+        gap: 1e-10,
+        max_iterations: 100,
+    };
+    let ab = Element::Crossing(
+        a.dataset
+            .crossings
+            .iter()
+            .position(|c| c.id == "ab-rail")
+            .unwrap(),
+    );
+    let full = Evaluator::new(&a, eq);
+    let half = Evaluator::new(&a, eq)
+        .with_partial(std::collections::HashMap::from([(ab, 0.5)]))
+        .unwrap();
+    let base = full.state(&BTreeSet::new());
+    let closed = full.state(&BTreeSet::from([ab]));
+    let cut = half.state(&BTreeSet::from([ab]));
+    // At equilibrium A → C costs what the uncongested road costs either way, so the
+    // capacity shows in the split: less rail than with the full crossing, none when closed.
+    let rail = |x: &karvan_policy::resilience::Annual| {
+        x.corridor_tonnes
+            .get("A–B–C by rail")
+            .copied()
+            .unwrap_or(0.0)
+    };
+    assert!(
+        rail(&cut) > 0.0 && rail(&cut) < rail(&base) - 1.0,
+        "{} {} {}",
+        rail(&base),
+        rail(&cut),
+        rail(&closed)
+    );
+    assert_eq!(rail(&closed), 0.0);
+    assert_eq!(cut.lost_tonnes, base.lost_tonnes);
+    // An element with no capacity cannot be cut to a share of it.
+    assert!(Evaluator::new(&a, eq)
+        .with_partial(std::collections::HashMap::from([(link(&a, "c-road"), 0.5)]))
+        .is_err());
+}

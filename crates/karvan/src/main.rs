@@ -153,6 +153,10 @@ enum Command {
         /// Days it lasts.
         #[arg(long, default_value_t = 365.0)]
         days: f64,
+        /// A partial closure: the share of capacity left (0–1). The elements need a
+        /// capacity in the dataset.
+        #[arg(long)]
+        capacity_share: Option<f64>,
         /// Output folder. Default: out/risk-<scenario>.
         #[arg(long, short)]
         out: Option<PathBuf>,
@@ -350,8 +354,17 @@ fn main() -> ExitCode {
             close,
             start,
             days,
+            capacity_share,
             out,
-        } => resilience::risk(scenario.as_deref(), &close, start, days, out, json),
+        } => resilience::risk(
+            scenario.as_deref(),
+            &close,
+            start,
+            days,
+            capacity_share,
+            out,
+            json,
+        ),
         Command::Resilience {
             scenario,
             out,

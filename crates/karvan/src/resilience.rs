@@ -55,25 +55,29 @@ pub fn risk(
     close: &[String],
     start: f64,
     days: f64,
+    capacity_share: Option<f64>,
     out: Option<PathBuf>,
     json: bool,
 ) -> Result<ExitCode> {
     let applied = load::applied(scenario)?;
     let mut closures: Vec<(Element, f64, f64)> = Vec::new();
+    let mut partial = std::collections::HashMap::new();
     if close.is_empty() {
         for d in &applied.disruptions {
-            closures.extend(
-                elements(&applied, &d.close)?
-                    .into_iter()
-                    .map(|e| (e, d.start_day, d.days)),
-            );
+            for e in elements(&applied, &d.close)? {
+                closures.push((e, d.start_day, d.days));
+                if let Some(s) = d.capacity_share {
+                    partial.insert(e, s);
+                }
+            }
         }
     } else {
-        closures.extend(
-            elements(&applied, close)?
-                .into_iter()
-                .map(|e| (e, start, days)),
-        );
+        for e in elements(&applied, close)? {
+            closures.push((e, start, days));
+            if let Some(s) = capacity_share {
+                partial.insert(e, s);
+            }
+        }
     }
     if closures.is_empty() {
         return Err(anyhow!(
@@ -87,15 +91,21 @@ pub fn risk(
         .into_iter()
         .collect();
     let choice = RouteChoice::from_settings(&applied.assignment);
-    let ev = Evaluator::new(&applied, choice);
+    let ev = Evaluator::new(&applied, choice)
+        .with_partial(partial.clone())
+        .map_err(|e| anyhow!(e))?;
     let base = ev.state(&BTreeSet::new());
     let all_year = ev.state(&closed.iter().copied().collect());
     let year = ev.year(&closures);
     let mut md = String::from("# Closures during the year\n\n");
     for (e, s0, d) in &closures {
+        let how = match partial.get(e) {
+            Some(s) if *s > 0.0 => format!("cut to {:.0}% of its capacity", s * 100.0),
+            _ => "closed".to_string(),
+        };
         let _ = writeln!(
             md,
-            "- {} closed from day {s0:.0} for {d:.0} days",
+            "- {} {how} from day {s0:.0} for {d:.0} days",
             name(&applied, *e)
         );
     }
