@@ -7,8 +7,9 @@
 // Uzbekistan's transit tariffs cut by 30 % runs and is compared with the base; the page
 // asks nothing of any host but the server (checked after every step); and the tariff
 // game, played by Uzbekistan, Afghanistan and Pakistan, shows its tables and Shapley
-// values that share out the grand coalition's value. Exits non-zero with a message on
-// failure.
+// values that share out the grand coalition's value; and the Resilience tab closes the
+// Afghan–Pakistani border for 60 days from day 285 (cargo leaves Torkham and Chaman for
+// Iran) and runs a small resilience analysis. Exits non-zero with a message on failure.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +22,9 @@ const SCENARIO = 'e2e-uzb-cut';
 // Three players keep the game quick: 2^3 coalitions instead of 2^7.
 const GAME_PLAYERS = ['UZB', 'AFG', 'PAK'];
 const GAME_TIMEOUT_MS = 120_000;
+// Twenty Monte Carlo years keep the resilience analysis quick; the ranking closes every element anyway.
+const RESILIENCE_SAMPLES = 20;
+const RESILIENCE_TIMEOUT_MS = 120_000;
 
 const [baseArg, shotDir] = process.argv.slice(2);
 if (!baseArg || !shotDir) {
@@ -329,6 +333,96 @@ async function main() {
       `Shapley ${shown.shapley.map((r) => `${r.country} ${r.value.toFixed(2)}`).join(', ')} ` +
       `= ${total.toFixed(2)}, grand coalition ${shown.grand.toFixed(2)} million USD${progress}`;
   }, GAME_TIMEOUT_MS + 10_000);
+
+  await step('f) a closure of the Afghan–Pakistani border, and the resilience analysis', async () => {
+    await page.click('#tab-resilience');
+    const pair = await page.$eval('#risk-pair', (sel) => [...sel.options].find((o) => o.value === 'AFG-PAK')?.textContent);
+    check(pair && pair.startsWith('Afghanistan–Pakistan'), `no Afghanistan–Pakistan choice among the pairs: ${pair}`);
+    await page.selectOption('#risk-pair', 'AFG-PAK');
+    const chips = await page.$$eval('#risk-closures .chip', (els) => els.map((el) => el.dataset.key));
+    check(chips.join() === 'AFG-PAK', `the closure holds ${chips.join(', ') || 'nothing'}`);
+    await page.fill('#risk-start', '285');
+    await page.fill('#risk-days', '60');
+    const date = await page.$eval('#risk-date', (el) => el.value);
+    check(/^\d{4}-10-1[23]$/.test(date), `day 285 is shown as ${date}, not mid-October`);
+    await page.click('#risk-button');
+    await page.waitForFunction(() => document.querySelectorAll('#risk-corridors tbody tr').length > 0
+      || document.querySelector('#message.error:not([hidden])'));
+    const risk = await page.evaluate(() => ({
+      error: document.querySelector('#message.error:not([hidden]) .message-text')?.textContent.trim() || '',
+      rows: [...document.querySelectorAll('#risk-corridors tbody tr')].map((tr) => ({
+        corridor: tr.dataset.corridor, base: Number(tr.dataset.base), closed: Number(tr.dataset.closed), year: Number(tr.dataset.year),
+      })),
+      key: document.querySelector('#risk-key').innerText,
+      // Crossings drawn closed (red) on the map while the tab is open.
+      closedOnMap: [...document.querySelectorAll('.leaflet-nodes-pane path.net-crossing')]
+        .filter((el) => el.getAttribute('fill') === '#d32f2f').length,
+    }));
+    check(!risk.error, `the page shows an error: ${risk.error}`);
+    check(risk.rows.length > 0, '#risk-corridors has no rows');
+    const total = (re, key) => risk.rows.filter((r) => re.test(r.corridor)).reduce((t, r) => t + r[key], 0);
+    const kt = (t) => `${Math.round(t / 1000)} kt`;
+    for (const name of ['Torkham', 'Chaman']) {
+      const re = new RegExp(name);
+      const [b, all] = [total(re, 'base'), total(re, 'closed')];
+      check(b > 0 && all < b, `the ${name} corridors carry ${kt(b)} in the base and ${kt(all)} closed all year: no drop`);
+    }
+    const iranian = risk.rows.filter((r) => /Iran|Chabahar/.test(r.corridor) && r.closed > r.base)
+      .sort((x, y) => (y.closed - y.base) - (x.closed - x.base));
+    check(iranian.length > 0, `no Iranian corridor gains when the border closes: ${JSON.stringify(risk.rows)}`);
+    check(risk.closedOnMap > 0, 'the closed crossings are not drawn closed on the map');
+    check(/million USD/.test(risk.key), `the key results show no cost: ${risk.key}`);
+
+    await page.fill('#resilience-samples', String(RESILIENCE_SAMPLES));
+    await page.evaluate(() => {
+      window.resilienceStatusSeen = [];
+      const box = document.querySelector('#resilience-status');
+      new MutationObserver(() => window.resilienceStatusSeen.push(box.textContent.trim()))
+        .observe(box, { subtree: true, childList: true, characterData: true });
+    });
+    await page.click('#resilience-button');
+    await page.waitForFunction(() => {
+      const status = document.querySelector('#resilience-status')?.dataset.status;
+      return status === 'done' || status === 'failed' || document.querySelector('#message.error:not([hidden])');
+    }, null, { timeout: RESILIENCE_TIMEOUT_MS });
+    const outcome = await page.evaluate(() => ({
+      status: document.querySelector('#resilience-status').dataset.status,
+      text: document.querySelector('#resilience-status').textContent.trim(),
+      error: document.querySelector('#message.error:not([hidden]) .message-text')?.textContent.trim() || '',
+    }));
+    check(!outcome.error, `the page shows an error: ${outcome.error}`);
+    check(outcome.status === 'done', `the analysis ended ${outcome.status}: ${outcome.text}`);
+    await page.waitForFunction(() => !document.querySelector('#resilience-results').hidden
+      || document.querySelector('#message.error:not([hidden])'));
+    const shown = await page.evaluate(() => ({
+      error: document.querySelector('#message.error:not([hidden]) .message-text')?.textContent.trim() || '',
+      critical: [...document.querySelectorAll('#criticality tbody tr')].map((tr) => tr.cells[1].firstChild.textContent),
+      diversification: document.querySelectorAll('#diversification tbody tr').length,
+      monteCarlo: document.querySelectorAll('#monte-carlo tbody tr').length,
+      bars: document.querySelectorAll('#monte-carlo-chart svg rect').length,
+      onMap: [...document.querySelectorAll('.leaflet-flows-pane svg path')].filter((el) => el.getAttribute('stroke') === '#b71c1c').length,
+      model: document.querySelector('#resilience-model').textContent,
+      progress: window.resilienceStatusSeen.filter((t) => t.startsWith('Closures and years solved')),
+    }));
+    check(!shown.error, `the page shows an error: ${shown.error}`);
+    check(shown.critical.length > 0, '#criticality has no rows');
+    check(shown.diversification > 0, '#diversification has no rows');
+    check(shown.monteCarlo === 2, `the Monte Carlo table has ${shown.monteCarlo} rows, expected cost and lost trade`);
+    // Four bars (mean, P50, P95, P99) of the extra cost; lost trade has none when no year loses any.
+    check(shown.bars >= 4, `the Monte Carlo chart has ${shown.bars} bars`);
+    check(shown.onMap > 0, 'no critical element drawn on the map');
+    check(shown.model.includes(`${RESILIENCE_SAMPLES} years sampled`), `the analysis does not say it sampled ${RESILIENCE_SAMPLES} years: ${shown.model}`);
+    await dismissNotice(page);
+    await page.$eval('#resilience-results', (el) => el.scrollIntoView({ block: 'start' }));
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(shotDir, 'resilience.png') });
+    const progress = shown.progress.length ? `; progress shown: ${shown.progress[shown.progress.length - 1]}` : '';
+    const top = iranian[0];
+    return `Torkham ${kt(total(/Torkham/, 'base'))} → ${kt(total(/Torkham/, 'closed'))}, Chaman ${kt(total(/Chaman/, 'base'))} → ` +
+      `${kt(total(/Chaman/, 'closed'))}, ${top.corridor} ${kt(top.base)} → ${kt(top.closed)} closed all year; ` +
+      `${outcome.text} ${shown.critical.length} critical elements (first: ${shown.critical[0]}), ` +
+      `${shown.diversification} countries diversified, ${shown.onMap} drawn on the map${progress}`;
+  }, RESILIENCE_TIMEOUT_MS + 20_000);
 
   clearTimeout(watchdog);
   await finish(0);

@@ -523,13 +523,16 @@ pub async fn get_game(
 #[derive(Deserialize)]
 pub struct RiskQuery {
     scenario: Option<String>,
-    /// Comma-separated link or crossing ids, or country pairs such as `AFG-PAK`.
-    close: String,
+    /// Comma-separated link or crossing ids, or country pairs such as `AFG-PAK`; absent:
+    /// the scenario's `[[disruption]]` entries.
+    close: Option<String>,
     start: Option<f64>,
     days: Option<f64>,
+    /// Share of capacity left (a partial closure); absent: closed.
+    capacity_share: Option<f64>,
 }
 
-/// A closure over the year against the base: where cargo goes, extra cost, lost trade.
+/// Closures during the year against the base: where cargo goes, extra cost, lost trade.
 pub async fn risk(
     State(state): State<AppState>,
     q: Result<Query<RiskQuery>, axum::extract::rejection::QueryRejection>,
@@ -537,33 +540,53 @@ pub async fn risk(
     use karvan_policy::resilience::{parse_elements, Element, Evaluator};
     let Query(q) = q?;
     let a = applied(&state, q.scenario.as_deref())?;
-    let spec: Vec<String> = q
-        .close
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
-    let closed = parse_elements(&a, &spec).map_err(ApiError::bad_request)?;
     let (start, days) = (q.start.unwrap_or(0.0), q.days.unwrap_or(365.0));
     if !(start.is_finite() && days.is_finite() && start >= 0.0 && days >= 0.0) {
         return Err(ApiError::bad_request("start and days must be numbers ≥ 0"));
     }
+    let mut closures: Vec<(Element, f64, f64)> = Vec::new();
+    let mut partial = std::collections::HashMap::new();
+    match q.close.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(close) => {
+            let spec: Vec<String> = close
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+            for e in parse_elements(&a, &spec).map_err(ApiError::bad_request)? {
+                closures.push((e, start, days));
+                if let Some(s) = q.capacity_share {
+                    partial.insert(e, s);
+                }
+            }
+        }
+        None => {
+            for d in &a.disruptions {
+                for e in parse_elements(&a, &d.close).map_err(ApiError::bad_request)? {
+                    closures.push((e, d.start_day, d.days));
+                    if let Some(s) = d.capacity_share {
+                        partial.insert(e, s);
+                    }
+                }
+            }
+        }
+    }
     tokio::task::spawn_blocking(move || {
-        let ev = Evaluator::new(&a, RouteChoice::from_settings(&a.assignment));
+        let ev = Evaluator::new(&a, RouteChoice::from_settings(&a.assignment)).with_partial(partial).map_err(ApiError::bad_request)?;
         let base = ev.state(&Default::default());
-        let all_year = ev.state(&closed.iter().copied().collect());
-        let year = ev.year(&closed.iter().map(|&e| (e, start, days)).collect::<Vec<_>>());
-        let names: Vec<String> = closed
+        let all_year = ev.state(&closures.iter().map(|c| c.0).collect());
+        let year = ev.year(&closures);
+        let names: Vec<String> = closures
             .iter()
-            .map(|e| match *e {
+            .map(|c| match c.0 {
                 Element::Link(i) => a.dataset.links[i].name.clone(),
                 Element::Crossing(i) => a.dataset.crossings[i].name.clone(),
             })
             .collect();
-        Json(json!({ "closed": names, "start": start, "days": days, "base": base, "closed_all_year": all_year, "year": year }))
+        Ok(Json(json!({ "closed": names, "start": start, "days": days, "base": base, "closed_all_year": all_year, "year": year })))
     })
     .await
-    .map_err(|_| ApiError::internal("the closure analysis failed"))
+    .map_err(|_| ApiError::internal("the closure analysis failed"))?
 }
 
 #[derive(Deserialize)]

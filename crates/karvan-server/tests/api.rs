@@ -483,3 +483,23 @@ async fn closures_and_resilience() {
         .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn closures_from_the_scenario_and_partial_closures() {
+    let s = Server::new();
+    let (st, from_scenario) = s.get("/api/risk?scenario=afpak-closure-2025").await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, from_query) = s
+        .get("/api/risk?scenario=afpak-closure-2025&close=AFG-PAK&start=285&days=60")
+        .await;
+    assert_eq!(from_scenario["year"], from_query["year"]);
+    let (st, v) = s
+        .get("/api/risk?close=torkham-road&capacity_share=0.5")
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (st, v) = s
+        .get("/api/risk?close=termez-galaba-rail&capacity_share=0.5")
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(error_of(&v).contains("no capacity"));
+}
