@@ -226,6 +226,9 @@ fn rebuild(
     b.start.push(b.arcs.len() as u32);
     for &a in &s.new_arcs {
         s.slot[a as usize] = NONE;
+        // Leave the shared counts at zero for the next bush, even for a vertex the
+        // origin could not reach.
+        s.indegree[rev.heads[a as usize] as usize] = 0;
     }
     attach(b, s);
 }
