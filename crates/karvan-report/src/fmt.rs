@@ -28,6 +28,15 @@ pub fn signed(v: f64) -> String {
     }
 }
 
+/// A relative gap: `3.2e-9`, or `0 (to machine precision)` when rounding left nothing.
+pub fn gap(g: f64) -> String {
+    if g <= 0.0 {
+        "0 (to machine precision)".to_string()
+    } else {
+        format!("{g:.1e}")
+    }
+}
+
 /// Millions with one decimal: `12.3`.
 pub fn millions(v: f64) -> String {
     format!("{:.1}", v / 1e6)

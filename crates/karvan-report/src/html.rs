@@ -54,8 +54,11 @@ pub fn report(input: &ReportInput) -> String {
     let a = &r.assignment;
     let _ = write!(
         h,
-        "route choice: {} ({} {:.1e} after {} iterations)</p>",
-        a.method, a.measure, a.convergence, a.iterations
+        "route choice: {} ({} {} after {} iterations)</p>",
+        a.method,
+        a.measure,
+        crate::fmt::gap(a.convergence),
+        a.iterations
     );
     let unroutable: f64 = r.unroutable.iter().map(|u| u.tonnes).sum();
     let _ = write!(

@@ -38,8 +38,9 @@ pub fn run_summary(ds: &Dataset, r: &RunResults) -> String {
         "equilibrium" => {
             let _ = writeln!(
                 s,
-                "Route choice: user equilibrium with congested crossings and lines; relative gap {:.1e} after {} iterations.\n",
-                a.convergence, a.iterations
+                "Route choice: user equilibrium with congested crossings and lines; relative gap {} after {} iterations.\n",
+                crate::fmt::gap(a.convergence),
+                a.iterations
             );
         }
         "logit" => {
