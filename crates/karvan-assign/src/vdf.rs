@@ -23,6 +23,11 @@ pub enum Vdf {
     Constant(f64),
 }
 
+/// Spiess's β for a given α, which makes the conical function pass through 2·t0 at capacity.
+fn conical_beta(alpha: f64) -> f64 {
+    (2.0 * alpha - 1.0) / (2.0 * alpha - 2.0)
+}
+
 impl Vdf {
     /// Cost at flow `x`.
     pub fn cost(&self, x: f64) -> f64 {
@@ -38,7 +43,7 @@ impl Vdf {
                 capacity,
                 alpha,
             } => {
-                let beta = (2.0 * alpha - 1.0) / (2.0 * alpha - 2.0);
+                let beta = conical_beta(alpha);
                 let u = 1.0 - x / capacity;
                 t0 * (2.0 + (alpha * alpha * u * u + beta * beta).sqrt() - alpha * u - beta)
             }
@@ -66,7 +71,7 @@ impl Vdf {
                 capacity,
                 alpha,
             } => {
-                let beta = (2.0 * alpha - 1.0) / (2.0 * alpha - 2.0);
+                let beta = conical_beta(alpha);
                 let u = 1.0 - x / capacity;
                 t0 / capacity
                     * (alpha - alpha * alpha * u / (alpha * alpha * u * u + beta * beta).sqrt())
@@ -89,7 +94,7 @@ impl Vdf {
                 capacity,
                 alpha,
             } => {
-                let beta = (2.0 * alpha - 1.0) / (2.0 * alpha - 2.0);
+                let beta = conical_beta(alpha);
                 let a2 = alpha * alpha;
                 // F(u) = ∫ √(α²u² + β²) du, with u = 1 − s/c and ds = −c du.
                 let f = |u: f64| {

@@ -59,6 +59,19 @@ impl Server {
     }
 }
 
+/// Starts a background job with a JSON body and returns the 202 answer (`{id, status}`).
+async fn start_job(app: &axum::Router, uri: &str, body: &'static str) -> Value {
+    let req = Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header("content-type", "application/json")
+        .body(Body::from(body))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap()
+}
+
 /// Polls `uri` until its `status` is no longer `running` (at most 30 s).
 async fn poll(app: &axum::Router, uri: &str) -> Value {
     for _ in 0..600 {
@@ -301,16 +314,7 @@ async fn runs_go_from_running_to_done_and_bad_requests_start_nothing() {
         .await;
     assert_eq!(st, StatusCode::OK);
     let app = router(AppState::new(s.dir.path().to_path_buf()));
-    let start = Request::builder()
-        .method("POST")
-        .uri("/api/runs")
-        .header("content-type", "application/json")
-        .body(Body::from(r#"{"scenario":"uzb-cut"}"#))
-        .unwrap();
-    let res = app.clone().oneshot(start).await.unwrap();
-    assert_eq!(res.status(), StatusCode::ACCEPTED);
-    let v: Value =
-        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let v = start_job(&app, "/api/runs", r#"{"scenario":"uzb-cut"}"#).await;
     let id = v["id"].as_u64().unwrap();
     let done = poll(&app, &format!("/api/runs/{id}")).await;
     assert_eq!(done["status"], "done", "{done}");
@@ -373,18 +377,12 @@ async fn compare_two_scenarios() {
 async fn the_tariff_game_runs_in_the_background() {
     let s = Server::new();
     let app = router(AppState::new(s.dir.path().to_path_buf()));
-    let start = Request::builder()
-        .method("POST")
-        .uri("/api/games")
-        .header("content-type", "application/json")
-        .body(Body::from(
-            r#"{"scenario":"base","players":["UZB","AFG","PAK"]}"#,
-        ))
-        .unwrap();
-    let res = app.clone().oneshot(start).await.unwrap();
-    assert_eq!(res.status(), StatusCode::ACCEPTED);
-    let v: Value =
-        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let v = start_job(
+        &app,
+        "/api/games",
+        r#"{"scenario":"base","players":["UZB","AFG","PAK"]}"#,
+    )
+    .await;
     let id = v["id"].as_u64().unwrap();
     let req = Request::builder()
         .uri(format!("/api/games/{id}"))
@@ -459,16 +457,12 @@ async fn closures_and_resilience() {
     assert_eq!(st, StatusCode::BAD_REQUEST);
 
     let app = router(AppState::new(s.dir.path().to_path_buf()));
-    let start = Request::builder()
-        .method("POST")
-        .uri("/api/resilience")
-        .header("content-type", "application/json")
-        .body(Body::from(r#"{"scenario":"base","samples":20,"seed":5}"#))
-        .unwrap();
-    let res = app.clone().oneshot(start).await.unwrap();
-    assert_eq!(res.status(), StatusCode::ACCEPTED);
-    let v: Value =
-        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let v = start_job(
+        &app,
+        "/api/resilience",
+        r#"{"scenario":"base","samples":20,"seed":5}"#,
+    )
+    .await;
     let done = poll(&app, &format!("/api/resilience/{}", v["id"])).await;
     assert_eq!(done["status"], "done", "{done}");
     assert!(done["analysis"]["criticality"].as_array().unwrap().len() > 200);
