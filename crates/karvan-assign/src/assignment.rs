@@ -3,6 +3,7 @@
 use std::time::Instant;
 
 use crate::aon::all_or_nothing;
+use crate::check::{check_result, SolveError};
 use crate::problem::Problem;
 
 /// The assignment algorithms, selectable by name.
@@ -90,9 +91,12 @@ impl Assignment {
     }
 }
 
-/// `TSTT / SPTT − 1`: how far the flows are from equilibrium.
+/// `TSTT / SPTT − 1`: how far the flows are from equilibrium. NaN when either total is
+/// not finite, so that an overflow is never taken for convergence.
 pub fn relative_gap(tstt: f64, sptt: f64) -> f64 {
-    if sptt > 0.0 {
+    if !(tstt.is_finite() && sptt.is_finite()) {
+        f64::NAN
+    } else if sptt > 0.0 {
         (tstt / sptt - 1.0).max(0.0)
     } else {
         0.0
@@ -119,12 +123,30 @@ pub(crate) fn class_totals(
     (tstt, sptt)
 }
 
-/// Solves the assignment with the chosen algorithm.
+/// Solves the assignment with the chosen algorithm, without checking the problem or the
+/// result: a problem whose costs overflow stops early and its result holds the
+/// non-finite numbers. [`try_assign`] checks both.
 pub fn assign(p: &Problem, settings: &Settings) -> Assignment {
     match settings.algorithm {
         Algorithm::AlgorithmB => crate::bush::solve(p, settings),
         other => frank_wolfe(p, settings, other),
     }
+}
+
+/// Checks the problem ([`Problem::check`]) and the settings, solves, and returns the
+/// result only when every flow, time, gap and objective in it is finite.
+pub fn try_assign(p: &Problem, settings: &Settings) -> Result<Assignment, SolveError> {
+    p.check()?;
+    if settings.gap.is_nan() {
+        return Err(SolveError::Invalid {
+            what: "the relative gap to stop at".into(),
+            value: settings.gap,
+            expected: "a number",
+        });
+    }
+    let a = assign(p, settings);
+    check_result(&a)?;
+    Ok(a)
 }
 
 /// The Frank–Wolfe family (and MSA, and all-or-nothing as its first step). With more
@@ -178,7 +200,12 @@ fn frank_wolfe(p: &Problem, s: &Settings, algorithm: Algorithm) -> Assignment {
             objective: p.objective(&x, &total),
             seconds: start.elapsed().as_secs_f64(),
         });
-        if algorithm == Algorithm::AllOrNothing || gap <= s.gap || it == s.max_iterations {
+        // A gap that is not a number means the costs overflowed: no step can mend that.
+        if algorithm == Algorithm::AllOrNothing
+            || gap <= s.gap
+            || it == s.max_iterations
+            || gap.is_nan()
+        {
             break;
         }
         for k in 0..nk {

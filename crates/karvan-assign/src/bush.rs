@@ -196,6 +196,7 @@ fn rebuild(
     }
     b.order.clear();
     b.order.push(b.origin);
+    s.on_order[b.origin as usize] = true;
     let mut i = 0;
     while i < b.order.len() {
         let v = b.order[i];
@@ -205,11 +206,14 @@ fn rebuild(
                 s.indegree[h as usize] -= 1;
                 if s.indegree[h as usize] == 0 {
                     b.order.push(h);
+                    s.on_order[h as usize] = true;
                 }
             }
         }
     }
-    // Regroup by head in topological order.
+    // Regroup by head in topological order. Only arcs between ordered vertices stay, so
+    // that every label and predecessor walk stays within the bush even if costs that
+    // are not numbers ever let a cycle in.
     b.arcs.clear();
     b.flow.clear();
     b.start.clear();
@@ -217,13 +221,16 @@ fn rebuild(
         b.start.push(b.arcs.len() as u32);
         for &a in rev.in_arcs(v) {
             let j = s.slot[a as usize];
-            if j != NONE {
+            if j != NONE && s.on_order[rev.tails[a as usize] as usize] {
                 b.arcs.push(a);
                 b.flow.push(s.new_flow[j as usize]);
             }
         }
     }
     b.start.push(b.arcs.len() as u32);
+    for &v in &b.order {
+        s.on_order[v as usize] = false;
+    }
     for &a in &s.new_arcs {
         s.slot[a as usize] = NONE;
         // Leave the shared counts at zero for the next bush, even for a vertex the
@@ -282,14 +289,20 @@ fn equilibrate(b: &mut Bush, links: &mut Links, rev: &Reverse, s: &mut Scratch) 
     let (vot, pce) = (class.value_of_time, class.equivalence);
     for k in (1..b.order.len()).rev() {
         let j = b.order[k];
-        if s.max_pred[j as usize] == s.min_pred[j as usize]
-            || s.max[j as usize] - s.min[j as usize] <= 0.0
+        // A spread that is not finite means a label overflowed (or is not a number):
+        // there is no path to walk and no step to take.
+        let spread = s.max[j as usize] - s.min[j as usize];
+        if s.max_pred[j as usize] == s.min_pred[j as usize] || !(spread > 0.0 && spread.is_finite())
         {
             continue;
         }
         // Mark the shortest path back from j, then walk the longest one to the first
         // marked vertex: the last node the two paths share.
-        s.stamp += 1;
+        s.stamp = s.stamp.wrapping_add(1);
+        if s.stamp == 0 {
+            s.mark.iter_mut().for_each(|m| *m = 0);
+            s.stamp = 1;
+        }
         let stamp = s.stamp;
         let mut v = j;
         s.mark[v as usize] = stamp;
@@ -518,7 +531,9 @@ pub fn solve(p: &Problem, settings: &Settings) -> Assignment {
             objective: p.objective(&class_flow, &links.x),
             seconds: start.elapsed().as_secs_f64(),
         });
-        if gap <= settings.gap {
+        // A gap that is not a number means the costs overflowed: stop, and leave the
+        // non-finite times in the result for the caller to see.
+        if gap <= settings.gap || gap.is_nan() {
             break;
         }
     }
@@ -554,4 +569,70 @@ fn class_flows(p: &Problem, bushes: &[Bush], m: usize) -> Vec<Vec<f64>> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Demand, Graph, Vdf};
+
+    /// The marks of the common-node search are stamped with a counter that must wrap
+    /// around (and clear the marks) instead of overflowing on long runs.
+    #[test]
+    fn mark_stamp_wraps_around_on_long_runs() {
+        let linear = |t0: f64| Vdf::Bpr {
+            t0,
+            b: 1.0,
+            capacity: 10.0,
+            power: 1.0,
+        };
+        let network = Network {
+            graph: Graph::new(3, &[(0, 1), (0, 1), (1, 2), (0, 2)]),
+            vdf: vec![linear(1.0), linear(2.0), linear(1.0), linear(5.0)],
+            no_through: vec![false; 3],
+        };
+        let p = Problem::single(network, vec![0.0; 4], Demand::from_triples([(0, 2, 50.0)]));
+        let (n, m) = (3, 4);
+        let rev = Reverse::new(&p.network);
+        let mut links = Links {
+            p: &p,
+            x: vec![0.0; m],
+            time: vec![0.0; m],
+            dtime: vec![0.0; m],
+        };
+        for a in 0..m {
+            links.add(a, 0.0);
+        }
+        let mut cost = vec![0.0; m];
+        p.class_costs(0, &links.time, &mut cost);
+        let mut s = Scratch::new(n, m);
+        let mut sp = ShortestPaths::new(n);
+        let (mut b, _) = initial_bush(
+            &p.network,
+            &rev,
+            0,
+            &cost,
+            &p.classes[0].demand.origins[0],
+            &mut sp,
+            &mut s,
+        );
+        resum(&p, std::slice::from_ref(&b), &mut links);
+        s.stamp = u32::MAX - 1;
+        for _ in 0..20 {
+            attach(&b, &mut s);
+            update(&mut b, &links, &p.network, &rev, &mut s);
+            equilibrate(&mut b, &mut links, &rev, &mut s);
+            detach(&b, &mut s);
+        }
+        assert!(s.stamp < 100, "stamp {}", s.stamp);
+        // The flow leaving the origin is still its demand.
+        let f: f64 = b
+            .arcs
+            .iter()
+            .zip(&b.flow)
+            .filter(|(&a, _)| a != 2)
+            .map(|(_, f)| f)
+            .sum();
+        assert!((f - 50.0).abs() < 1e-9, "{f}");
+    }
 }

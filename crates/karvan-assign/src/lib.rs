@@ -6,6 +6,7 @@ pub mod alternatives;
 pub mod aon;
 pub mod assignment;
 mod bush;
+mod check;
 pub mod elastic;
 pub mod graph;
 pub mod maxflow;
@@ -15,7 +16,10 @@ pub mod sue;
 pub mod vdf;
 
 pub use alternatives::{distinct_paths, Path, NO_GROUP};
-pub use assignment::{assign, relative_gap, Algorithm, Assignment, Iteration, Settings};
+pub use assignment::{
+    assign, relative_gap, try_assign, Algorithm, Assignment, Iteration, Settings,
+};
+pub use check::SolveError;
 pub use elastic::{elastic, DemandModel, ElasticResult};
 pub use graph::Graph;
 pub use problem::{Class, Demand, Network, OriginDemand, Problem};
