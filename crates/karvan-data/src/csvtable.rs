@@ -15,12 +15,36 @@ pub struct Row<'a> {
 
 /// Parses `text` as `table`, calling `each` for every data row. Header problems stop the
 /// table (its rows cannot be read); cell problems are collected and the row still passes.
+/// Returns whether the header could be read (when not, the table's rows are missing and
+/// problems found by looking them up elsewhere follow from the header, not the rows).
 pub fn read_table(
     table: &Table,
     text: &str,
     problems: &mut Problems,
     mut each: impl FnMut(&Row, &mut Problems),
-) {
+) -> bool {
+    // Spreadsheets write CRLF; with a lone `\n` per line, record positions are true lines.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let normalized;
+    let text = if text.contains('\r') {
+        normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+        normalized.as_str()
+    } else {
+        text
+    };
+    if text.trim().is_empty() {
+        let columns: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
+        problems.push(
+            table.file,
+            Some(1),
+            None,
+            format!(
+                "the file is empty; it needs at least the header line: {}",
+                columns.join(",")
+            ),
+        );
+        return false;
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -35,7 +59,7 @@ pub fn read_table(
                 None,
                 format!("cannot read the header: {e}"),
             );
-            return;
+            return false;
         }
     };
     let mut positions: HashMap<&'static str, usize> = HashMap::new();
@@ -72,7 +96,7 @@ pub fn read_table(
         }
     }
     if !header_ok {
-        return;
+        return false;
     }
     for result in reader.records() {
         match result {
@@ -109,6 +133,7 @@ pub fn read_table(
             }
         }
     }
+    true
 }
 
 impl Row<'_> {
@@ -178,22 +203,15 @@ impl Row<'_> {
                         c.name,
                         format!("`{value}` is not a finite number"),
                     ),
-                    Ok(v) if v < min || v > max => {
-                        let range = if max.is_infinite() {
-                            if min > 0.0 {
-                                "greater than 0".to_string()
-                            } else {
-                                format!("at least {min}")
-                            }
-                        } else {
-                            format!("between {min} and {max}")
-                        };
-                        self.problem(
-                            problems,
-                            c.name,
-                            format!("{v} is out of range: must be {range}"),
-                        )
-                    }
+                    Ok(v) if v < min || v > max => self.problem(
+                        problems,
+                        c.name,
+                        format!(
+                            "{} is out of range: must be {}",
+                            crate::schema::number_text(v),
+                            crate::schema::range_text(min, max)
+                        ),
+                    ),
                     Ok(_) => {}
                     Err(_) => self.problem(problems, c.name, format!("`{value}` is not a number")),
                 },

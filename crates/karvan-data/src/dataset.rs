@@ -65,7 +65,7 @@ impl DatasetFiles {
             .chain([MANIFEST, GEOMETRY]);
         for name in names {
             let path = dir.join(name);
-            match std::fs::read_to_string(&path) {
+            match crate::locate::read_regular_file(&path) {
                 Ok(text) => {
                     files.insert(name.to_string(), text);
                 }
@@ -138,17 +138,43 @@ impl Dataset {
             corridors: vec![],
             geometry: HashMap::new(),
         };
+        // Tables whose rows could not be read: ids they define are missing everywhere
+        // else, so the checks across tables would only repeat the cause many times over.
+        let mut unreadable: Vec<&str> = vec![];
         for table in schema::TABLES {
-            let t = text(table.file, &mut p);
-            if t.is_empty() {
+            let Some(t) = files.files.get(table.file) else {
+                text(table.file, &mut p);
+                unreadable.push(table.file);
                 continue;
+            };
+            let mut rows = 0usize;
+            let header_ok = read_table(table, t, &mut p, |row, p| {
+                rows += 1;
+                ds.add_row(table.file, row, p)
+            });
+            if !header_ok {
+                unreadable.push(table.file);
+            } else if rows == 0 && schema::NEEDS_ROWS.contains(&table.file) {
+                p.push(table.file, None, None, "has a header but no rows");
+                unreadable.push(table.file);
             }
-            read_table(table, &t, &mut p, |row, p| ds.add_row(table.file, row, p));
         }
         if let Some(g) = files.files.get(GEOMETRY) {
             ds.geometry = parse_geometry(g, &mut p);
         }
-        validate::check(&ds, &mut p);
+        if unreadable.is_empty() {
+            validate::check(&ds, &mut p);
+        } else {
+            p.push(
+                &files.origin,
+                None,
+                None,
+                format!(
+                    "the checks across tables wait until {} can be read (fix the problems above first)",
+                    unreadable.join(", ")
+                ),
+            );
+        }
         p.into_result(ds)
     }
 
@@ -318,6 +344,32 @@ impl Dataset {
     }
 
     /// A crossing's name, or its id when unknown.
+    /// Indices of the crossings between two countries (ISO3, either order), when `spec`
+    /// is a pair such as `AFG-PAK`; `None` when it is not written as a pair.
+    pub fn crossings_between(&self, spec: &str) -> Option<Vec<usize>> {
+        let (x, y) = spec
+            .split_once('-')
+            .filter(|(x, y)| x.len() == 3 && y.len() == 3)?;
+        let (x, y) = (x.to_uppercase(), y.to_uppercase());
+        if !self.countries.iter().any(|c| c.iso3 == x)
+            || !self.countries.iter().any(|c| c.iso3 == y)
+        {
+            return None;
+        }
+        let country = |id: &str| self.node(id).map(|n| n.country.as_str()).unwrap_or("");
+        Some(
+            self.crossings
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| {
+                    let (a, b) = (country(&c.from), country(&c.to));
+                    (a == x && b == y) || (a == y && b == x)
+                })
+                .map(|(i, _)| i)
+                .collect(),
+        )
+    }
+
     pub fn crossing_name(&self, id: &str) -> String {
         self.crossings
             .iter()
@@ -419,27 +471,48 @@ fn parse_manifest(text: &str, p: &mut Problems) -> Option<Manifest> {
                     Some(s) if s.source.trim().is_empty() => {
                         p.push(MANIFEST, None, Some(param.name), "parameter has no source")
                     }
-                    Some(s) if !s.value.is_finite() || s.value < 0.0 => {
-                        p.push(MANIFEST, None, Some(param.name), "must be a number ≥ 0")
-                    }
+                    Some(s) if !param.accepts(s.value) => p.push(
+                        MANIFEST,
+                        line_of_key(text, param.name),
+                        Some(param.name),
+                        format!(
+                            "{} is out of range: must be {}",
+                            schema::number_text(s.value),
+                            param.range()
+                        ),
+                    ),
                     _ => {}
                 }
             }
             for name in m.parameters.keys() {
                 if !PARAMETERS.iter().any(|q| q.name == name) {
-                    p.push(MANIFEST, None, Some(name), "unknown parameter");
+                    p.push(
+                        MANIFEST,
+                        line_of_key(text, name),
+                        Some(name),
+                        "unknown parameter",
+                    );
                 }
             }
             Some(m)
         }
         Err(e) => {
-            let line = e
-                .span()
-                .map(|s| text[..s.start].lines().count().max(1) as u64);
-            p.push(MANIFEST, line, None, e.message().to_string());
+            let line = e.span().map(|s| crate::problem::line_at(text, s.start));
+            p.push(MANIFEST, line, None, e.message().trim().to_string());
             None
         }
     }
+}
+
+/// The line on which `key` is set (`key = ...`), for messages.
+fn line_of_key(text: &str, key: &str) -> Option<u64> {
+    text.lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i as u64 + 1)
 }
 
 fn parse_geometry(text: &str, p: &mut Problems) -> HashMap<String, Vec<[f64; 2]>> {

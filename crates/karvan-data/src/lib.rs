@@ -5,6 +5,7 @@
 mod csvtable;
 pub mod dataset;
 pub mod embedded;
+pub mod limits;
 pub mod locate;
 pub mod problem;
 pub mod scenario;

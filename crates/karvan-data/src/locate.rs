@@ -112,3 +112,34 @@ impl Located {
         self.scenario.apply(&self.base()?, &self.label)
     }
 }
+
+/// Largest input file read (a dataset table or a scenario); larger ones are refused.
+pub const MAX_INPUT_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Reads a UTF-8 text file, refusing anything but a regular file (a named pipe or a
+/// device would block or never end) and files over [`MAX_INPUT_BYTES`].
+pub fn read_regular_file(path: &Path) -> std::io::Result<String> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a pipe, socket or device)"
+        };
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("is {what}"),
+        ));
+    }
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "is {} bytes, more than the {} accepted",
+                meta.len(),
+                MAX_INPUT_BYTES
+            ),
+        ));
+    }
+    std::fs::read_to_string(path)
+}

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
+use crate::limits;
 use crate::problem::Problems;
 use crate::schema::PARAMETERS;
 use crate::types::{Mode, Status, Tariff, TariffKind};
@@ -46,6 +47,9 @@ pub struct Scenario {
     /// Closures during the year, for `karvan risk`.
     #[serde(default, rename = "disruption")]
     pub disruptions: Vec<Disruption>,
+    /// The file's text, kept to point problems found later at their lines.
+    #[serde(skip)]
+    pub text: Option<String>,
 }
 
 /// A closure during the year: what closes, from which day, for how long.
@@ -55,14 +59,18 @@ pub struct Disruption {
     /// Link or crossing ids, or pairs of countries such as `AFG-PAK` for every crossing
     /// between them.
     pub close: Vec<String>,
-    /// Day of the year the closure starts (0 = 1 January).
-    #[serde(default)]
+    /// Day of the year the closure starts: 1 is 1 January, 285 is 12 October.
+    #[serde(default = "first_day")]
     pub start_day: f64,
     /// Days it lasts.
     pub days: f64,
     /// For a partial closure, the share of capacity left (0–1); absent: fully closed.
     #[serde(default)]
     pub capacity_share: Option<f64>,
+}
+
+fn first_day() -> f64 {
+    1.0
 }
 
 /// The transit-tariff game's settings in a scenario; what is left out takes the
@@ -180,18 +188,18 @@ pub struct Applied {
 impl Scenario {
     /// Parses a scenario; `file` names it in messages.
     pub fn parse(text: &str, file: &str) -> Result<Scenario, Problems> {
-        toml::from_str::<Scenario>(text).map_err(|e| {
+        let mut scenario = toml::from_str::<Scenario>(text).map_err(|e| {
             let mut p = Problems::default();
-            let line = e
-                .span()
-                .map(|s| text[..s.start].lines().count().max(1) as u64);
+            let line = e.span().map(|s| crate::problem::line_at(text, s.start));
             p.push(file, line, None, e.message().trim().to_string());
             p
-        })
+        })?;
+        scenario.text = Some(text.to_string());
+        Ok(scenario)
     }
 
     pub fn load(path: &Path) -> Result<Scenario, Problems> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = crate::locate::read_regular_file(path).map_err(|e| {
             let mut p = Problems::default();
             p.push(
                 &path.display().to_string(),
@@ -230,14 +238,32 @@ impl Scenario {
 
         let link_ids: HashSet<&str> = ds.links.iter().map(|l| l.id.as_str()).collect();
         let crossing_ids: HashSet<&str> = ds.crossings.iter().map(|c| c.id.as_str()).collect();
+        let mut closed: HashSet<String> = HashSet::new();
         for id in &self.closures {
-            if !link_ids.contains(id.as_str()) && !crossing_ids.contains(id.as_str()) {
+            if link_ids.contains(id.as_str()) || crossing_ids.contains(id.as_str()) {
+                closed.insert(id.clone());
+            } else if let Some(found) = ds.crossings_between(id) {
+                if found.is_empty() {
+                    p.push(
+                        file,
+                        None,
+                        Some("closures"),
+                        format!("no crossing between the countries of `{id}`"),
+                    );
+                }
+                closed.extend(found.into_iter().map(|i| ds.crossings[i].id.clone()));
+            } else {
                 p.push(
                     file,
                     None,
                     Some("closures"),
-                    format!("unknown link or crossing `{id}`"),
+                    format!("`{id}` is neither a link or crossing id nor a pair of countries such as AFG-PAK"),
                 );
+            }
+        }
+        if let Some(y) = self.year {
+            if let Err(e) = limits::YEAR.check(f64::from(y)) {
+                p.push(file, None, Some("year"), e);
             }
         }
         let projects: HashSet<&str> = ds
@@ -259,7 +285,7 @@ impl Scenario {
             }
         }
         let is_open = |id: &str, status: Status, opens: Option<i32>, project: Option<&String>| {
-            if self.closures.iter().any(|c| c == id) {
+            if closed.contains(id) {
                 return false;
             }
             let opens = match project.and_then(|pr| self.projects.get(pr)) {
@@ -293,12 +319,16 @@ impl Scenario {
                     Some("parameters"),
                     format!("unknown parameter `{name}`"),
                 );
-            } else if !value.is_finite() || *value < 0.0 {
+            } else if let Some(q) = crate::schema::parameter(name).filter(|q| !q.accepts(*value)) {
                 p.push(
                     file,
                     None,
                     Some("parameters"),
-                    format!("`{name}` must be ≥ 0"),
+                    format!(
+                        "`{name}` is {}: it must be {}",
+                        crate::schema::number_text(*value),
+                        q.range()
+                    ),
                 );
             } else if let Some(s) = ds.manifest.parameters.get_mut(name) {
                 s.value = *value;
@@ -317,34 +347,30 @@ impl Scenario {
             }
         }
         for d in &self.disruptions {
-            if !(d.start_day.is_finite()
-                && d.days.is_finite()
-                && d.start_day >= 0.0
-                && d.days >= 0.0)
-            {
-                p.push(
-                    file,
-                    None,
-                    Some("disruption"),
-                    "start_day and days must be numbers ≥ 0",
-                );
+            for (key, limit, v) in [
+                ("disruption.start_day", limits::START_DAY, Some(d.start_day)),
+                ("disruption.days", limits::CLOSURE_DAYS, Some(d.days)),
+                (
+                    "disruption.capacity_share",
+                    limits::CAPACITY_SHARE,
+                    d.capacity_share,
+                ),
+            ] {
+                if let Some(Err(e)) = v.map(|v| limit.check(v)) {
+                    p.push(file, None, Some(key), e);
+                }
             }
             for c in &d.close {
                 let known = ds.links.iter().any(|l| &l.id == c)
                     || ds.crossings.iter().any(|x| &x.id == c)
-                    || c.split_once('-').is_some_and(|(x, y)| {
-                        [x, y].iter().all(|k| {
-                            ds.countries
-                                .iter()
-                                .any(|cc| cc.iso3.eq_ignore_ascii_case(k))
-                        })
-                    });
+                    || ds.crossings_between(c).is_some_and(|f| !f.is_empty());
                 if !known {
                     p.push(file, None, Some("disruption.close"), format!("`{c}` is neither a link or crossing id nor a pair of countries such as AFG-PAK"));
                 }
             }
         }
         let g = &self.game;
+        let mut seen = HashSet::new();
         for player in g.players.iter().flatten() {
             if !ds.countries.iter().any(|c| &c.iso3 == player) {
                 p.push(
@@ -353,23 +379,60 @@ impl Scenario {
                     Some("game.players"),
                     format!("unknown country `{player}`"),
                 );
+            } else if !seen.insert(player.as_str()) {
+                p.push(
+                    file,
+                    None,
+                    Some("game.players"),
+                    format!("`{player}` is named twice"),
+                );
             }
         }
-        for (key, v) in [
-            ("assignment.gap", a.gap),
-            ("assignment.dispersion", a.dispersion),
-            ("game.max_multiplier", g.max_multiplier),
-            ("game.outside_markup", g.outside_markup),
-            ("game.dispersion", g.dispersion),
-            ("game.shipper_weight", g.shipper_weight),
+        for (key, limit, v) in [
+            ("assignment.gap", limits::GAP, a.gap),
+            (
+                "assignment.dispersion",
+                limits::LOGIT_DISPERSION,
+                a.dispersion,
+            ),
+            (
+                "assignment.max_iterations",
+                limits::MAX_ITERATIONS,
+                a.max_iterations.map(|n| n as f64),
+            ),
+            (
+                "assignment.routes_per_od",
+                limits::ROUTES_PER_OD,
+                a.routes_per_od.map(|n| n as f64),
+            ),
+            (
+                "game.max_multiplier",
+                limits::MAX_MULTIPLIER,
+                g.max_multiplier,
+            ),
+            (
+                "game.outside_markup",
+                limits::OUTSIDE_MARKUP,
+                g.outside_markup,
+            ),
+            ("game.dispersion", limits::PRICE_DISPERSION, g.dispersion),
+            (
+                "game.shipper_weight",
+                limits::SHIPPER_WEIGHT,
+                g.shipper_weight,
+            ),
             (
                 "game.carrying_cost_usd_per_tkm",
+                limits::CARRYING_COST,
                 g.carrying_cost_usd_per_tkm,
             ),
         ] {
-            if v.is_some_and(|v| !v.is_finite() || v < 0.0) {
-                p.push(file, None, Some(key), "must be a number ≥ 0");
+            if let Some(Err(e)) = v.map(|v| limit.check(v)) {
+                p.push(file, None, Some(key), e);
             }
+        }
+        if let Some(text) = &self.text {
+            locate_problems(&mut p, text);
         }
         let name = self.name.clone().unwrap_or_else(|| {
             Path::new(file)
@@ -401,7 +464,28 @@ impl Scenario {
                 );
             }
         }
+        let rates = std::iter::once((
+            "demand.growth_percent_per_year".to_string(),
+            self.demand.growth_percent_per_year,
+        ))
+        .chain(
+            self.demand
+                .by_commodity
+                .iter()
+                .map(|(k, v)| (format!("demand.by_commodity.{k}"), *v)),
+        );
+        let mut rates_ok = true;
+        for (key, rate) in rates {
+            if let Err(e) = limits::GROWTH_PERCENT.check(rate) {
+                p.push(file, None, Some(&key), e);
+                rates_ok = false;
+            }
+        }
+        if !rates_ok {
+            return;
+        }
         let years = (year - ds.manifest.base_year) as f64;
+        let mut too_large = None;
         for d in &mut ds.demand {
             let rate = self
                 .demand
@@ -410,7 +494,71 @@ impl Scenario {
                 .copied()
                 .unwrap_or(self.demand.growth_percent_per_year);
             d.tonnes_per_year *= (1.0 + rate / 100.0).powf(years);
+            if !limits::DEMAND_TONNES.accepts(d.tonnes_per_year) && too_large.is_none() {
+                too_large = Some(d.tonnes_per_year);
+            }
         }
+        if let Some(t) = too_large {
+            p.push(
+                file,
+                None,
+                Some("demand.growth_percent_per_year"),
+                format!(
+                    "growing demand from {} to {year} gives {t:e} t/year on one row; it must be {}",
+                    ds.manifest.base_year,
+                    limits::DEMAND_TONNES.range()
+                ),
+            );
+        }
+    }
+}
+
+/// Gives a line to the problems that have none, from the scenario's text: the line of
+/// the value a message quotes (`` `x` ``), else of the key it names.
+fn locate_problems(p: &mut Problems, text: &str) {
+    let lines: Vec<&str> = text.lines().collect();
+    let find = |needle: &dyn Fn(&str) -> bool| {
+        lines
+            .iter()
+            .position(|l| {
+                let code = l.split('#').next().unwrap_or("");
+                needle(code)
+            })
+            .map(|i| i as u64 + 1)
+    };
+    for problem in p.0.iter_mut().filter(|q| q.line.is_none()) {
+        let quoted = problem
+            .message
+            .split('`')
+            .nth(1)
+            .filter(|q| !q.is_empty())
+            .map(str::to_string);
+        let key = problem
+            .column
+            .as_deref()
+            .and_then(|c| c.rsplit('.').next())
+            .map(str::to_string);
+        let by_value = quoted.as_deref().and_then(|q| {
+            let quoted_value = format!("\"{q}\"");
+            find(&|l: &str| {
+                l.contains(&quoted_value)
+                    || l.trim_start()
+                        .strip_prefix(q)
+                        .is_some_and(|r| r.trim_start().starts_with('='))
+            })
+        });
+        let by_key = || {
+            key.as_deref().and_then(|k| {
+                find(&|l: &str| {
+                    l.trim_start()
+                        .strip_prefix(k)
+                        .is_some_and(|r| r.trim_start().starts_with('='))
+                        || l.trim() == format!("[{k}]")
+                        || l.trim() == format!("[[{k}]]")
+                })
+            })
+        };
+        problem.line = by_value.or_else(by_key);
     }
 }
 
@@ -466,6 +614,37 @@ fn apply_tariff(ds: &mut Dataset, change: &TariffChange, file: &str, p: &mut Pro
             Some("tariff"),
             "gives no change: set percent, usd_per_tkm or usd_per_t",
         );
+        return;
+    }
+    if change.percent.is_some() && (change.usd_per_tkm.is_some() || change.usd_per_t.is_some()) {
+        p.push(
+            file,
+            None,
+            Some("tariff.percent"),
+            "give either percent or new values (usd_per_tkm, usd_per_t), not both",
+        );
+        return;
+    }
+    let mut in_range = true;
+    for (key, limit, v) in [
+        ("tariff.percent", limits::TARIFF_PERCENT, change.percent),
+        (
+            "tariff.usd_per_tkm",
+            limits::TARIFF_USD_PER_TKM,
+            change.usd_per_tkm,
+        ),
+        (
+            "tariff.usd_per_t",
+            limits::TARIFF_USD_PER_T,
+            change.usd_per_t,
+        ),
+    ] {
+        if let Some(Err(e)) = v.map(|v| limit.check(v)) {
+            p.push(file, None, Some(key), e);
+            in_range = false;
+        }
+    }
+    if !in_range {
         return;
     }
     let modes: &[Mode] = match change.mode {
@@ -531,15 +710,15 @@ fn apply_tariff(ds: &mut Dataset, change: &TariffChange, file: &str, p: &mut Pro
                     && commodity.as_ref().is_none_or(|k| &t.commodity == k)
             }) {
                 if let Some(pct) = change.percent {
-                    let f = (1.0 + pct / 100.0).max(0.0);
+                    let f = 1.0 + pct / 100.0;
                     t.usd_per_tkm *= f;
                     t.usd_per_t *= f;
                 }
                 if let Some(v) = change.usd_per_tkm {
-                    t.usd_per_tkm = v.max(0.0);
+                    t.usd_per_tkm = v;
                 }
                 if let Some(v) = change.usd_per_t {
-                    t.usd_per_t = v.max(0.0);
+                    t.usd_per_t = v;
                 }
                 t.source = format!("scenario {file} (was: {})", t.source);
             }
@@ -557,8 +736,10 @@ description = "What this scenario asks."
 # An embedded dataset's name, or a dataset folder relative to this file.
 base = "central-asia-afghanistan"
 
-# The year modelled: links and crossings open when their opening year is at most this.
-year = 2030
+# The year modelled: links and crossings open when their opening year is at most this,
+# and demand grows from the dataset's base year. Leave it out for the base year; a later
+# year opens every project due by then.
+# year = 2030
 
 # Links or crossings (ids) that are closed, e.g. a border shut by a dispute.
 closures = []
@@ -603,7 +784,7 @@ growth_percent_per_year = 0.0
 # Closures during the year, for `karvan risk` (ids, or country pairs such as AFG-PAK).
 # [[disruption]]
 # close = ["AFG-PAK"]
-# start_day = 285
+# start_day = 285       # day of the year: 1 = 1 January, 285 = 12 October
 # days = 60
 # capacity_share = 0.5   # a partial closure: half the capacity left (needs a capacity)
 

@@ -99,14 +99,48 @@ pub const NODE_KINDS: &[&str] = &[
 pub const LAYERS: &[&str] = &["road", "rail-1435", "rail-1520", "rail-1676", "sea"];
 pub const TARIFF_KINDS: &[&str] = &["transit", "domestic"];
 
-const NONNEG: Kind = Kind::Number {
-    min: 0.0,
-    max: f64::INFINITY,
-};
-const POSITIVE: Kind = Kind::Number {
-    min: f64::MIN_POSITIVE,
-    max: f64::INFINITY,
-};
+/// A number from `min` to `max`, both included.
+const fn between(min: f64, max: f64) -> Kind {
+    Kind::Number { min, max }
+}
+
+/// A number greater than 0 and at most `max` (`min` is the smallest positive number).
+const fn above_zero(max: f64) -> Kind {
+    Kind::Number {
+        min: f64::MIN_POSITIVE,
+        max,
+    }
+}
+
+/// A number as people read it: plain when moderate, in scientific notation when huge or
+/// tiny (`1e300`, not three hundred digits).
+pub fn number_text(v: f64) -> String {
+    let a = v.abs();
+    if v.is_finite() && a != 0.0 && !(1e-4..1e9).contains(&a) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// The valid range of a number, in words: "between 0 and 100", "greater than 0 and at
+/// most 1e9".
+pub fn range_text(min: f64, max: f64) -> String {
+    if min == f64::MIN_POSITIVE {
+        format!("greater than 0 and at most {}", number_text(max))
+    } else {
+        format!("between {} and {}", number_text(min), number_text(max))
+    }
+}
+
+/// Tables that must have at least one data row.
+pub const NEEDS_ROWS: &[&str] = &[
+    "countries.csv",
+    "nodes.csv",
+    "links.csv",
+    "commodities.csv",
+    "demand.csv",
+];
 
 pub const COUNTRIES: Table = Table {
     file: "countries.csv",
@@ -199,10 +233,10 @@ pub const LINKS: Table = Table {
         req("to", Kind::Ref("nodes.csv"), "", "The other end (node id)."),
         req("mode", Kind::OneOf(MODES), "", "Transport mode."),
         opt("gauge_mm", Kind::OneOf(GAUGES), "mm", "required for rail", "Track gauge; rail only."),
-        req("length_km", POSITIVE, "km", "Length along the line."),
+        req("length_km", above_zero(20_000.0), "km", "Length along the line."),
         opt("length_source", Kind::Text, "", "the row's source", "Where the length comes from: a reference, `measured: ...` (on the OpenStreetMap-derived graphs) or `estimate: ...`."),
-        opt("speed_kmh", POSITIVE, "km/h", "the dataset's default speed for the mode", "Average running speed of freight."),
-        opt("capacity_t_per_year", NONNEG, "t/year", "unlimited", "Freight capacity."),
+        opt("speed_kmh", between(1.0, 300.0), "km/h", "the dataset's default speed for the mode", "Average running speed of freight."),
+        opt("capacity_t_per_year", above_zero(1e10), "t/year", "unlimited", "Freight capacity; leave empty for unlimited (0 is refused: close a link with a scenario instead)."),
         req("status", Kind::OneOf(STATUSES), "", "Whether the link exists or is being built, planned or proposed."),
         opt("opens_year", Kind::Year, "year", "never (unless a scenario switches its project on)", "Year the link opens; required when under construction or planned."),
         opt("project", Kind::Id, "", "none", "Project that scenarios switch on or off as a whole."),
@@ -233,29 +267,29 @@ pub const CROSSINGS: Table = Table {
         ),
         opt(
             "length_km",
-            NONNEG,
+            between(0.0, 100.0),
             "km",
             "0",
             "Length of the bridge or crossing itself.",
         ),
         req(
             "dwell_hours",
-            NONNEG,
+            between(0.0, 2_000.0),
             "h",
             "Average time spent at the border, both sides together.",
         ),
         req(
             "fee_usd_per_t",
-            NONNEG,
+            between(0.0, 10_000.0),
             "USD/t",
             "Border charges per tonne, paid to the country entered.",
         ),
         opt(
             "capacity_t_per_day",
-            NONNEG,
+            above_zero(1e8),
             "t/day",
             "unlimited",
-            "Throughput capacity.",
+            "Throughput capacity; leave empty for unlimited (0 is refused: close a crossing with a scenario instead).",
         ),
         req(
             "status",
@@ -293,8 +327,13 @@ pub const TRANSFERS: Table = Table {
         ),
         req("from", Kind::OneOf(LAYERS), "", "One network layer."),
         req("to", Kind::OneOf(LAYERS), "", "The other layer."),
-        req("usd_per_t", NONNEG, "USD/t", "Handling cost per tonne."),
-        req("hours", NONNEG, "h", "Handling time."),
+        req(
+            "usd_per_t",
+            between(0.0, 10_000.0),
+            "USD/t",
+            "Handling cost per tonne.",
+        ),
+        req("hours", between(0.0, 2_000.0), "h", "Handling time."),
         SOURCE,
     ],
 };
@@ -307,7 +346,7 @@ pub const COMMODITIES: Table = Table {
         req("name", Kind::Text, "", "Name shown in reports."),
         req(
             "value_usd_per_t",
-            NONNEG,
+            between(0.0, 1e8),
             "USD/t",
             "Average value of a tonne.",
         ),
@@ -323,8 +362,8 @@ pub const TARIFFS: Table = Table {
         req("mode", Kind::OneOf(LAND_MODES), "", "rail or road."),
         req("commodity", Kind::Text, "", "Commodity id, or `*` for every commodity."),
         req("kind", Kind::OneOf(TARIFF_KINDS), "", "transit or domestic."),
-        opt("usd_per_tkm", NONNEG, "USD/t-km", "0", "Charge per tonne-kilometre on the country's links of this mode."),
-        opt("usd_per_t", NONNEG, "USD/t", "0", "Charge per tonne on entering the country by a crossing of this mode."),
+        opt("usd_per_tkm", between(0.0, 100.0), "USD/t-km", "0", "Charge per tonne-kilometre on the country's links of this mode."),
+        opt("usd_per_t", between(0.0, 10_000.0), "USD/t", "0", "Charge per tonne on entering the country by a crossing of this mode."),
         SOURCE,
     ],
 };
@@ -351,7 +390,12 @@ pub const DEMAND: Table = Table {
             "",
             "Commodity id.",
         ),
-        req("tonnes_per_year", NONNEG, "t/year", "Tonnes per year."),
+        req(
+            "tonnes_per_year",
+            between(0.0, 1e9),
+            "t/year",
+            "Tonnes per year.",
+        ),
         opt(
             "year",
             Kind::Year,
@@ -405,24 +449,52 @@ pub struct Parameter {
     pub name: &'static str,
     pub unit: &'static str,
     pub doc: &'static str,
+    /// Smallest valid value ([`f64::MIN_POSITIVE`] for "greater than 0").
+    pub min: f64,
+    /// Largest valid value.
+    pub max: f64,
+}
+
+impl Parameter {
+    /// Whether `value` lies in the parameter's valid range.
+    pub fn accepts(&self, value: f64) -> bool {
+        value.is_finite() && value >= self.min && value <= self.max
+    }
+
+    /// The valid range in words.
+    pub fn range(&self) -> String {
+        range_text(self.min, self.max)
+    }
+}
+
+/// Looks a parameter up by name.
+pub fn parameter(name: &str) -> Option<&'static Parameter> {
+    PARAMETERS.iter().find(|p| p.name == name)
 }
 
 /// The parameters every dataset must set (each with a value and a source).
 pub const PARAMETERS: &[Parameter] = &[
-    Parameter { name: "operating_cost_road", unit: "USD/t-km", doc: "Carrier's cost of moving a tonne one km by road (fuel, truck, driver); tariffs come on top." },
-    Parameter { name: "operating_cost_rail_1520", unit: "USD/t-km", doc: "Carrier's cost on 1520 mm rail." },
-    Parameter { name: "operating_cost_rail_1435", unit: "USD/t-km", doc: "Carrier's cost on 1435 mm rail." },
-    Parameter { name: "operating_cost_rail_1676", unit: "USD/t-km", doc: "Carrier's cost on 1676 mm rail." },
-    Parameter { name: "operating_cost_sea", unit: "USD/t-km", doc: "Carrier's cost by sea." },
-    Parameter { name: "default_speed_road", unit: "km/h", doc: "Freight speed on a road link with no speed of its own." },
-    Parameter { name: "default_speed_rail", unit: "km/h", doc: "Freight speed on a rail link with no speed of its own." },
-    Parameter { name: "default_speed_sea", unit: "km/h", doc: "Speed on a sea link with no speed of its own." },
-    Parameter { name: "time_value_share_per_year", unit: "1/year", doc: "Share of cargo value lost per year in transit (capital, spoilage, obsolescence); the value of time is value × this / 8760 per hour." },
-    Parameter { name: "insurance_rate_per_1000km", unit: "1/1000 km", doc: "Share of cargo value paid as risk premium per 1000 km through a region of risk index 1." },
-    Parameter { name: "risk_dwell_hours", unit: "h", doc: "Extra hours at a border crossing per unit of risk index (the higher of its two sides), for security checks and convoys." },
-    Parameter { name: "closure_chance_per_year", unit: "1/year", doc: "Chance per year that a border crossing in a region of risk index 1 closes (`karvan resilience`); a crossing's chance is this times its risk index." },
-    Parameter { name: "closure_days", unit: "days", doc: "How long a sampled closure lasts (`karvan resilience`)." },
+    Parameter { name: "operating_cost_road", unit: "USD/t-km", doc: "Carrier's cost of moving a tonne one km by road (fuel, truck, driver); tariffs come on top.", min: 0.0, max: 10.0 },
+    Parameter { name: "operating_cost_rail_1520", unit: "USD/t-km", doc: "Carrier's cost on 1520 mm rail.", min: 0.0, max: 10.0 },
+    Parameter { name: "operating_cost_rail_1435", unit: "USD/t-km", doc: "Carrier's cost on 1435 mm rail.", min: 0.0, max: 10.0 },
+    Parameter { name: "operating_cost_rail_1676", unit: "USD/t-km", doc: "Carrier's cost on 1676 mm rail.", min: 0.0, max: 10.0 },
+    Parameter { name: "operating_cost_sea", unit: "USD/t-km", doc: "Carrier's cost by sea.", min: 0.0, max: 10.0 },
+    Parameter { name: "default_speed_road", unit: "km/h", doc: "Freight speed on a road link with no speed of its own.", min: 1.0, max: 300.0 },
+    Parameter { name: "default_speed_rail", unit: "km/h", doc: "Freight speed on a rail link with no speed of its own.", min: 1.0, max: 300.0 },
+    Parameter { name: "default_speed_sea", unit: "km/h", doc: "Speed on a sea link with no speed of its own.", min: 1.0, max: 300.0 },
+    Parameter { name: "time_value_share_per_year", unit: "1/year", doc: "Share of cargo value lost per year in transit (capital, spoilage, obsolescence); the value of time is value × this / 8760 per hour.", min: 0.0, max: 10.0 },
+    Parameter { name: "insurance_rate_per_1000km", unit: "1/1000 km", doc: "Share of cargo value paid as risk premium per 1000 km through a region of risk index 1.", min: 0.0, max: 1.0 },
+    Parameter { name: "risk_dwell_hours", unit: "h", doc: "Extra hours at a border crossing per unit of risk index (the higher of its two sides), for security checks and convoys.", min: 0.0, max: 2000.0 },
+    Parameter { name: "closure_chance_per_year", unit: "1/year", doc: "Chance per year that a border crossing in a region of risk index 1 closes (`karvan resilience`); a crossing's chance is this times its risk index.", min: 0.0, max: 1.0 },
+    Parameter { name: "closure_days", unit: "days", doc: "How long a sampled closure lasts (`karvan resilience`).", min: 0.0, max: 365.0 },
 ];
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
 
 /// The schema rendered as Markdown, for the README and `karvan schema`.
 pub fn to_markdown() -> String {
@@ -434,6 +506,7 @@ pub fn to_markdown() -> String {
             let kind = match c.kind {
                 Kind::OneOf(words) => format!(" One of: {}.", words.join(", ")),
                 Kind::Ref(t) => format!(" Refers to `{t}`."),
+                Kind::Number { min, max } => format!(" {}.", capitalise(&range_text(min, max))),
                 _ => String::new(),
             };
             out.push_str(&format!(
@@ -448,9 +521,15 @@ pub fn to_markdown() -> String {
         }
         out.push('\n');
     }
-    out.push_str("### `dataset.toml` parameters\n\nEach is written `name = { value = 0.0, source = \"...\" }` under `[parameters]`.\n\n| parameter | unit | meaning |\n|---|---|---|\n");
+    out.push_str("### `dataset.toml` parameters\n\nEach is written `name = { value = 0.0, source = \"...\" }` under `[parameters]`.\n\n| parameter | unit | range | meaning |\n|---|---|---|---|\n");
     for p in PARAMETERS {
-        out.push_str(&format!("| `{}` | {} | {} |\n", p.name, p.unit, p.doc));
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            p.name,
+            p.unit,
+            p.range(),
+            p.doc
+        ));
     }
     out
 }

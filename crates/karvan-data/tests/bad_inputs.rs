@@ -369,3 +369,140 @@ proptest! {
         });
     }
 }
+
+/// Copies the tiny dataset with `file` replaced by exactly `bytes`, and loads it.
+fn load_with_bytes(file: &str, bytes: &[u8]) -> Result<Dataset, Problems> {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(tiny_dir()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    std::fs::write(dir.path().join(file), bytes).unwrap();
+    Dataset::load_dir(dir.path())
+}
+
+#[test]
+fn empty_files_are_refused() {
+    for file in [
+        "demand.csv",
+        "tariffs.csv",
+        "risk.csv",
+        "corridors.csv",
+        "links.csv",
+    ] {
+        for bytes in [&b""[..], b"\n", b"  \r\n"] {
+            let problems = load_with_bytes(file, bytes).expect_err(file);
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.file == file && p.message.contains("the file is empty")),
+                "{file}: {problems}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_demand_table_with_a_header_and_no_rows_is_refused() {
+    let problems = load_with_bytes(
+        "demand.csv",
+        b"origin,destination,commodity,tonnes_per_year,year,source\n",
+    )
+    .unwrap_err();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.file == "demand.csv" && p.message.contains("no rows")),
+        "{problems}"
+    );
+}
+
+#[test]
+fn crlf_files_report_true_line_numbers() {
+    let text = std::fs::read_to_string(tiny_dir().join("links.csv")).unwrap();
+    let crlf = text
+        .replacen("b1,b2,road", "b1,b2,boat", 1)
+        .replace('\n', "\r\n");
+    let problems = load_with_bytes("links.csv", crlf.as_bytes()).unwrap_err();
+    let line = text.lines().position(|l| l.contains("b1,b2,road")).unwrap() as u64 + 1;
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.file == "links.csv" && p.line == Some(line) && p.message.contains("boat")),
+        "expected links.csv:{line}: {problems}"
+    );
+}
+
+#[test]
+fn a_header_typo_is_reported_once_not_as_unknown_ids_elsewhere() {
+    let text = std::fs::read_to_string(tiny_dir().join("nodes.csv")).unwrap();
+    let typo = text.replacen("id,", "idd,", 1);
+    let problems = load_with_bytes("nodes.csv", typo.as_bytes()).unwrap_err();
+    assert!(
+        problems.iter().any(|p| p.column.as_deref() == Some("idd")),
+        "{problems}"
+    );
+    assert!(
+        !problems
+            .iter()
+            .any(|p| p.message.contains("unknown") && p.file != "nodes.csv"),
+        "problems that follow from the header are not listed:\n{problems}"
+    );
+    assert!(problems.len() <= 3, "{problems}");
+}
+
+#[test]
+fn a_capacity_of_zero_is_refused_with_what_empty_means() {
+    check(
+        "crossings.csv",
+        "ab-rail,A–B rail,a2,b1,rail,1520,0,10,5,2,",
+        "ab-rail,A–B rail,a2,b1,rail,1520,0,10,5,0,",
+        Some(4),
+        Some("capacity_t_per_day"),
+        "greater than 0",
+    );
+}
+
+#[test]
+fn values_that_would_overflow_costs_are_out_of_range() {
+    check(
+        "links.csv",
+        "a1,a2,road,,100",
+        "a1,a2,road,,1e300",
+        Some(2),
+        Some("length_km"),
+        "out of range",
+    );
+    check(
+        "dataset.toml",
+        "insurance_rate_per_1000km = { value = 0.001,",
+        "insurance_rate_per_1000km = { value = 1e300,",
+        Some(20),
+        Some("insurance_rate_per_1000km"),
+        "out of range",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_in_place_of_a_file_is_refused_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(tiny_dir()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    let fifo = dir.path().join("demand.csv");
+    std::fs::remove_file(&fifo).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let problems = Dataset::load_dir(dir.path()).unwrap_err();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.file.ends_with("demand.csv") && p.message.contains("not a regular file")),
+        "{problems}"
+    );
+}

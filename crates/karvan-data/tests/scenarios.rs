@@ -27,7 +27,7 @@ fn malformed_toml_names_the_line() {
 fn unknown_keys_and_ids_are_named() {
     assert!(error_of("base = \"tiny\"\nyeer = 2030").contains("unknown field `yeer`"));
     assert!(error_of("base = \"tiny\"\nclosures = [\"nowhere\"]")
-        .contains("unknown link or crossing `nowhere`"));
+        .contains("`nowhere` is neither a link or crossing id"));
     assert!(error_of("base = \"tiny\"\n[projects]\nmoonbase = true")
         .contains("unknown project `moonbase`; known: new-line"));
     assert!(
@@ -107,4 +107,103 @@ fn shipped_scenarios_parse() {
     for (name, text) in karvan_data::embedded::SCENARIOS {
         Scenario::parse(text, name).unwrap_or_else(|p| panic!("{name}: {p}"));
     }
+}
+
+/// The line of the one problem of `text`.
+fn line_of(text: &str) -> Option<u64> {
+    let p = apply(text).expect_err("must be rejected");
+    assert_eq!(p.len(), 1, "{p}");
+    let line = p.iter().next().and_then(|q| q.line);
+    line
+}
+
+#[test]
+fn scenario_problems_point_at_their_lines() {
+    assert_eq!(line_of("base = \"tiny\"\nyeer = 2030"), Some(2));
+    assert_eq!(line_of("base = \"tiny\"\r\nyeer = 2030\r\n"), Some(2));
+    assert_eq!(
+        line_of("base = \"tiny\"\n\nclosures = [\"nowhere\"]"),
+        Some(3)
+    );
+    assert_eq!(
+        line_of("base = \"tiny\"\n[projects]\nmoonbase = true"),
+        Some(3)
+    );
+    assert_eq!(
+        line_of("base = \"tiny\"\n[[tariff]]\ncountry = \"ZZZ\"\npercent = 5"),
+        Some(3)
+    );
+    assert_eq!(
+        line_of("base = \"tiny\"\n[parameters]\nwarp_speed = 9"),
+        Some(3)
+    );
+    assert_eq!(
+        line_of("base = \"tiny\"\n[assignment]\n\ngap = -1.0"),
+        Some(4)
+    );
+    assert_eq!(
+        line_of("base = \"tiny\"\n\n[game]\ndispersion = 0.0"),
+        Some(4)
+    );
+}
+
+#[test]
+fn demand_growth_out_of_range_is_refused() {
+    for g in ["-200.0", "nan", "inf", "-100.0", "1000.0"] {
+        let e = error_of(&format!(
+            "base = \"tiny\"\nyear = 2030\n[demand]\ngrowth_percent_per_year = {g}"
+        ));
+        assert!(e.contains("growth"), "{g}: {e}");
+    }
+    let e = error_of("base = \"tiny\"\nyear = 99999");
+    assert!(e.contains("scenario year"), "{e}");
+    let e = error_of("base = \"tiny\"\nyear = 2100\n[demand]\ngrowth_percent_per_year = 100.0");
+    assert!(e.contains("t/year on one row"), "{e}");
+    let e = error_of("base = \"tiny\"\n[demand.by_commodity]\ngoods = -150.0");
+    assert!(e.contains("by_commodity.goods"), "{e}");
+}
+
+#[test]
+fn tariff_percent_below_minus_100_and_percent_with_values_are_refused() {
+    let e = error_of("base = \"tiny\"\n[[tariff]]\ncountry = \"BBB\"\npercent = -130");
+    assert!(e.contains("between -100 and 1000"), "{e}");
+    let e = error_of(
+        "base = \"tiny\"\n[[tariff]]\ncountry = \"BBB\"\npercent = -10\nusd_per_tkm = 0.1",
+    );
+    assert!(e.contains("not both"), "{e}");
+    let e = error_of("base = \"tiny\"\n[[tariff]]\ncountry = \"BBB\"\nusd_per_t = -5.0");
+    assert!(e.contains("USD per tonne"), "{e}");
+}
+
+#[test]
+fn closures_take_a_pair_of_countries_like_risk_close() {
+    let ds = tiny();
+    let between = ds.crossings_between("AAA-BBB").expect("a pair");
+    assert!(!between.is_empty());
+    let a = apply("base = \"tiny\"\nclosures = [\"AAA-BBB\"]").unwrap();
+    for i in between {
+        assert!(!a.crossing_open[i], "{}", ds.crossings[i].id);
+    }
+}
+
+#[test]
+fn duplicate_and_unknown_players_are_refused() {
+    let e = error_of("base = \"tiny\"\n[game]\nplayers = [\"BBB\", \"BBB\"]");
+    assert!(e.contains("named twice"), "{e}");
+}
+
+#[test]
+fn disruption_days_count_from_1_january_as_day_1() {
+    let e = error_of(
+        "base = \"tiny\"\n[[disruption]]\nclose = [\"AAA-BBB\"]\nstart_day = 0.0\ndays = 5.0",
+    );
+    assert!(e.contains("1 = 1 January"), "{e}");
+    for bad in ["days = nan", "days = -3.0", "days = 400.0"] {
+        let e = error_of(&format!(
+            "base = \"tiny\"\n[[disruption]]\nclose = [\"AAA-BBB\"]\n{bad}"
+        ));
+        assert!(e.contains("length in days"), "{bad}: {e}");
+    }
+    let a = apply("base = \"tiny\"\n[[disruption]]\nclose = [\"AAA-BBB\"]\ndays = 5.0").unwrap();
+    assert_eq!(a.disruptions[0].start_day, 1.0);
 }

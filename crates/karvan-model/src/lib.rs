@@ -19,7 +19,7 @@ use karvan_data::Applied;
 pub use cost::{Class, CostModel, Parts};
 pub use network::Network;
 pub use route::{CountryPart, Route, StairPoint, Step};
-pub use run::{run, RouteChoice, RunResults};
+pub use run::{run, run_checked, RouteChoice, RunResults};
 
 /// Problems a user can make when asking the model something.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -36,6 +36,8 @@ pub enum ModelError {
     },
     #[error("unknown commodity `{id}`; known: {}", .known.join(", "))]
     UnknownCommodity { id: String, known: Vec<String> },
+    #[error("the results are not finite: {what}; check the dataset's and scenario's values")]
+    NonFinite { what: String },
 }
 
 fn suggest(s: &[String]) -> String {

@@ -182,6 +182,54 @@ pub fn corridor_of(ds: &Dataset, route: &Route) -> String {
 }
 
 impl RunResults {
+    /// The first figure of the results that is not a finite number, named, or `None`
+    /// when every figure is finite. Results are checked before they are reported.
+    pub fn first_non_finite(&self) -> Option<String> {
+        let mut figures: Vec<(String, f64)> = vec![
+            ("demand tonnes".into(), self.demand_tonnes),
+            ("routed tonnes".into(), self.routed_tonnes),
+            ("convergence".into(), self.assignment.convergence),
+        ];
+        for o in &self.od {
+            let what = format!("{} → {} ({})", o.origin, o.destination, o.commodity);
+            figures.extend([
+                (format!("tonnes of {what}"), o.tonnes),
+                (format!("cost of {what}"), o.cost_usd_per_t),
+                (format!("money cost of {what}"), o.money_usd_per_t),
+                (format!("hours of {what}"), o.hours),
+                (format!("km of {what}"), o.km),
+            ]);
+        }
+        for (i, flows) in self
+            .link_flows
+            .iter()
+            .chain(&self.crossing_flows)
+            .enumerate()
+        {
+            figures.extend(
+                flows
+                    .iter()
+                    .map(|(k, v)| (format!("flow of {k} on element {i}"), *v)),
+            );
+        }
+        for c in &self.corridors {
+            figures.extend([
+                (format!("tonnes of corridor {}", c.corridor), c.tonnes),
+                (format!("t-km of corridor {}", c.corridor), c.tkm),
+            ]);
+        }
+        for r in &self.revenue {
+            figures.extend([
+                (format!("revenue of {}", r.country), r.total_usd()),
+                (format!("transit t-km of {}", r.country), r.transit_tkm),
+            ]);
+        }
+        figures
+            .into_iter()
+            .find(|(_, v)| !v.is_finite())
+            .map(|(what, v)| format!("{what} is {v}"))
+    }
+
     /// Select-link analysis: the OD flows that use link or crossing `id`, with the tonnes
     /// they put on it, largest first.
     pub fn select_link(&self, id: &str) -> Vec<(&OdResult, f64)> {
@@ -200,6 +248,16 @@ impl RunResults {
 type DemandRow = (usize, usize, f64);
 
 /// Routes every demand row and sums flows and payments.
+/// Runs like [`run`] and refuses results that hold a figure that is not finite (costs
+/// so large that they overflow, for instance), naming it.
+pub fn run_checked(model: &Model, choice: RouteChoice) -> Result<RunResults, crate::ModelError> {
+    let r = run(model, choice);
+    match r.first_non_finite() {
+        None => Ok(r),
+        Some(what) => Err(crate::ModelError::NonFinite { what }),
+    }
+}
+
 pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
     let ds = &model.applied.dataset;
     let node = ds.node_index();

@@ -500,26 +500,11 @@ pub fn parse_elements(a: &Applied, spec: &[String]) -> Result<Vec<Element>, Stri
             out.push(Element::Link(i));
         } else if let Some(i) = ds.crossings.iter().position(|c| &c.id == s) {
             out.push(Element::Crossing(i));
-        } else if let Some((x, y)) = s
-            .split_once('-')
-            .filter(|(x, y)| x.len() == 3 && y.len() == 3)
-        {
-            let (x, y) = (x.to_uppercase(), y.to_uppercase());
-            let country = |id: &str| ds.node(id).map(|n| n.country.clone()).unwrap_or_default();
-            let found: Vec<Element> = ds
-                .crossings
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| {
-                    let (a, b) = (country(&c.from), country(&c.to));
-                    (a == x && b == y) || (a == y && b == x)
-                })
-                .map(|(i, _)| Element::Crossing(i))
-                .collect();
+        } else if let Some(found) = ds.crossings_between(s) {
             if found.is_empty() {
-                return Err(format!("no crossing between {x} and {y}"));
+                return Err(format!("no crossing between the countries of `{s}`"));
             }
-            out.extend(found);
+            out.extend(found.into_iter().map(Element::Crossing));
         } else {
             return Err(format!(
                 "`{s}` is neither a link or crossing id nor a pair of countries such as AFG-PAK"

@@ -60,3 +60,42 @@ mod tests {
         assert_eq!(signed(0.2), "0");
     }
 }
+
+/// The date of a day counted from 1 January (0 is 1 January) in a 365-day year:
+/// `date_of_day(284.0)` is "12 October".
+pub fn date_of_day(offset: f64) -> String {
+    const MONTHS: [(&str, u32); 12] = [
+        ("January", 31),
+        ("February", 28),
+        ("March", 31),
+        ("April", 30),
+        ("May", 31),
+        ("June", 30),
+        ("July", 31),
+        ("August", 31),
+        ("September", 30),
+        ("October", 31),
+        ("November", 30),
+        ("December", 31),
+    ];
+    let mut day = offset.clamp(0.0, 364.0).floor() as u32;
+    for (name, len) in MONTHS {
+        if day < len {
+            return format!("{} {name}", day + 1);
+        }
+        day -= len;
+    }
+    "31 December".into()
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::date_of_day;
+
+    #[test]
+    fn day_285_of_the_year_is_12_october() {
+        assert_eq!(date_of_day(0.0), "1 January");
+        assert_eq!(date_of_day(284.0), "12 October");
+        assert_eq!(date_of_day(364.0), "31 December");
+    }
+}

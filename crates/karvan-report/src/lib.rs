@@ -25,6 +25,8 @@ pub enum ReportError {
     },
     #[error("cannot write CSV {path}: {source}")]
     Csv { path: String, source: csv::Error },
+    #[error("will not write {path}: {reason}")]
+    Refused { path: String, reason: String },
     #[error("cannot encode JSON: {0}")]
     Json(#[from] serde_json::Error),
 }
