@@ -1,0 +1,59 @@
+// Karvan web page: a map of the network and six tabs (Map, Routes, Scenarios, Compare, Game,
+// Resilience) over the JSON API of `karvan serve`. Plain ES modules, no build step, and only
+// same-origin requests, so the page works offline. This module starts the page and wires the
+// parts that belong to no single view.
+
+import { api } from './api.js';
+import { $, $$ } from './dom.js';
+import { renderLegend } from './map/legend.js';
+import { drawBasemap, initMap } from './map/map.js';
+import { loadNetwork, restyleClosures } from './map/network.js';
+import { setOverlay } from './map/overlays.js';
+import { attempt, hideMessage } from './messages.js';
+import { fillCommodities, fillPlaces } from './pickers.js';
+import { state } from './state.js';
+import { onTab, showTab } from './tabs.js';
+import { bindCompare } from './views/compare.js';
+import { bindGame, renderGamePlayers } from './views/game.js';
+import { bindResilience } from './views/resilience.js';
+import { bindRoutes } from './views/routes.js';
+import { bindScenarios, loadScenarios } from './views/scenarios.js';
+
+function bindControls() {
+  $('.message-close').addEventListener('click', hideMessage);
+  for (const tab of $$('.tabs [role="tab"]')) tab.addEventListener('click', () => showTab(tab.dataset.tab));
+  onTab(restyleClosures);
+  for (const radio of $$('input[name="overlay"]')) radio.addEventListener('change', () => setOverlay(radio.value));
+  $('#map-scenario').addEventListener('change', (e) => attempt(async () => {
+    await loadNetwork(e.target.value);
+    $('#route-scenario').value = e.target.value;
+  }));
+  bindRoutes();
+  bindScenarios();
+  bindCompare();
+  bindGame();
+  bindResilience();
+}
+
+async function start() {
+  initMap();
+  bindControls();
+  renderLegend();
+  const [basemap, places, commodities, countries] = await Promise.all([
+    api('/api/basemap'), api('/api/places'), api('/api/commodities'), api('/api/countries'),
+  ]);
+  drawBasemap(basemap);
+  state.places = places;
+  state.placeById = new Map(places.map((p) => [p.id, p]));
+  state.commodities = commodities;
+  state.countries = countries;
+  fillPlaces(places);
+  fillCommodities(commodities);
+  renderGamePlayers();
+  await loadScenarios();
+  await loadNetwork('base', true);
+  $('#route-scenario').value = 'base';
+  document.body.dataset.ready = 'true';
+}
+
+attempt(start);

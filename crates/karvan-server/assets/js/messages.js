@@ -1,0 +1,31 @@
+// The message area under the header: errors stay until dismissed, other messages fade.
+
+import { $ } from './dom.js';
+
+let messageTimer = null;
+
+/** Shows a message; errors stay until dismissed, other messages fade after a while. */
+export function showMessage(text, kind = 'error') {
+  const box = $('#message');
+  box.className = `message ${kind}`;
+  $('.message-text', box).textContent = text;
+  box.hidden = false;
+  clearTimeout(messageTimer);
+  if (kind !== 'error') messageTimer = setTimeout(hideMessage, 6000);
+}
+
+export function hideMessage() {
+  $('#message').hidden = true;
+}
+
+
+/** Runs an action and shows its error, so no handler fails silently. */
+export async function attempt(action) {
+  try {
+    return await action();
+  } catch (e) {
+    showMessage(e.message || String(e), 'error');
+    return undefined;
+  }
+}
+
