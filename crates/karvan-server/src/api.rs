@@ -1,8 +1,11 @@
 //! The API's handlers. Each loads what it needs by scenario *name* (never a path), calls
-//! the model, and answers JSON or GeoJSON.
+//! the model, and answers JSON or GeoJSON. Work that takes CPU time runs off the async
+//! workers ([`AppState::compute`]) or, for long analyses, in the background job pool.
 
+use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
 
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection, StringRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,21 +18,44 @@ use serde_json::{json, Value};
 
 use crate::assets;
 use crate::error::ApiError;
-use crate::state::{AppState, GameJob, ResilienceJob, Run};
+use crate::state::{AppState, JobView, Kind, Missing, Outcome, Status};
 
 type ApiResult<T> = Result<T, ApiError>;
+type QueryResult<T> = Result<Query<T>, QueryRejection>;
+type PathResult = Result<Path<String>, PathRejection>;
 
-fn applied(state: &AppState, scenario: Option<&str>) -> ApiResult<Applied> {
+fn name_error(name: &str) -> ApiError {
+    ApiError::bad_request(format!(
+        "`{name}` is not a scenario name (lowercase letters, digits and `-`, at most 64)"
+    ))
+}
+
+fn applied(dir: &FsPath, scenario: Option<&str>) -> ApiResult<Applied> {
     if let Some(name) = scenario.filter(|s| *s != "base") {
         if !is_name(name) {
-            return Err(ApiError::bad_request(format!(
-                "`{name}` is not a scenario name (lowercase letters, digits and `-`)"
-            )));
+            return Err(name_error(name));
         }
     }
-    let located = locate_named(scenario, Some(state.scenario_dir()))
+    let located = locate_named(scenario, Some(dir))
         .map_err(|p| ApiError::not_found(p.to_string().trim_end().to_string()))?;
     Ok(located.applied()?)
+}
+
+/// Loads a scenario off the async workers.
+async fn applied_async(state: &AppState, scenario: Option<String>) -> ApiResult<Applied> {
+    let dir = state.scenario_dir().to_path_buf();
+    state
+        .compute("scenario", move || applied(&dir, scenario.as_deref()))
+        .await
+}
+
+/// `value` if it is a finite number in `[lo, hi]`, else a 400 naming `field` and the range.
+fn in_range(field: &str, value: f64, lo: f64, hi: f64) -> ApiResult<f64> {
+    if value.is_finite() && value >= lo && value <= hi {
+        Ok(value)
+    } else {
+        Err(ApiError::out_of_range(field, &format!("from {lo} to {hi}")))
+    }
 }
 
 fn geojson(body: String) -> Response {
@@ -40,8 +66,15 @@ pub async fn index() -> Response {
     assets::file("index.html")
 }
 
-pub async fn asset(Path(path): Path<String>) -> Response {
-    assets::file(&path)
+pub async fn asset(path: PathResult) -> Response {
+    let Ok(Path(path)) = path else {
+        return ApiError::not_found("no such asset").into_response();
+    };
+    let res = assets::file(&path);
+    if res.status() == StatusCode::NOT_FOUND {
+        return ApiError::not_found(format!("no asset `{path}`")).into_response();
+    }
+    res
 }
 
 pub async fn not_found() -> ApiError {
@@ -75,10 +108,10 @@ pub struct ScenarioQuery {
 
 pub async fn places(
     State(state): State<AppState>,
-    q: Result<Query<ScenarioQuery>, axum::extract::rejection::QueryRejection>,
+    q: QueryResult<ScenarioQuery>,
 ) -> ApiResult<Json<Value>> {
     let Query(q) = q?;
-    let a = applied(&state, q.scenario.as_deref())?;
+    let a = applied_async(&state, q.scenario).await?;
     let v: Vec<Value> = a
         .dataset
         .nodes
@@ -89,14 +122,14 @@ pub async fn places(
 }
 
 pub async fn commodities(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let a = applied(&state, None)?;
+    let a = applied_async(&state, None).await?;
     let v: Vec<Value> =
         a.dataset.commodities.iter().map(|c| json!({ "id": c.id, "name": c.name, "value_usd_per_t": c.value_usd_per_t, "source": c.source })).collect();
     Ok(Json(json!(v)))
 }
 
 pub async fn countries(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let a = applied(&state, None)?;
+    let a = applied_async(&state, None).await?;
     let ds = &a.dataset;
     let v: Vec<Value> = ds
         .countries
@@ -116,15 +149,21 @@ pub async fn countries(State(state): State<AppState>) -> ApiResult<Json<Value>> 
 
 pub async fn network(
     State(state): State<AppState>,
-    q: Result<Query<ScenarioQuery>, axum::extract::rejection::QueryRejection>,
+    q: QueryResult<ScenarioQuery>,
 ) -> ApiResult<Response> {
     let Query(q) = q?;
-    let a = applied(&state, q.scenario.as_deref())?;
-    Ok(geojson(karvan_report::geo::network(
-        &a.dataset,
-        &a.link_open,
-        &a.crossing_open,
-    )?))
+    let dir = state.scenario_dir().to_path_buf();
+    let body = state
+        .compute("network", move || {
+            let a = applied(&dir, q.scenario.as_deref())?;
+            Ok(karvan_report::geo::network(
+                &a.dataset,
+                &a.link_open,
+                &a.crossing_open,
+            )?)
+        })
+        .await?;
+    Ok(geojson(body))
 }
 
 #[derive(Deserialize)]
@@ -132,38 +171,53 @@ pub struct RouteQuery {
     from: String,
     to: String,
     commodity: Option<String>,
-    alternatives: Option<usize>,
+    alternatives: Option<f64>,
     scenario: Option<String>,
 }
 
 pub async fn route(
     State(state): State<AppState>,
-    q: Result<Query<RouteQuery>, axum::extract::rejection::QueryRejection>,
+    q: QueryResult<RouteQuery>,
 ) -> ApiResult<Json<Value>> {
     let Query(q) = q?;
-    let model = Model::new(applied(&state, q.scenario.as_deref())?);
-    let ds = &model.applied.dataset;
-    let from = places::find(ds, &q.from)?;
-    let to = places::find(ds, &q.to)?;
-    if from == to {
-        return Err(ApiError::bad_request(
-            "origin and destination are the same place",
-        ));
-    }
-    let k = model.commodity(q.commodity.as_deref().unwrap_or("container"))?;
-    let routes = model.routes(from, to, k, q.alternatives.unwrap_or(3).min(10));
-    let v: Vec<Value> = routes
-        .iter()
-        .map(|r| {
-            let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
-            v["geometry"] = json!(karvan_report::geo::route_line(ds, r));
-            v["staircase"] = serde_json::to_value(r.staircase()).unwrap_or(Value::Null);
-            v
+    let alternatives = match q.alternatives {
+        Some(n) if n.fract() != 0.0 => {
+            return Err(ApiError::out_of_range(
+                "alternatives",
+                "(a whole number) from 0 to 10",
+            ))
+        }
+        Some(n) => in_range("alternatives", n, 0.0, 10.0)? as usize,
+        None => 3,
+    };
+    let dir = state.scenario_dir().to_path_buf();
+    state
+        .compute("route search", move || {
+            let model = Model::new(applied(&dir, q.scenario.as_deref())?);
+            let ds = &model.applied.dataset;
+            let from = places::find(ds, &q.from)?;
+            let to = places::find(ds, &q.to)?;
+            if from == to {
+                return Err(ApiError::bad_request(
+                    "origin and destination are the same place",
+                ));
+            }
+            let k = model.commodity(q.commodity.as_deref().unwrap_or("container"))?;
+            let routes = model.routes(from, to, k, alternatives);
+            let v: Vec<Value> = routes
+                .iter()
+                .map(|r| {
+                    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+                    v["geometry"] = json!(karvan_report::geo::route_line(ds, r));
+                    v["staircase"] = serde_json::to_value(r.staircase()).unwrap_or(Value::Null);
+                    v
+                })
+                .collect();
+            Ok(Json(
+                json!({ "from": ds.nodes[from].name, "to": ds.nodes[to].name, "routes": v }),
+            ))
         })
-        .collect();
-    Ok(Json(
-        json!({ "from": ds.nodes[from].name, "to": ds.nodes[to].name, "routes": v }),
-    ))
+        .await
 }
 
 #[derive(Deserialize)]
@@ -174,130 +228,371 @@ pub struct SelectLinkQuery {
 
 pub async fn select_link(
     State(state): State<AppState>,
-    q: Result<Query<SelectLinkQuery>, axum::extract::rejection::QueryRejection>,
+    q: QueryResult<SelectLinkQuery>,
 ) -> ApiResult<Json<Value>> {
     let Query(q) = q?;
-    let model = Model::new(applied(&state, q.scenario.as_deref())?);
-    let ds = &model.applied.dataset;
-    if !ds.links.iter().any(|l| l.id == q.id) && !ds.crossings.iter().any(|c| c.id == q.id) {
-        return Err(ApiError::not_found(format!(
-            "no link or crossing `{}`",
-            q.id
-        )));
+    let dir = state.scenario_dir().to_path_buf();
+    state
+        .compute("select-link run", move || {
+            let model = Model::new(applied(&dir, q.scenario.as_deref())?);
+            let ds = &model.applied.dataset;
+            if !ds.links.iter().any(|l| l.id == q.id) && !ds.crossings.iter().any(|c| c.id == q.id) {
+                return Err(ApiError::not_found(format!(
+                    "no link or crossing `{}`",
+                    q.id
+                )));
+            }
+            let choice = RouteChoice::from_settings(&model.applied.assignment);
+            let results = karvan_model::run(&model, choice);
+            let users: Vec<Value> = results
+                .select_link(&q.id)
+                .iter()
+                .map(|(o, t)| json!({ "origin": o.origin, "destination": o.destination, "commodity": o.commodity, "tonnes_on_element": t, "od_tonnes": o.tonnes }))
+                .collect();
+            Ok(Json(json!({ "element": q.id, "users": users })))
+        })
+        .await
+}
+
+/// Where the previous version of saved scenario `name` is kept.
+const HISTORY: &str = ".history";
+
+fn saved_path(dir: &FsPath, name: &str) -> PathBuf {
+    dir.join(format!("{name}.toml"))
+}
+
+fn history_path(dir: &FsPath, name: &str) -> PathBuf {
+    dir.join(HISTORY).join(format!("{name}.toml"))
+}
+
+fn io_error(what: &str, e: std::io::Error) -> ApiError {
+    ApiError::internal(format!("{what}: {e}"))
+}
+
+fn is_shipped(name: &str) -> bool {
+    name == "base" || embedded::scenario(name).is_some()
+}
+
+/// A name a saved scenario may have: valid and not a shipped scenario's.
+fn check_saveable(name: &str) -> ApiResult<()> {
+    if !is_name(name) {
+        return Err(name_error(name));
     }
-    let choice = RouteChoice::from_settings(&model.applied.assignment);
-    let id = q.id.clone();
-    let users = tokio::task::spawn_blocking(move || {
-        let results = karvan_model::run(&model, choice);
-        results
-            .select_link(&id)
-            .iter()
-            .map(|(o, t)| json!({ "origin": o.origin, "destination": o.destination, "commodity": o.commodity, "tonnes_on_element": t, "od_tonnes": o.tonnes }))
-            .collect::<Vec<Value>>()
-    })
-    .await
-    .map_err(|_| ApiError::internal("the select-link run failed"))?;
-    Ok(Json(json!({ "element": q.id, "users": users })))
+    if is_shipped(name) {
+        return Err(ApiError::conflict(format!(
+            "`{name}` is a shipped scenario; save your changes under another name"
+        ))
+        .with_code("shipped"));
+    }
+    Ok(())
+}
+
+fn exists_error(name: &str) -> ApiError {
+    ApiError::conflict(format!(
+        "a saved scenario `{name}` exists already; send ?overwrite=true to replace it (its previous version is kept for undo)"
+    ))
+    .with_code("exists")
 }
 
 pub async fn list_scenarios(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let mut v: Vec<Value> = vec![
-        json!({ "name": "base", "origin": "dataset", "description": "The embedded dataset as it is in its base year." }),
-    ];
-    for (name, text) in embedded::SCENARIOS {
-        let description = Scenario::parse(text, name)
-            .ok()
-            .and_then(|s| s.description)
-            .unwrap_or_default();
-        v.push(json!({ "name": name, "origin": "shipped", "description": description }));
-    }
-    if let Ok(dir) = std::fs::read_dir(state.scenario_dir()) {
-        let mut saved: Vec<String> = dir
-            .filter_map(|e| e.ok())
-            .filter_map(|e| {
-                e.file_name()
-                    .to_str()
-                    .and_then(|n| n.strip_suffix(".toml"))
-                    .map(str::to_string)
-            })
-            .filter(|n| is_name(n) && embedded::scenario(n).is_none())
-            .collect();
-        saved.sort();
-        for name in saved {
-            let text = std::fs::read_to_string(state.scenario_dir().join(format!("{name}.toml")))
-                .unwrap_or_default();
-            let description = Scenario::parse(&text, &name)
-                .ok()
-                .and_then(|s| s.description)
-                .unwrap_or_default();
-            v.push(json!({ "name": name, "origin": "saved", "description": description }));
-        }
-    }
-    Ok(Json(json!(v)))
+    let dir = state.scenario_dir().to_path_buf();
+    state
+        .compute("scenario list", move || {
+            let mut v: Vec<Value> = vec![
+                json!({ "name": "base", "origin": "dataset", "description": "The embedded dataset as it is in its base year." }),
+            ];
+            for (name, text) in embedded::SCENARIOS {
+                let description = Scenario::parse(text, name)
+                    .ok()
+                    .and_then(|s| s.description)
+                    .unwrap_or_default();
+                v.push(json!({ "name": name, "origin": "shipped", "description": description }));
+            }
+            if let Ok(entries) = std::fs::read_dir(&dir) {
+                let mut saved: Vec<String> = entries
+                    .filter_map(|e| e.ok())
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                    .filter_map(|e| {
+                        e.file_name()
+                            .to_str()
+                            .and_then(|n| n.strip_suffix(".toml"))
+                            .map(str::to_string)
+                    })
+                    .filter(|n| is_name(n) && !is_shipped(n))
+                    .collect();
+                saved.sort();
+                for name in saved {
+                    let text = std::fs::read_to_string(saved_path(&dir, &name)).unwrap_or_default();
+                    let description = Scenario::parse(&text, &name)
+                        .ok()
+                        .and_then(|s| s.description)
+                        .unwrap_or_default();
+                    let undo = history_path(&dir, &name).is_file();
+                    v.push(json!({ "name": name, "origin": "saved", "description": description, "undo": undo }));
+                }
+            }
+            Ok(Json(json!(v)))
+        })
+        .await
 }
 
 pub async fn get_scenario(
     State(state): State<AppState>,
-    Path(name): Path<String>,
+    name: PathResult,
 ) -> ApiResult<Json<Value>> {
+    let Path(name) = name?;
     if name == "base" {
         return Ok(Json(
             json!({ "name": "base", "origin": "dataset", "toml": format!("base = \"{}\"\n", embedded::DEFAULT) }),
         ));
     }
     if !is_name(&name) {
-        return Err(ApiError::bad_request(format!(
-            "`{name}` is not a scenario name (lowercase letters, digits and `-`)"
-        )));
+        return Err(name_error(&name));
     }
-    let path = state.scenario_dir().join(format!("{name}.toml"));
-    let (origin, text) = match (std::fs::read_to_string(&path), embedded::scenario(&name)) {
-        (Ok(t), _) => ("saved", t),
-        (Err(_), Some(t)) => ("shipped", t.to_string()),
-        _ => return Err(ApiError::not_found(format!("no scenario `{name}`"))),
-    };
-    let scenario = Scenario::parse(&text, &name)?;
-    Ok(Json(
-        json!({ "name": name, "origin": origin, "toml": text, "scenario": scenario }),
-    ))
+    let dir = state.scenario_dir().to_path_buf();
+    state
+        .compute("scenario", move || {
+            let path = saved_path(&dir, &name);
+            let (origin, text) = match (std::fs::read_to_string(&path), embedded::scenario(&name)) {
+                (Ok(t), _) => ("saved", t),
+                (Err(_), Some(t)) => ("shipped", t.to_string()),
+                _ => return Err(ApiError::not_found(format!("no scenario `{name}`"))),
+            };
+            let scenario = Scenario::parse(&text, &name)?;
+            let undo = origin == "saved" && history_path(&dir, &name).is_file();
+            Ok(Json(
+                json!({ "name": name, "origin": origin, "toml": text, "scenario": scenario, "undo": undo }),
+            ))
+        })
+        .await
 }
 
-/// Saves a scenario after checking that it parses and applies to its base; the file is
-/// written to a temporary name and renamed, so a failed save changes nothing.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutQuery {
+    /// Replace a saved scenario of the same name (its previous version is kept).
+    #[serde(default)]
+    overwrite: bool,
+}
+
+/// Saves a scenario after checking that it parses and applies to its base. An existing
+/// scenario of the same name is replaced only when asked (`?overwrite=true`), and then
+/// its previous version is kept in `.history/` for undo. Files are written to a
+/// temporary name and renamed, so a failed save changes nothing.
 pub async fn put_scenario(
     State(state): State<AppState>,
-    Path(name): Path<String>,
-    body: Result<String, axum::extract::rejection::StringRejection>,
+    name: PathResult,
+    q: QueryResult<PutQuery>,
+    body: Result<String, StringRejection>,
 ) -> ApiResult<Json<Value>> {
+    let Path(name) = name?;
+    let Query(q) = q?;
     let body = body?;
-    if !is_name(&name) {
+    check_saveable(&name)?;
+    let dir = state.scenario_dir().to_path_buf();
+    let _lock = state.lock_scenarios().await;
+    state
+        .compute("save", move || {
+            let scenario = Scenario::parse(&body, &format!("{name}.toml"))?;
+            if !embedded::names().contains(&scenario.base.as_str()) {
+                return Err(ApiError::bad_request(format!(
+                    "base must be an embedded dataset ({}) for scenarios saved here",
+                    embedded::names().join(", ")
+                )));
+            }
+            let located = karvan_data::Located {
+                scenario,
+                label: format!("{name}.toml"),
+                dir: dir.clone(),
+            };
+            located.applied()?;
+            let path = saved_path(&dir, &name);
+            let overwritten = match std::fs::read(&path) {
+                Ok(previous) if q.overwrite => {
+                    karvan_report::write_file(&history_path(&dir, &name), &previous)?;
+                    true
+                }
+                Ok(_) => return Err(exists_error(&name)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+                Err(e) => return Err(io_error(&format!("reading {name}.toml"), e)),
+            };
+            karvan_report::write_file(&path, body.as_bytes())?;
+            Ok(Json(
+                json!({ "name": name, "saved": true, "overwritten": overwritten }),
+            ))
+        })
+        .await
+}
+
+/// Deletes a saved scenario by moving it to `.history/`, from where `undo` restores it.
+pub async fn delete_scenario(
+    State(state): State<AppState>,
+    name: PathResult,
+) -> ApiResult<Json<Value>> {
+    let Path(name) = name?;
+    check_saveable(&name)?;
+    let dir = state.scenario_dir().to_path_buf();
+    let _lock = state.lock_scenarios().await;
+    state
+        .compute("delete", move || {
+            let path = saved_path(&dir, &name);
+            if !path.is_file() {
+                return Err(ApiError::not_found(format!("no saved scenario `{name}`")));
+            }
+            let history = history_path(&dir, &name);
+            std::fs::create_dir_all(dir.join(HISTORY))
+                .map_err(|e| io_error("creating the history folder", e))?;
+            std::fs::rename(&path, &history)
+                .map_err(|e| io_error(&format!("moving {name}.toml to the history"), e))?;
+            Ok(Json(json!({ "deleted": name, "undo": true })))
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenameRequest {
+    to: String,
+}
+
+/// Renames a saved scenario; its own `name = ...`, if it has one, follows.
+pub async fn rename_scenario(
+    State(state): State<AppState>,
+    name: PathResult,
+    body: Result<Json<RenameRequest>, JsonRejection>,
+) -> ApiResult<Json<Value>> {
+    let Path(name) = name?;
+    let Json(req) = body?;
+    check_saveable(&name)?;
+    let to = req.to;
+    check_saveable(&to)?;
+    if to == name {
         return Err(ApiError::bad_request(format!(
-            "`{name}` is not a scenario name (lowercase letters, digits and `-`)"
+            "`to` is the scenario's current name `{name}`"
         )));
     }
-    if embedded::scenario(&name).is_some() || name == "base" {
-        return Err(ApiError::conflict(format!(
-            "`{name}` is a shipped scenario; save your changes under another name"
-        )));
+    let dir = state.scenario_dir().to_path_buf();
+    let _lock = state.lock_scenarios().await;
+    state
+        .compute("rename", move || {
+            let from = saved_path(&dir, &name);
+            let text = match std::fs::read_to_string(&from) {
+                Ok(t) => t,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(ApiError::not_found(format!("no saved scenario `{name}`")))
+                }
+                Err(e) => return Err(io_error(&format!("reading {name}.toml"), e)),
+            };
+            let target = saved_path(&dir, &to);
+            if target.exists() {
+                return Err(exists_error(&to));
+            }
+            let had_name = Scenario::parse(&text, &name)?.name.is_some();
+            let text = if had_name {
+                let renamed = rename_field(&text, &to).filter(|t| {
+                    Scenario::parse(t, &to).is_ok_and(|s| s.name.as_deref() == Some(to.as_str()))
+                });
+                renamed.ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "the `name = ...` line of {name}.toml is not a plain string on one line; edit it and rename again"
+                    ))
+                })?
+            } else {
+                text
+            };
+            karvan_report::write_file(&target, text.as_bytes())?;
+            std::fs::remove_file(&from)
+                .map_err(|e| io_error(&format!("removing {name}.toml after the rename"), e))?;
+            Ok(Json(json!({ "name": to })))
+        })
+        .await
+}
+
+/// `text` with the value of its top-level `name` key replaced by `new` (a scenario name,
+/// which needs no escaping); every other byte as it was. `None` when the key is not
+/// there as a one-line string.
+fn rename_field(text: &str, new: &str) -> Option<String> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            return None;
+        }
+        let value = trimmed
+            .strip_prefix("name")
+            .map(str::trim_start)
+            .and_then(|r| r.strip_prefix('='))
+            .map(str::trim_start);
+        if let Some(value) = value {
+            let start = offset + (line.len() - value.len());
+            let len = string_len(value)?;
+            return Some(format!(
+                "{}\"{new}\"{}",
+                &text[..start],
+                &text[start + len..]
+            ));
+        }
+        offset += line.len();
     }
-    let scenario = Scenario::parse(&body, &format!("{name}.toml"))?;
-    if !embedded::names().contains(&scenario.base.as_str()) {
-        return Err(ApiError::bad_request(format!(
-            "base must be an embedded dataset ({}) for scenarios saved here",
-            embedded::names().join(", ")
-        )));
+    None
+}
+
+/// Length in bytes of the one-line TOML string (basic or literal) that `s` starts with.
+fn string_len(s: &str) -> Option<usize> {
+    if s.starts_with("\"\"\"") || s.starts_with("'''") {
+        return None;
     }
-    let located = karvan_data::Located {
-        scenario,
-        label: format!("{name}.toml"),
-        dir: state.scenario_dir().to_path_buf(),
-    };
-    located.applied()?;
-    karvan_report::write_file(
-        &state.scenario_dir().join(format!("{name}.toml")),
-        body.as_bytes(),
-    )?;
-    Ok(Json(json!({ "name": name, "saved": true })))
+    let quote = s.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let mut escaped = false;
+    for (i, c) in s.char_indices().skip(1) {
+        match c {
+            '\n' | '\r' => return None,
+            '\\' if quote == '"' && !escaped => escaped = true,
+            c if c == quote && !escaped => return Some(i + 1),
+            _ => escaped = false,
+        }
+    }
+    None
+}
+
+/// Puts back the previous version of a saved scenario (or a deleted one). The version it
+/// replaces becomes the one kept, so a second undo redoes.
+pub async fn undo_scenario(
+    State(state): State<AppState>,
+    name: PathResult,
+) -> ApiResult<Json<Value>> {
+    let Path(name) = name?;
+    check_saveable(&name)?;
+    let dir = state.scenario_dir().to_path_buf();
+    let _lock = state.lock_scenarios().await;
+    state
+        .compute("undo", move || {
+            let history = history_path(&dir, &name);
+            if !history.is_file() {
+                return Err(ApiError::not_found(format!(
+                    "scenario `{name}` has no earlier version to go back to"
+                ))
+                .with_code("no_history"));
+            }
+            let current = saved_path(&dir, &name);
+            if current.is_file() {
+                let swap = dir.join(HISTORY).join(format!(".{name}.swap"));
+                std::fs::rename(&current, &swap)
+                    .map_err(|e| io_error(&format!("keeping {name}.toml"), e))?;
+                if let Err(e) = std::fs::rename(&history, &current) {
+                    // Put the current version back where it was.
+                    let _ = std::fs::rename(&swap, &current);
+                    return Err(io_error(&format!("restoring {name}.toml"), e));
+                }
+                std::fs::rename(&swap, &history)
+                    .map_err(|e| io_error(&format!("keeping {name}.toml"), e))?;
+            } else {
+                std::fs::rename(&history, &current)
+                    .map_err(|e| io_error(&format!("restoring {name}.toml"), e))?;
+            }
+            Ok(Json(json!({ "name": name, "restored": true })))
+        })
+        .await
 }
 
 #[derive(Deserialize)]
@@ -306,85 +601,121 @@ pub struct RunRequest {
     scenario: String,
 }
 
+fn accepted(id: u64, status: &Status) -> (StatusCode, Json<Value>) {
+    (
+        StatusCode::ACCEPTED,
+        Json(json!({ "id": id, "status": status.word() })),
+    )
+}
+
 /// Starts a run in the background; poll `/api/runs/{id}` for its state.
 pub async fn start_run(
     State(state): State<AppState>,
-    body: Result<Json<RunRequest>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<RunRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let Json(req) = body?;
-    let a = applied(&state, Some(&req.scenario))?;
-    let id = state.start(&req.scenario);
-    let st = state.clone();
-    tokio::task::spawn_blocking(move || {
-        let scenario = req.scenario;
+    let a = applied_async(&state, Some(req.scenario.clone())).await?;
+    let (id, status) = state.submit(Kind::Run, &req.scenario, 1, move |ctx| {
         let model = Model::new(a);
         let choice = RouteChoice::from_settings(&model.applied.assignment);
-        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let results = karvan_model::run(&model, choice);
-            let flows = karvan_report::geo::flows(&model.applied.dataset, &results);
-            (results, flows)
-        }));
-        let outcome = match run {
-            Ok((results, Ok(flows))) => Run::Done {
-                scenario,
-                results: Arc::new(results),
-                flows: Arc::new(flows),
-            },
-            Ok((_, Err(e))) => Run::Failed {
-                scenario,
-                error: e.to_string(),
-            },
-            Err(_) => Run::Failed {
-                scenario,
-                error: "the run failed unexpectedly; no result was kept".into(),
-            },
-        };
-        st.set(id, outcome);
-    });
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({ "id": id, "status": "running" })),
-    ))
+        let results = karvan_model::run(&model, choice);
+        ctx.step();
+        let flows = karvan_report::geo::flows(&model.applied.dataset, &results)
+            .map_err(|e| e.to_string())?;
+        Ok(Outcome::Run {
+            results: Arc::new(results),
+            flows: Arc::new(flows),
+        })
+    })?;
+    Ok(accepted(id, &status))
 }
 
-fn parse_id(id: &str) -> ApiResult<u64> {
+fn parse_id(id: &str, kind: Kind) -> ApiResult<u64> {
     id.parse()
-        .map_err(|_| ApiError::bad_request(format!("`{id}` is not a run id")))
+        .map_err(|_| ApiError::bad_request(format!("`{id}` is not a {} id", kind.noun())))
 }
 
-pub async fn get_run(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let n = parse_id(&id)?;
-    match state.get(n) {
-        None => Err(ApiError::not_found(format!("no run {id}"))),
-        Some(Run::Running { scenario }) => Ok(Json(
-            json!({ "id": n, "status": "running", "scenario": scenario }),
-        )),
-        Some(Run::Failed { scenario, error }) => Ok(Json(
-            json!({ "id": n, "status": "failed", "scenario": scenario, "error": error }),
-        )),
-        Some(Run::Done {
-            scenario, results, ..
-        }) => Ok(Json(
-            json!({ "id": n, "status": "done", "scenario": scenario, "results": *results }),
-        )),
+/// A job by id, or 404: unknown, or expired (saying how long results are kept).
+fn job(state: &AppState, kind: Kind, id: &str) -> ApiResult<(u64, JobView)> {
+    let n = parse_id(id, kind)?;
+    match state.job(kind, n) {
+        Ok(v) => Ok((n, v)),
+        Err(Missing::Unknown) => Err(ApiError::not_found(format!("no {} {id}", kind.noun()))),
+        Err(Missing::Expired) => Err(expired(state, kind, id)),
     }
 }
 
-pub async fn run_flows(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let n = parse_id(&id)?;
-    match state.get(n) {
-        Some(Run::Done { flows, .. }) => Ok(geojson(flows.as_ref().clone())),
-        Some(_) => Err(ApiError::conflict(format!(
-            "run {id} has no results (still running, or failed)"
+fn expired(state: &AppState, kind: Kind, id: &str) -> ApiError {
+    let l = state.limits();
+    ApiError::not_found(format!(
+        "{} {id} has expired: finished results are kept for {} minutes, and only the {} most recent; start it again",
+        kind.noun(),
+        l.keep_for.as_secs() / 60,
+        l.keep_finished
+    ))
+    .with_code("expired")
+}
+
+/// The fields every job answer has; `error` when it failed.
+fn job_json(id: u64, v: &JobView) -> Value {
+    let mut out = json!({ "id": id, "status": v.status.word(), "scenario": v.scenario });
+    if let Status::Failed(e) = &v.status {
+        out["error"] = json!(e);
+    }
+    out
+}
+
+pub async fn get_run(State(state): State<AppState>, id: PathResult) -> ApiResult<Json<Value>> {
+    let Path(id) = id?;
+    let (n, v) = job(&state, Kind::Run, &id)?;
+    let mut out = job_json(n, &v);
+    if let Status::Done(Outcome::Run { results, .. }) = &v.status {
+        out["results"] = serde_json::to_value(results.as_ref())
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+    }
+    Ok(Json(out))
+}
+
+pub async fn run_flows(State(state): State<AppState>, id: PathResult) -> ApiResult<Response> {
+    let Path(id) = id?;
+    let (_, v) = job(&state, Kind::Run, &id)?;
+    match v.status {
+        Status::Done(Outcome::Run { flows, .. }) => Ok(geojson(flows.as_ref().clone())),
+        other => Err(ApiError::conflict(format!(
+            "run {id} has no results (it is {})",
+            other.word()
         ))),
-        None => Err(ApiError::not_found(format!("no run {id}"))),
     }
+}
+
+/// Cancels a job: one that waits is dropped, one that runs stops at its next step.
+async fn cancel(state: &AppState, kind: Kind, id: PathResult) -> ApiResult<Json<Value>> {
+    let Path(id) = id?;
+    let n = parse_id(&id, kind)?;
+    match state.cancel(kind, n) {
+        Ok(Some(status)) => Ok(Json(json!({ "id": n, "status": status.word() }))),
+        Ok(None) => Err(
+            ApiError::conflict(format!("{} {id} has already finished", kind.noun()))
+                .with_code("finished"),
+        ),
+        Err(Missing::Unknown) => Err(ApiError::not_found(format!("no {} {id}", kind.noun()))),
+        Err(Missing::Expired) => Err(expired(state, kind, &id)),
+    }
+}
+
+pub async fn cancel_run(State(state): State<AppState>, id: PathResult) -> ApiResult<Json<Value>> {
+    cancel(&state, Kind::Run, id).await
+}
+
+pub async fn cancel_game(State(state): State<AppState>, id: PathResult) -> ApiResult<Json<Value>> {
+    cancel(&state, Kind::Game, id).await
+}
+
+pub async fn cancel_resilience(
+    State(state): State<AppState>,
+    id: PathResult,
+) -> ApiResult<Json<Value>> {
+    cancel(&state, Kind::Resilience, id).await
 }
 
 #[derive(Deserialize)]
@@ -395,22 +726,21 @@ pub struct CompareQuery {
 
 pub async fn compare(
     State(state): State<AppState>,
-    q: Result<Query<CompareQuery>, axum::extract::rejection::QueryRejection>,
+    q: QueryResult<CompareQuery>,
 ) -> ApiResult<Json<Value>> {
     let Query(q) = q?;
-    let (ma, mb) = (
-        Model::new(applied(&state, Some(&q.a))?),
-        Model::new(applied(&state, Some(&q.b))?),
-    );
-    tokio::task::spawn_blocking(move || {
-        let ra = karvan_model::run(&ma, RouteChoice::from_settings(&ma.applied.assignment));
-        let rb = karvan_model::run(&mb, RouteChoice::from_settings(&mb.applied.assignment));
-        let cmp = Comparison::new(&ma.applied.dataset, &ra, &mb.applied.dataset, &rb);
-        let changes: Value = serde_json::from_str(&cmp.geojson(&mb.applied.dataset)?).unwrap_or(Value::Null);
-        Ok(Json(json!({ "comparison": cmp, "flow_changes": changes, "assignment_a": ra.assignment, "assignment_b": rb.assignment })))
-    })
-    .await
-    .map_err(|_| ApiError::internal("the comparison failed"))?
+    let dir = state.scenario_dir().to_path_buf();
+    state
+        .compute("comparison", move || {
+            let ma = Model::new(applied(&dir, Some(&q.a))?);
+            let mb = Model::new(applied(&dir, Some(&q.b))?);
+            let ra = karvan_model::run(&ma, RouteChoice::from_settings(&ma.applied.assignment));
+            let rb = karvan_model::run(&mb, RouteChoice::from_settings(&mb.applied.assignment));
+            let cmp = Comparison::new(&ma.applied.dataset, &ra, &mb.applied.dataset, &rb);
+            let changes: Value = serde_json::from_str(&cmp.geojson(&mb.applied.dataset)?).unwrap_or(Value::Null);
+            Ok(Json(json!({ "comparison": cmp, "flow_changes": changes, "assignment_a": ra.assignment, "assignment_b": rb.assignment })))
+        })
+        .await
 }
 
 #[derive(Deserialize)]
@@ -429,24 +759,49 @@ pub struct GameRequest {
 /// Starts the tariff game in the background; poll `/api/games/{id}` for progress.
 pub async fn start_game(
     State(state): State<AppState>,
-    body: Result<Json<GameRequest>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<GameRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let Json(req) = body?;
-    let a = applied(&state, Some(&req.scenario))?;
+    let check = |v: Option<f64>, name: &str, lo: f64, hi: f64| -> ApiResult<Option<f64>> {
+        v.map(|x| in_range(name, x, lo, hi)).transpose()
+    };
+    let max_multiplier = check(req.max_multiplier, "max_multiplier", 1.0, 100.0)?;
+    let outside_markup = check(req.outside_markup, "outside_markup", 0.0, 10.0)?;
+    let dispersion = match req.dispersion {
+        Some(x) if x <= 0.0 => {
+            return Err(ApiError::out_of_range(
+                "dispersion",
+                "above 0, at most 1000",
+            ))
+        }
+        other => check(other, "dispersion", 0.0, 1000.0)?,
+    };
+    let shipper_weight = check(req.shipper_weight, "shipper_weight", 0.0, 10.0)?;
+    let carrying = check(
+        req.carrying_cost_usd_per_tkm,
+        "carrying_cost_usd_per_tkm",
+        0.0,
+        10.0,
+    )?;
+    let a = applied_async(&state, Some(req.scenario.clone())).await?;
     // Defaults, then the scenario's `[game]` table, then the request.
     let mut settings = karvan_policy::MarketSettings::default();
     let g = &a.game;
     if let Some(p) = &g.players {
         settings.players = p.clone();
     }
-    if let Some(m) = g.max_multiplier {
+    if let Some(m) = max_multiplier.or(g.max_multiplier) {
         settings.bounds = (0.0, m);
     }
-    settings.outside_markup = g.outside_markup.unwrap_or(settings.outside_markup);
-    settings.dispersion = g.dispersion.unwrap_or(settings.dispersion);
-    settings.shipper_weight = g.shipper_weight.unwrap_or(settings.shipper_weight);
-    settings.carrying_cost_usd_per_tkm = g
-        .carrying_cost_usd_per_tkm
+    settings.outside_markup = outside_markup
+        .or(g.outside_markup)
+        .unwrap_or(settings.outside_markup);
+    settings.dispersion = dispersion.or(g.dispersion).unwrap_or(settings.dispersion);
+    settings.shipper_weight = shipper_weight
+        .or(g.shipper_weight)
+        .unwrap_or(settings.shipper_weight);
+    settings.carrying_cost_usd_per_tkm = carrying
+        .or(g.carrying_cost_usd_per_tkm)
         .unwrap_or(settings.carrying_cost_usd_per_tkm);
     if let Some(p) = req.players {
         if p.is_empty() || p.len() > 8 {
@@ -459,65 +814,31 @@ pub async fn start_game(
             return Err(ApiError::bad_request(format!("unknown player `{p}`")));
         }
     }
-    let check = |v: Option<f64>, name: &str| -> ApiResult<Option<f64>> {
-        match v {
-            Some(x) if !x.is_finite() || x < 0.0 => Err(ApiError::bad_request(format!(
-                "{name} must be a number ≥ 0"
-            ))),
-            other => Ok(other),
-        }
-    };
-    if let Some(m) = check(req.max_multiplier, "max_multiplier")? {
-        settings.bounds = (0.0, m);
-    }
-    if let Some(x) = check(req.outside_markup, "outside_markup")? {
-        settings.outside_markup = x;
-    }
-    if let Some(x) = check(req.dispersion, "dispersion")? {
-        settings.dispersion = x;
-    }
-    if let Some(x) = check(req.shipper_weight, "shipper_weight")? {
-        settings.shipper_weight = x;
-    }
-    if let Some(x) = check(req.carrying_cost_usd_per_tkm, "carrying_cost_usd_per_tkm")? {
-        settings.carrying_cost_usd_per_tkm = x;
-    }
-    let id = state.start_game(1 << settings.players.len());
-    let st = state.clone();
-    tokio::task::spawn_blocking(move || {
+    let total = 1usize << settings.players.len().min(16);
+    let (id, status) = state.submit(Kind::Game, &req.scenario, total, move |ctx| {
         let model = Model::new(a);
-        let progress = st.clone();
-        let job = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            karvan_policy::analyse(&model, settings, &|| progress.game_progress(id))
-        })) {
-            Ok(Ok(g)) => GameJob::Done(Arc::new(g)),
-            Ok(Err(e)) => GameJob::Failed(e),
-            Err(_) => GameJob::Failed("the game failed unexpectedly; no result was kept".into()),
-        };
-        st.set_game(id, job);
-    });
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({ "id": id, "status": "running" })),
-    ))
+        karvan_policy::analyse(&model, settings, &|| ctx.step()).map(|g| Outcome::Game(Arc::new(g)))
+    })?;
+    Ok(accepted(id, &status))
 }
 
-pub async fn get_game(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let n = parse_id(&id)?;
-    match state.game(n) {
-        None => Err(ApiError::not_found(format!("no game {id}"))),
-        Some(GameJob::Running { done, total }) => Ok(Json(
-            json!({ "id": n, "status": "running", "coalitions_done": done, "coalitions": total }),
-        )),
-        Some(GameJob::Failed(e)) => Ok(Json(json!({ "id": n, "status": "failed", "error": e }))),
-        Some(GameJob::Done(g)) => Ok(Json(json!({
-            "id": n, "status": "done", "analysis": *g,
-            "model": karvan_report::game::model_statement(&g),
-        }))),
+pub async fn get_game(State(state): State<AppState>, id: PathResult) -> ApiResult<Json<Value>> {
+    let Path(id) = id?;
+    let (n, v) = job(&state, Kind::Game, &id)?;
+    let mut out = job_json(n, &v);
+    match &v.status {
+        Status::Done(Outcome::Game(g)) => {
+            out["analysis"] =
+                serde_json::to_value(g.as_ref()).map_err(|e| ApiError::internal(e.to_string()))?;
+            out["model"] = json!(karvan_report::game::model_statement(g));
+        }
+        Status::Queued | Status::Running | Status::Cancelling => {
+            out["coalitions_done"] = json!(v.done);
+            out["coalitions"] = json!(v.total);
+        }
+        _ => {}
     }
+    Ok(Json(out))
 }
 
 #[derive(Deserialize)]
@@ -535,122 +856,119 @@ pub struct RiskQuery {
 /// Closures during the year against the base: where cargo goes, extra cost, lost trade.
 pub async fn risk(
     State(state): State<AppState>,
-    q: Result<Query<RiskQuery>, axum::extract::rejection::QueryRejection>,
+    q: QueryResult<RiskQuery>,
 ) -> ApiResult<Json<Value>> {
     use karvan_policy::resilience::{parse_elements, Element, Evaluator};
     let Query(q) = q?;
-    let a = applied(&state, q.scenario.as_deref())?;
-    let (start, days) = (q.start.unwrap_or(0.0), q.days.unwrap_or(365.0));
-    if !(start.is_finite() && days.is_finite() && start >= 0.0 && days >= 0.0) {
-        return Err(ApiError::bad_request("start and days must be numbers ≥ 0"));
-    }
-    let mut closures: Vec<(Element, f64, f64)> = Vec::new();
-    let mut partial = std::collections::HashMap::new();
-    match q.close.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        Some(close) => {
-            let spec: Vec<String> = close
-                .split(',')
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect();
-            for e in parse_elements(&a, &spec).map_err(ApiError::bad_request)? {
-                closures.push((e, start, days));
-                if let Some(s) = q.capacity_share {
-                    partial.insert(e, s);
+    let start = in_range("start", q.start.unwrap_or(0.0), 0.0, 365.0)?;
+    let days = in_range("days", q.days.unwrap_or(365.0), 0.0, 365.0)?;
+    let share = q
+        .capacity_share
+        .map(|s| in_range("capacity_share", s, 0.0, 1.0))
+        .transpose()?;
+    let dir = state.scenario_dir().to_path_buf();
+    state
+        .compute("closure analysis", move || {
+            let a = applied(&dir, q.scenario.as_deref())?;
+            let mut closures: Vec<(Element, f64, f64)> = Vec::new();
+            let mut partial = std::collections::HashMap::new();
+            match q.close.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+                Some(close) => {
+                    let spec: Vec<String> = close
+                        .split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect();
+                    for e in parse_elements(&a, &spec).map_err(ApiError::bad_request)? {
+                        closures.push((e, start, days));
+                        if let Some(s) = share {
+                            partial.insert(e, s);
+                        }
+                    }
                 }
-            }
-        }
-        None => {
-            for d in &a.disruptions {
-                for e in parse_elements(&a, &d.close).map_err(ApiError::bad_request)? {
-                    closures.push((e, d.start_day, d.days));
-                    if let Some(s) = d.capacity_share {
-                        partial.insert(e, s);
+                None => {
+                    for d in &a.disruptions {
+                        for e in parse_elements(&a, &d.close).map_err(ApiError::bad_request)? {
+                            closures.push((e, d.start_day, d.days));
+                            if let Some(s) = d.capacity_share {
+                                partial.insert(e, s);
+                            }
+                        }
                     }
                 }
             }
-        }
-    }
-    tokio::task::spawn_blocking(move || {
-        let ev = Evaluator::new(&a, RouteChoice::from_settings(&a.assignment)).with_partial(partial).map_err(ApiError::bad_request)?;
-        let base = ev.state(&Default::default());
-        let all_year = ev.state(&closures.iter().map(|c| c.0).collect());
-        let year = ev.year(&closures);
-        let names: Vec<String> = closures
-            .iter()
-            .map(|c| match c.0 {
-                Element::Link(i) => a.dataset.links[i].name.clone(),
-                Element::Crossing(i) => a.dataset.crossings[i].name.clone(),
-            })
-            .collect();
-        Ok(Json(json!({ "closed": names, "start": start, "days": days, "base": base, "closed_all_year": all_year, "year": year })))
-    })
-    .await
-    .map_err(|_| ApiError::internal("the closure analysis failed"))?
+            let ev = Evaluator::new(&a, RouteChoice::from_settings(&a.assignment)).with_partial(partial).map_err(ApiError::bad_request)?;
+            let base = ev.state(&Default::default());
+            let all_year = ev.state(&closures.iter().map(|c| c.0).collect());
+            let year = ev.year(&closures);
+            let names: Vec<String> = closures
+                .iter()
+                .map(|c| match c.0 {
+                    Element::Link(i) => a.dataset.links[i].name.clone(),
+                    Element::Crossing(i) => a.dataset.crossings[i].name.clone(),
+                })
+                .collect();
+            Ok(Json(json!({ "closed": names, "start": start, "days": days, "base": base, "closed_all_year": all_year, "year": year })))
+        })
+        .await
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResilienceRequest {
     scenario: String,
-    /// Monte Carlo years (at most 5,000; default 1,000).
-    samples: Option<usize>,
+    /// Monte Carlo years (0 to 5,000; default 1,000).
+    samples: Option<u64>,
     seed: Option<u64>,
 }
 
 /// Starts the resilience analysis in the background; poll `/api/resilience/{id}`.
 pub async fn start_resilience(
     State(state): State<AppState>,
-    body: Result<Json<ResilienceRequest>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<ResilienceRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let Json(req) = body?;
-    let a = applied(&state, Some(&req.scenario))?;
     let samples = req.samples.unwrap_or(1000);
     if samples > 5000 {
-        return Err(ApiError::bad_request("at most 5,000 Monte Carlo years"));
+        return Err(ApiError::out_of_range(
+            "samples",
+            "(a whole number) from 0 to 5000",
+        ));
     }
+    let samples = samples as usize;
     let seed = req.seed.unwrap_or(1);
+    let a = applied_async(&state, Some(req.scenario.clone())).await?;
     let total = karvan_policy::resilience::open_elements(&a).len() + samples;
-    let id = state.start_resilience(total);
-    let st = state.clone();
-    tokio::task::spawn_blocking(move || {
+    let (id, status) = state.submit(Kind::Resilience, &req.scenario, total, move |ctx| {
         let chance = a.dataset.manifest.parameter("closure_chance_per_year");
         let days = a.dataset.manifest.parameter("closure_days");
         let choice = RouteChoice::from_settings(&a.assignment);
-        let progress = st.clone();
-        let job = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let r =
             karvan_policy::resilience::analyse(&a, choice, samples, seed, chance, days, &|| {
-                progress.resilience_progress(id)
-            })
-        })) {
-            Ok(r) => ResilienceJob::Done(Arc::new(r)),
-            Err(_) => {
-                ResilienceJob::Failed("the analysis failed unexpectedly; no result was kept".into())
-            }
-        };
-        st.set_resilience(id, job);
-    });
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({ "id": id, "status": "running" })),
-    ))
+                ctx.step()
+            });
+        Ok(Outcome::Resilience(Arc::new(r)))
+    })?;
+    Ok(accepted(id, &status))
 }
 
 pub async fn get_resilience(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    id: PathResult,
 ) -> ApiResult<Json<Value>> {
-    let n = parse_id(&id)?;
-    match state.resilience(n) {
-        None => Err(ApiError::not_found(format!("no resilience analysis {id}"))),
-        Some(ResilienceJob::Running { done, total }) => Ok(Json(
-            json!({ "id": n, "status": "running", "done": done, "total": total }),
-        )),
-        Some(ResilienceJob::Failed(e)) => {
-            Ok(Json(json!({ "id": n, "status": "failed", "error": e })))
+    let Path(id) = id?;
+    let (n, v) = job(&state, Kind::Resilience, &id)?;
+    let mut out = job_json(n, &v);
+    match &v.status {
+        Status::Done(Outcome::Resilience(r)) => {
+            out["analysis"] =
+                serde_json::to_value(r.as_ref()).map_err(|e| ApiError::internal(e.to_string()))?;
         }
-        Some(ResilienceJob::Done(r)) => {
-            Ok(Json(json!({ "id": n, "status": "done", "analysis": *r })))
+        Status::Queued | Status::Running | Status::Cancelling => {
+            out["done"] = json!(v.done);
+            out["total"] = json!(v.total);
         }
+        _ => {}
     }
+    Ok(Json(out))
 }

@@ -1,43 +1,297 @@
-//! What the server remembers: where saved scenarios live, and the runs it has made.
+//! What the server remembers: where saved scenarios live, and its background jobs.
+//!
+//! Background jobs (runs, tariff games, resilience analyses) go through one bounded
+//! pool: a fixed number of worker threads take jobs from a queue of limited length, and
+//! the parallel parts of a job run on a thread pool of their own, so that they do not
+//! compete with the requests the server answers meanwhile. A job can be cancelled while
+//! it waits or runs; a finished job's result is kept for a while and then forgotten.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use karvan_model::RunResults;
 
-/// A run's state. Results are stored only when the run succeeds.
+use crate::error::ApiError;
+
+/// The limits of a server. [`Limits::default`] suits an analyst's own machine.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Background jobs that run at the same time (default: the number of cores, at most 4).
+    pub workers: usize,
+    /// Threads shared by the parallel parts of the running jobs (default: the number of cores).
+    pub job_threads: usize,
+    /// Jobs that may wait for a worker; one more is refused with 503 (default 16).
+    pub queue: usize,
+    /// Finished jobs whose results are kept; the oldest is forgotten first (default 32).
+    pub keep_finished: usize,
+    /// How long a finished job's result is kept (default 30 minutes).
+    pub keep_for: Duration,
+    /// Requests that compute (routes, select-link, closures, comparisons) at the same
+    /// time; more wait their turn (default: twice the number of cores).
+    pub request_threads: usize,
+    /// Time allowed to send a request's body once its headers have arrived (default 10 s).
+    pub body_timeout: Duration,
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            workers: cores().clamp(1, 4),
+            job_threads: cores(),
+            queue: 16,
+            keep_finished: 32,
+            keep_for: Duration::from_secs(30 * 60),
+            request_threads: 2 * cores(),
+            body_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What kind of background job an id belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Run,
+    Game,
+    Resilience,
+}
+
+impl Kind {
+    /// How the job is named in messages (`run 4`, `game 7`).
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Run => "run",
+            Kind::Game => "game",
+            Kind::Resilience => "resilience analysis",
+        }
+    }
+}
+
+/// The result of a job that finished well.
 #[derive(Clone)]
-pub enum Run {
-    Running {
-        scenario: String,
-    },
-    Done {
-        scenario: String,
+pub enum Outcome {
+    Run {
         results: Arc<RunResults>,
         flows: Arc<String>,
     },
-    Failed {
-        scenario: String,
-        error: String,
-    },
+    Game(Arc<karvan_policy::GameAnalysis>),
+    Resilience(Arc<karvan_policy::resilience::ResilienceAnalysis>),
 }
 
-/// A tariff game's state: coalitions solved so far, then the analysis or the error.
+/// Where a job is in its life.
 #[derive(Clone)]
-pub enum GameJob {
-    Running { done: usize, total: usize },
-    Done(Arc<karvan_policy::GameAnalysis>),
+pub enum Status {
+    /// Waiting for a worker.
+    Queued,
+    Running,
+    /// Asked to stop; the worker stops at its next step.
+    Cancelling,
+    Done(Outcome),
     Failed(String),
+    Cancelled,
 }
 
-/// A resilience analysis's state: elements and years solved so far, then the result.
+impl Status {
+    pub fn word(&self) -> &'static str {
+        match self {
+            Status::Queued => "queued",
+            Status::Running => "running",
+            Status::Cancelling => "cancelling",
+            Status::Done(_) => "done",
+            Status::Failed(_) => "failed",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    fn finished(&self) -> bool {
+        matches!(
+            self,
+            Status::Done(_) | Status::Failed(_) | Status::Cancelled
+        )
+    }
+}
+
+/// A job as a client sees it.
 #[derive(Clone)]
-pub enum ResilienceJob {
-    Running { done: usize, total: usize },
-    Done(Arc<karvan_policy::resilience::ResilienceAnalysis>),
-    Failed(String),
+pub struct JobView {
+    pub scenario: String,
+    pub status: Status,
+    /// Steps done and steps in all (coalitions; elements and sampled years).
+    pub done: usize,
+    pub total: usize,
+}
+
+/// Why a job id has nothing to show.
+pub enum Missing {
+    /// No such job of this kind was ever started.
+    Unknown,
+    /// The job finished and its result has been forgotten.
+    Expired,
+}
+
+/// What a job sees of itself while it runs: it reports steps and stops when cancelled.
+pub struct JobCtx {
+    progress: Arc<Progress>,
+}
+
+struct Progress {
+    done: AtomicUsize,
+    cancel: AtomicBool,
+}
+
+/// The marker a cancelled job unwinds with (never shown to anyone).
+struct Cancelled;
+
+impl JobCtx {
+    /// Counts one step done; stops the job here if it has been cancelled.
+    pub fn step(&self) {
+        self.progress.done.fetch_add(1, Ordering::Relaxed);
+        self.check();
+    }
+
+    /// Stops the job here if it has been cancelled. Unwinding is how a job stops in the
+    /// middle of an analysis that reports progress through a callback; the worker
+    /// catches it and records the job as cancelled.
+    pub fn check(&self) {
+        if self.progress.cancel.load(Ordering::Relaxed) {
+            std::panic::resume_unwind(Box::new(Cancelled));
+        }
+    }
+}
+
+type Work = Box<dyn FnOnce(&JobCtx) -> Result<Outcome, String> + Send>;
+
+struct Entry {
+    kind: Kind,
+    scenario: String,
+    status: Status,
+    total: usize,
+    progress: Arc<Progress>,
+}
+
+#[derive(Default)]
+struct Table {
+    jobs: HashMap<u64, Entry>,
+    queue: VecDeque<(u64, Work)>,
+    /// Finished jobs in the order they finished.
+    finished: VecDeque<(u64, Instant)>,
+    /// Ids whose results were forgotten (the most recent ones), to say so when asked.
+    expired: BTreeMap<u64, Kind>,
+    next: u64,
+    workers_started: bool,
+    closed: bool,
+}
+
+/// Forgotten ids remembered as expired; older ones are simply unknown.
+const EXPIRED_REMEMBERED: usize = 10_000;
+
+struct Jobs {
+    limits: Limits,
+    table: Mutex<Table>,
+    wake: Condvar,
+    threads: Mutex<Option<Arc<rayon::ThreadPool>>>,
+}
+
+impl Jobs {
+    fn lock(&self) -> MutexGuard<'_, Table> {
+        // A panic never happens while the table is locked; if it did, the table is
+        // still consistent (every change is a single insert or removal).
+        self.table.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn expire(&self, t: &mut Table, now: Instant) {
+        while let Some(&(id, at)) = t.finished.front() {
+            let too_many = t.finished.len() > self.limits.keep_finished;
+            if !too_many && now.duration_since(at) < self.limits.keep_for {
+                break;
+            }
+            t.finished.pop_front();
+            if let Some(e) = t.jobs.remove(&id) {
+                t.expired.insert(id, e.kind);
+                while t.expired.len() > EXPIRED_REMEMBERED {
+                    t.expired.pop_first();
+                }
+            }
+        }
+    }
+
+    fn finish(&self, t: &mut Table, id: u64, status: Status) {
+        if let Some(e) = t.jobs.get_mut(&id) {
+            e.status = status;
+            let now = Instant::now();
+            t.finished.push_back((id, now));
+            self.expire(t, now);
+        }
+    }
+
+    fn worker(self: Arc<Self>) {
+        loop {
+            let (id, work, progress) = {
+                let mut t = self.lock();
+                loop {
+                    if t.closed {
+                        return;
+                    }
+                    if let Some((id, work)) = t.queue.pop_front() {
+                        let Some(e) = t.jobs.get_mut(&id) else {
+                            continue;
+                        };
+                        e.status = Status::Running;
+                        break (id, work, e.progress.clone());
+                    }
+                    t = self.wake.wait(t).unwrap_or_else(|p| p.into_inner());
+                }
+            };
+            let ctx = JobCtx {
+                progress: progress.clone(),
+            };
+            let pool = self.threads.lock().ok().and_then(|p| p.clone());
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                ctx.check();
+                match pool {
+                    Some(pool) => pool.install(|| work(&ctx)),
+                    None => work(&ctx),
+                }
+            }));
+            let status = match outcome {
+                _ if progress.cancel.load(Ordering::Relaxed) => Status::Cancelled,
+                Ok(Ok(o)) => Status::Done(o),
+                Ok(Err(e)) => Status::Failed(e),
+                Err(_) => Status::Failed(format!(
+                    "the {} failed unexpectedly; no result was kept",
+                    self.lock().jobs.get(&id).map_or("job", |e| e.kind.noun())
+                )),
+            };
+            let mut t = self.lock();
+            self.finish(&mut t, id, status);
+        }
+    }
+
+    fn start_workers(self: &Arc<Self>) {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.limits.job_threads.max(1))
+            .thread_name(|i| format!("karvan-job-{i}"))
+            .build()
+            .ok()
+            .map(Arc::new);
+        if let Ok(mut p) = self.threads.lock() {
+            *p = pool;
+        }
+        for i in 0..self.limits.workers.max(1) {
+            let jobs = self.clone();
+            // A worker that cannot be started leaves the others; with none, jobs wait
+            // in the queue and the queue limit applies.
+            let _ = std::thread::Builder::new()
+                .name(format!("karvan-worker-{i}"))
+                .spawn(move || jobs.worker());
+        }
+    }
 }
 
 /// Shared state of the server.
@@ -48,23 +302,50 @@ pub struct AppState {
 
 struct Inner {
     scenario_dir: PathBuf,
-    runs: Mutex<HashMap<u64, Run>>,
-    games: Mutex<HashMap<u64, GameJob>>,
-    resilience: Mutex<HashMap<u64, ResilienceJob>>,
-    next: AtomicU64,
+    jobs: Arc<Jobs>,
+    requests: Arc<tokio::sync::Semaphore>,
+    /// Held while the scenario folder changes, so that a check and the change it
+    /// depends on are not interleaved with another request's.
+    scenario_lock: tokio::sync::Mutex<()>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        let mut t = self.jobs.lock();
+        t.closed = true;
+        t.queue.clear();
+        drop(t);
+        self.jobs.wake.notify_all();
+    }
 }
 
 impl AppState {
     pub fn new(scenario_dir: PathBuf) -> AppState {
+        AppState::with_limits(scenario_dir, Limits::default())
+    }
+
+    pub fn with_limits(scenario_dir: PathBuf, limits: Limits) -> AppState {
+        let requests = Arc::new(tokio::sync::Semaphore::new(limits.request_threads.max(1)));
         AppState {
             inner: Arc::new(Inner {
                 scenario_dir,
-                runs: Mutex::new(HashMap::new()),
-                games: Mutex::new(HashMap::new()),
-                resilience: Mutex::new(HashMap::new()),
-                next: AtomicU64::new(1),
+                jobs: Arc::new(Jobs {
+                    limits,
+                    table: Mutex::new(Table {
+                        next: 1,
+                        ..Table::default()
+                    }),
+                    wake: Condvar::new(),
+                    threads: Mutex::new(None),
+                }),
+                requests,
+                scenario_lock: tokio::sync::Mutex::new(()),
             }),
         }
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.inner.jobs.limits
     }
 
     /// Where saved scenarios are written and read (`<name>.toml`).
@@ -72,89 +353,128 @@ impl AppState {
         &self.inner.scenario_dir
     }
 
-    /// Records a new run as running and returns its id.
-    pub fn start(&self, scenario: &str) -> u64 {
-        let id = self.inner.next.fetch_add(1, Ordering::Relaxed);
-        self.set(
+    /// Held while the scenario folder is checked and changed.
+    pub async fn lock_scenarios(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.inner.scenario_lock.lock().await
+    }
+
+    /// Runs CPU-bound work of a request off the async workers, at most
+    /// [`Limits::request_threads`] at a time, so that light requests stay quick.
+    pub async fn compute<T, F>(&self, what: &str, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let permit = self
+            .inner
+            .requests
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| ApiError::internal("the server is stopping"))?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            f()
+        })
+        .await
+        .map_err(|_| ApiError::internal(format!("the {what} failed unexpectedly")))?
+    }
+
+    /// Queues a job; `total` is the number of steps it will report. Refused (503) when
+    /// the queue is full.
+    pub fn submit(
+        &self,
+        kind: Kind,
+        scenario: &str,
+        total: usize,
+        work: impl FnOnce(&JobCtx) -> Result<Outcome, String> + Send + 'static,
+    ) -> Result<(u64, Status), ApiError> {
+        let jobs = &self.inner.jobs;
+        let mut t = jobs.lock();
+        jobs.expire(&mut t, Instant::now());
+        if t.queue.len() >= jobs.limits.queue {
+            return Err(ApiError::busy(
+                format!(
+                    "{} jobs are waiting already, the most this server queues; try again shortly or cancel one",
+                    t.queue.len()
+                ),
+                5,
+            ));
+        }
+        let id = t.next;
+        t.next += 1;
+        t.jobs.insert(
             id,
-            Run::Running {
+            Entry {
+                kind,
                 scenario: scenario.to_string(),
+                status: Status::Queued,
+                total,
+                progress: Arc::new(Progress {
+                    done: AtomicUsize::new(0),
+                    cancel: AtomicBool::new(false),
+                }),
             },
         );
-        id
+        t.queue.push_back((id, Box::new(work)));
+        let start = !t.workers_started;
+        t.workers_started = true;
+        drop(t);
+        if start {
+            jobs.start_workers();
+        }
+        jobs.wake.notify_one();
+        Ok((id, Status::Queued))
     }
 
-    pub fn set(&self, id: u64, run: Run) {
-        if let Ok(mut runs) = self.inner.runs.lock() {
-            runs.insert(id, run);
+    /// A job of `kind` by id.
+    pub fn job(&self, kind: Kind, id: u64) -> Result<JobView, Missing> {
+        let jobs = &self.inner.jobs;
+        let mut t = jobs.lock();
+        jobs.expire(&mut t, Instant::now());
+        match t.jobs.get(&id) {
+            Some(e) if e.kind == kind => Ok(JobView {
+                scenario: e.scenario.clone(),
+                status: e.status.clone(),
+                done: e.progress.done.load(Ordering::Relaxed).min(e.total),
+                total: e.total,
+            }),
+            Some(_) => Err(Missing::Unknown),
+            None if t.expired.get(&id) == Some(&kind) => Err(Missing::Expired),
+            None => Err(Missing::Unknown),
         }
     }
 
-    /// Records a new game job and returns its id.
-    pub fn start_game(&self, total: usize) -> u64 {
-        let id = self.inner.next.fetch_add(1, Ordering::Relaxed);
-        self.set_game(id, GameJob::Running { done: 0, total });
-        id
-    }
-
-    pub fn set_game(&self, id: u64, job: GameJob) {
-        if let Ok(mut g) = self.inner.games.lock() {
-            g.insert(id, job);
-        }
-    }
-
-    /// Counts one more coalition solved for game `id`.
-    pub fn game_progress(&self, id: u64) {
-        if let Ok(mut g) = self.inner.games.lock() {
-            if let Some(GameJob::Running { done, .. }) = g.get_mut(&id) {
-                *done += 1;
+    /// Cancels a job: a queued one is dropped at once, a running one stops at its next
+    /// step. Returns its status afterwards, or `None` when it has already finished.
+    pub fn cancel(&self, kind: Kind, id: u64) -> Result<Option<Status>, Missing> {
+        let jobs = &self.inner.jobs;
+        let mut t = jobs.lock();
+        let expired = t.expired.get(&id) == Some(&kind);
+        let status = match t.jobs.get_mut(&id) {
+            Some(e) if e.kind == kind => {
+                if e.status.finished() {
+                    return Ok(None);
+                }
+                e.progress.cancel.store(true, Ordering::Relaxed);
+                e.status.clone()
+            }
+            Some(_) => return Err(Missing::Unknown),
+            None if expired => return Err(Missing::Expired),
+            None => return Err(Missing::Unknown),
+        };
+        match status {
+            Status::Queued => {
+                t.queue.retain(|(q, _)| *q != id);
+                jobs.finish(&mut t, id, Status::Cancelled);
+                Ok(Some(Status::Cancelled))
+            }
+            _ => {
+                if let Some(e) = t.jobs.get_mut(&id) {
+                    e.status = Status::Cancelling;
+                }
+                Ok(Some(Status::Cancelling))
             }
         }
-    }
-
-    pub fn game(&self, id: u64) -> Option<GameJob> {
-        self.inner
-            .games
-            .lock()
-            .ok()
-            .and_then(|g| g.get(&id).cloned())
-    }
-
-    /// Records a new resilience job and returns its id.
-    pub fn start_resilience(&self, total: usize) -> u64 {
-        let id = self.inner.next.fetch_add(1, Ordering::Relaxed);
-        self.set_resilience(id, ResilienceJob::Running { done: 0, total });
-        id
-    }
-
-    pub fn set_resilience(&self, id: u64, job: ResilienceJob) {
-        if let Ok(mut r) = self.inner.resilience.lock() {
-            r.insert(id, job);
-        }
-    }
-
-    /// Counts one more element or year solved for resilience job `id`.
-    pub fn resilience_progress(&self, id: u64) {
-        if let Ok(mut r) = self.inner.resilience.lock() {
-            if let Some(ResilienceJob::Running { done, .. }) = r.get_mut(&id) {
-                *done += 1;
-            }
-        }
-    }
-
-    pub fn resilience(&self, id: u64) -> Option<ResilienceJob> {
-        self.inner
-            .resilience
-            .lock()
-            .ok()
-            .and_then(|r| r.get(&id).cloned())
-    }
-
-    pub fn get(&self, id: u64) -> Option<Run> {
-        self.inner
-            .runs
-            .lock()
-            .ok()
-            .and_then(|r| r.get(&id).cloned())
     }
 }

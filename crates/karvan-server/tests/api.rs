@@ -72,14 +72,14 @@ async fn start_job(app: &axum::Router, uri: &str, body: &'static str) -> Value {
     serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap()
 }
 
-/// Polls `uri` until its `status` is no longer `running` (at most 30 s).
+/// Polls `uri` until its `status` is final (`done`, `failed`, `cancelled`; at most 30 s).
 async fn poll(app: &axum::Router, uri: &str) -> Value {
     for _ in 0..600 {
         let req = Request::builder().uri(uri).body(Body::empty()).unwrap();
         let res = app.clone().oneshot(req).await.unwrap();
         let v: Value =
             serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
-        if v["status"] != "running" {
+        if !["queued", "running", "cancelling"].contains(&v["status"].as_str().unwrap_or("")) {
             return v;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -262,7 +262,7 @@ async fn scenarios_save_list_and_refuse_bad_input_without_writing() {
         )
         .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
-    assert!(error_of(&v).contains("unknown link or crossing `atlantis-road`"));
+    assert!(error_of(&v).contains("`atlantis-road`"), "{v}");
     let (st, _, _) = s
         .call("PUT", "/api/scenarios/today", GOOD, "application/toml")
         .await;
@@ -496,4 +496,683 @@ async fn closures_from_the_scenario_and_partial_closures() {
         .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert!(error_of(&v).contains("no capacity"));
+}
+
+// ---- Saving, renaming, deleting and undoing scenarios -------------------------------
+
+const GOOD_V2: &str = "base = \"central-asia-afghanistan\"\nyear = 2027\n[[tariff]]\ncountry = \"UZB\"\npercent = -50\n";
+
+impl Server {
+    fn read(&self, rel: &str) -> Option<String> {
+        std::fs::read_to_string(self.dir.path().join(rel)).ok()
+    }
+
+    async fn put(&self, uri: &str, body: &str) -> (StatusCode, Value) {
+        let (s, v, _) = self
+            .call("PUT", uri, body.to_string(), "application/toml")
+            .await;
+        (s, v)
+    }
+
+    async fn post(&self, uri: &str, body: &str) -> (StatusCode, Value) {
+        let (s, v, _) = self
+            .call("POST", uri, body.to_string(), "application/json")
+            .await;
+        (s, v)
+    }
+
+    async fn delete(&self, uri: &str) -> (StatusCode, Value) {
+        let (s, v, _) = self.call("DELETE", uri, Body::empty(), "text/plain").await;
+        (s, v)
+    }
+}
+
+#[tokio::test]
+async fn second_put_without_overwrite_is_refused() {
+    let s = Server::new();
+    assert_eq!(s.put("/api/scenarios/mine", GOOD).await.0, StatusCode::OK);
+    let (st, v) = s.put("/api/scenarios/mine", GOOD_V2).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert_eq!(v["code"], "exists", "{v}");
+    assert!(error_of(&v).contains("overwrite=true"));
+    assert_eq!(
+        s.read("mine.toml").as_deref(),
+        Some(GOOD),
+        "the first save is intact"
+    );
+    assert!(s.read(".history/mine.toml").is_none());
+    let (st, _) = s.put("/api/scenarios/mine?overwrite=maybe", GOOD_V2).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_eq!(s.read("mine.toml").as_deref(), Some(GOOD));
+}
+
+#[tokio::test]
+async fn overwrite_keeps_the_previous_version_and_undo_twice_is_redo() {
+    let s = Server::new();
+    s.put("/api/scenarios/mine", GOOD).await;
+    let (st, v) = s.put("/api/scenarios/mine?overwrite=true", GOOD_V2).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["overwritten"], true);
+    assert_eq!(s.read("mine.toml").as_deref(), Some(GOOD_V2));
+    assert_eq!(s.read(".history/mine.toml").as_deref(), Some(GOOD));
+    let (_, list) = s.get("/api/scenarios").await;
+    let mine = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "mine")
+        .unwrap();
+    assert_eq!(mine["undo"], true);
+    assert!(
+        !list
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["name"].as_str().unwrap().contains("history")),
+        "{list}"
+    );
+
+    let (st, v) = s.post("/api/scenarios/mine/undo", "").await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["name"].as_str(), v["restored"].as_bool()),
+        (Some("mine"), Some(true))
+    );
+    assert_eq!(s.read("mine.toml").as_deref(), Some(GOOD));
+    assert_eq!(s.read(".history/mine.toml").as_deref(), Some(GOOD_V2));
+    s.post("/api/scenarios/mine/undo", "").await;
+    assert_eq!(s.read("mine.toml").as_deref(), Some(GOOD_V2));
+    assert_eq!(s.read(".history/mine.toml").as_deref(), Some(GOOD));
+}
+
+#[tokio::test]
+async fn undo_without_history_is_a_404_no_history() {
+    let s = Server::new();
+    let (st, v) = s.post("/api/scenarios/mine/undo", "").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert_eq!(v["code"], "no_history", "{v}");
+    s.put("/api/scenarios/mine", GOOD).await;
+    let (st, v) = s.post("/api/scenarios/mine/undo", "").await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("no_history"))
+    );
+    assert_eq!(s.read("mine.toml").as_deref(), Some(GOOD));
+}
+
+#[tokio::test]
+async fn delete_moves_the_scenario_aside_and_undo_brings_it_back() {
+    let s = Server::new();
+    s.put("/api/scenarios/mine", GOOD).await;
+    let (st, v) = s.delete("/api/scenarios/mine").await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["deleted"].as_str(), v["undo"].as_bool()),
+        (Some("mine"), Some(true))
+    );
+    assert!(s.read("mine.toml").is_none());
+    let (_, list) = s.get("/api/scenarios").await;
+    assert!(!list.as_array().unwrap().iter().any(|x| x["name"] == "mine"));
+    assert_eq!(s.get("/api/scenarios/mine").await.0, StatusCode::NOT_FOUND);
+
+    let (st, _) = s.post("/api/scenarios/mine/undo", "").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(s.read("mine.toml").as_deref(), Some(GOOD));
+    assert!(s.read(".history/mine.toml").is_none());
+
+    let (st, v) = s.delete("/api/scenarios/absent").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    error_of(&v);
+    for shipped in ["trans-afghan", "base"] {
+        let (st, v) = s.delete(&format!("/api/scenarios/{shipped}")).await;
+        assert_eq!(st, StatusCode::CONFLICT, "{shipped}");
+        assert_eq!(v["code"], "shipped");
+    }
+    let (st, _) = s.delete("/api/scenarios/..%2Fetc").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn rename_rewrites_only_the_name_field() {
+    let s = Server::new();
+    let text = "# My scenario\nname = \"old-one\"   # shown in reports\ndescription = \"Tariff cut\"\nbase = \"central-asia-afghanistan\"\n[[tariff]]\ncountry = \"UZB\"\npercent = -30\n";
+    let (st, v) = s.put("/api/scenarios/old-one", text).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (st, v) = s
+        .post("/api/scenarios/old-one/rename", r#"{"to":"new-one"}"#)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["name"], "new-one");
+    assert!(s.read("old-one.toml").is_none());
+    assert_eq!(
+        s.read("new-one.toml").unwrap(),
+        text.replace("name = \"old-one\"", "name = \"new-one\"")
+    );
+
+    // Without a name field, the text is kept byte for byte.
+    s.put("/api/scenarios/plain", GOOD).await;
+    let (st, _) = s
+        .post("/api/scenarios/plain/rename", r#"{"to":"plain-two"}"#)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(s.read("plain-two.toml").as_deref(), Some(GOOD));
+
+    // Refusals change nothing.
+    let (st, v) = s
+        .post("/api/scenarios/plain-two/rename", r#"{"to":"new-one"}"#)
+        .await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("exists"))
+    );
+    let (st, _) = s
+        .post("/api/scenarios/absent/rename", r#"{"to":"other"}"#)
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _) = s
+        .post("/api/scenarios/plain-two/rename", r#"{"to":"Bad Name"}"#)
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let (st, v) = s
+        .post(
+            "/api/scenarios/plain-two/rename",
+            r#"{"to":"trans-afghan"}"#,
+        )
+        .await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("shipped"))
+    );
+    let (st, _) = s
+        .post("/api/scenarios/plain-two/rename", r#"{"too":"x"}"#)
+        .await;
+    assert!(st.is_client_error());
+    assert_eq!(s.saved(), vec!["new-one.toml", "plain-two.toml"]);
+}
+
+// ---- Background jobs: the queue, cancellation, expiry ---------------------------------
+
+fn app_with(s: &Server, limits: karvan_server::Limits) -> axum::Router {
+    router(AppState::with_limits(s.dir.path().to_path_buf(), limits))
+}
+
+async fn send(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    body: &'static str,
+) -> (StatusCode, Value, axum::http::HeaderMap) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json")
+        .body(Body::from(body))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    let (status, headers) = (res.status(), res.headers().clone());
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        headers,
+    )
+}
+
+const LONG_RESILIENCE: &str = r#"{"scenario":"base","samples":5000,"seed":3}"#;
+
+#[tokio::test]
+async fn a_full_queue_answers_503_with_retry_after() {
+    let s = Server::new();
+    let app = app_with(
+        &s,
+        karvan_server::Limits {
+            workers: 1,
+            queue: 1,
+            ..Default::default()
+        },
+    );
+    let first = start_job(&app, "/api/resilience", LONG_RESILIENCE).await;
+    // Once the only worker has taken the first job, the second waits in the queue.
+    let uri = format!("/api/resilience/{}", first["id"]);
+    while send(&app, "GET", &uri, "").await.1["status"] == "queued" {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let second = start_job(&app, "/api/resilience", LONG_RESILIENCE).await;
+    assert_eq!(second["status"], "queued");
+    let (st, v, headers) = send(&app, "POST", "/api/resilience", LONG_RESILIENCE).await;
+    assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_eq!(v["code"], "busy");
+    assert!(error_of(&v).contains("waiting"));
+    assert!(headers.get("retry-after").is_some());
+    let (st, _, _) = send(&app, "POST", "/api/runs", r#"{"scenario":"base"}"#).await;
+    assert_eq!(
+        st,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the queue is shared by every kind of job"
+    );
+
+    // The waiting job is dropped at once when cancelled, which frees its place.
+    let (st, v, _) = send(
+        &app,
+        "DELETE",
+        &format!("/api/resilience/{}", second["id"]),
+        "",
+    )
+    .await;
+    assert_eq!(
+        (st, v["status"].as_str()),
+        (StatusCode::OK, Some("cancelled")),
+        "{v}"
+    );
+    let v = start_job(&app, "/api/runs", r#"{"scenario":"base"}"#).await;
+    send(
+        &app,
+        "DELETE",
+        &format!("/api/resilience/{}", first["id"]),
+        "",
+    )
+    .await;
+    let done = poll(&app, &format!("/api/runs/{}", v["id"])).await;
+    assert_eq!(done["status"], "done");
+}
+
+#[tokio::test]
+async fn delete_cancels_a_running_resilience_job() {
+    let s = Server::new();
+    let app = router(AppState::new(s.dir.path().to_path_buf()));
+    let v = start_job(&app, "/api/resilience", LONG_RESILIENCE).await;
+    let uri = format!("/api/resilience/{}", v["id"]);
+    // Wait until it has made progress, so that it is cancelled mid-way.
+    for _ in 0..600 {
+        let (_, v, _) = send(&app, "GET", &uri, "").await;
+        if v["done"].as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (st, v, _) = send(&app, "DELETE", &uri, "").await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert!(
+        v["status"] == "cancelling" || v["status"] == "cancelled",
+        "{v}"
+    );
+    let end = poll(&app, &uri).await;
+    assert_eq!(end["status"], "cancelled", "{end}");
+    assert!(end.get("analysis").is_none());
+    let (st, v, _) = send(&app, "DELETE", &uri, "").await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("finished"))
+    );
+    let (st, _, _) = send(&app, "DELETE", "/api/resilience/99999", "").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn delete_cancels_a_running_game() {
+    let s = Server::new();
+    let app = router(AppState::new(s.dir.path().to_path_buf()));
+    let v = start_job(&app, "/api/games", r#"{"scenario":"base"}"#).await;
+    let uri = format!("/api/games/{}", v["id"]);
+    let (st, _, _) = send(&app, "DELETE", &uri, "").await;
+    assert_eq!(st, StatusCode::OK);
+    let end = poll(&app, &uri).await;
+    assert_eq!(end["status"], "cancelled", "{end}");
+}
+
+#[tokio::test]
+async fn finished_jobs_expire_and_say_so() {
+    let s = Server::new();
+    let app = app_with(
+        &s,
+        karvan_server::Limits {
+            keep_finished: 1,
+            ..Default::default()
+        },
+    );
+    let first = start_job(&app, "/api/runs", r#"{"scenario":"base"}"#).await;
+    let uri = format!("/api/runs/{}", first["id"]);
+    assert_eq!(poll(&app, &uri).await["status"], "done");
+    let second = start_job(&app, "/api/runs", r#"{"scenario":"base"}"#).await;
+    assert_eq!(
+        poll(&app, &format!("/api/runs/{}", second["id"])).await["status"],
+        "done"
+    );
+    let (st, v, _) = send(&app, "GET", &uri, "").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert_eq!(v["code"], "expired", "{v}");
+    assert!(error_of(&v).contains("expired"));
+    let (st, v, _) = send(&app, "GET", &format!("{uri}/flows"), "").await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("expired"))
+    );
+    // An id of another kind is not "expired" but unknown.
+    let (st, v, _) = send(&app, "GET", &format!("/api/games/{}", first["id"]), "").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert!(v.get("code").is_none(), "{v}");
+
+    let app = app_with(
+        &s,
+        karvan_server::Limits {
+            keep_for: std::time::Duration::ZERO,
+            ..Default::default()
+        },
+    );
+    let v = start_job(&app, "/api/runs", r#"{"scenario":"base"}"#).await;
+    let uri = format!("/api/runs/{}", v["id"]);
+    for _ in 0..600 {
+        let (st, v, _) = send(&app, "GET", &uri, "").await;
+        if st == StatusCode::NOT_FOUND {
+            assert_eq!(v["code"], "expired");
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the run never expired");
+}
+
+// ---- Connections: timeouts, and health while jobs run ----------------------------------
+
+/// Starts a real server on a free loopback port.
+async fn listen(state: AppState, options: karvan_server::ServeOptions) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(karvan_server::serve_with(listener, router(state), options));
+    addr
+}
+
+/// Sends `request` (raw bytes) and reads until the server closes the connection or
+/// `wait` passes; returns what was read and how long it took.
+async fn raw(
+    addr: std::net::SocketAddr,
+    request: Vec<u8>,
+    wait: std::time::Duration,
+) -> (String, std::time::Duration, bool) {
+    tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let started = std::time::Instant::now();
+        let mut c = std::net::TcpStream::connect(addr).unwrap();
+        c.set_read_timeout(Some(wait)).unwrap();
+        c.write_all(&request).unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        let closed = loop {
+            match c.read(&mut buf) {
+                Ok(0) => break true,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break true,
+                Err(_) => break false,
+            }
+        };
+        (
+            String::from_utf8_lossy(&got).into_owned(),
+            started.elapsed(),
+            closed,
+        )
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn slow_loris_connection_is_closed_after_the_header_timeout() {
+    let s = Server::new();
+    let timeout = std::time::Duration::from_millis(300);
+    let addr = listen(
+        AppState::new(s.dir.path().to_path_buf()),
+        karvan_server::ServeOptions {
+            header_timeout: timeout,
+            ..Default::default()
+        },
+    )
+    .await;
+    let half = b"GET /api/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: ".to_vec();
+    let (_, took, closed) = raw(addr, half, std::time::Duration::from_secs(10)).await;
+    assert!(closed, "the half-sent request's connection is still open");
+    assert!(
+        took >= timeout && took < std::time::Duration::from_secs(5),
+        "{took:?}"
+    );
+
+    // A kept-alive connection that goes quiet after a request is closed the same way.
+    let whole = b"GET /api/health HTTP/1.1\r\nHost: localhost\r\n\r\n".to_vec();
+    let (text, _, closed) = raw(addr, whole, std::time::Duration::from_secs(10)).await;
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(closed, "the idle connection is still open");
+}
+
+#[tokio::test]
+async fn a_body_sent_too_slowly_is_a_json_408() {
+    let s = Server::new();
+    let state = AppState::with_limits(
+        s.dir.path().to_path_buf(),
+        karvan_server::Limits {
+            body_timeout: std::time::Duration::from_millis(300),
+            ..Default::default()
+        },
+    );
+    let addr = listen(state, Default::default()).await;
+    let req = b"PUT /api/scenarios/slow HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\nbase = ".to_vec();
+    let (text, _, _) = raw(addr, req, std::time::Duration::from_secs(10)).await;
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("{\"error\":"), "{text}");
+    assert!(s.saved().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_answers_while_cpu_jobs_and_routes_run() {
+    let s = Server::new();
+    let state = AppState::new(s.dir.path().to_path_buf());
+    let app = router(state.clone());
+    let addr = listen(state, Default::default()).await;
+    let mut jobs = Vec::new();
+    for _ in 0..3 {
+        jobs.push(start_job(&app, "/api/resilience", LONG_RESILIENCE).await["id"].clone());
+    }
+    let routes: Vec<_> = (0..8)
+        .map(|_| {
+            raw(
+                addr,
+                b"GET /api/route?from=Tashkent&to=Karachi&alternatives=5 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_vec(),
+                std::time::Duration::from_secs(60),
+            )
+        })
+        .collect();
+    let routes = tokio::spawn(async move {
+        let mut ok = 0;
+        for r in routes {
+            ok += r.await.0.starts_with("HTTP/1.1 200") as usize;
+        }
+        ok
+    });
+    for _ in 0..5 {
+        let (text, _, _) = raw(
+            addr,
+            b"GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_vec(),
+            std::time::Duration::from_secs(30),
+        )
+        .await;
+        assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+        assert!(text.contains("\"status\":\"ok\""));
+    }
+    assert_eq!(routes.await.unwrap(), 8);
+    for id in jobs {
+        send(&app, "DELETE", &format!("/api/resilience/{id}"), "").await;
+    }
+}
+
+// ---- Every error is JSON ----------------------------------------------------------------
+
+#[tokio::test]
+async fn unknown_asset_is_a_json_404() {
+    let s = Server::new();
+    let (st, v) = s.get("/assets/no-such-file.js").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert!(error_of(&v).contains("no-such-file.js"));
+}
+
+#[tokio::test]
+async fn too_long_uri_is_a_json_414() {
+    let s = Server::new();
+    let long = format!("/api/route?from={}&to=Karachi", "x".repeat(10_000));
+    let (st, v) = s.get(&long).await;
+    assert_eq!(st, StatusCode::URI_TOO_LONG);
+    assert!(error_of(&v).contains("at most"));
+}
+
+#[tokio::test]
+async fn body_that_is_not_utf8_is_a_json_400() {
+    let s = Server::new();
+    let bad: Vec<u8> = vec![b'b', b'a', 0xff, 0xfe, b'\n'];
+    let (st, v, _) = s
+        .call(
+            "PUT",
+            "/api/scenarios/bytes",
+            bad.clone(),
+            "application/toml",
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(error_of(&v).contains("UTF-8"), "{v}");
+    let (st, v, _) = s.call("POST", "/api/runs", bad, "application/json").await;
+    assert!(st.is_client_error());
+    error_of(&v);
+    let (st, v) = s.get("/api/scenarios/%FF%FE").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    error_of(&v);
+    assert!(s.saved().is_empty());
+}
+
+#[tokio::test]
+async fn bad_json_is_a_json_error() {
+    let s = Server::new();
+    for body in ["{not json", "[]", r#"{"scenario": 3}"#, ""] {
+        let (st, v, _) = s
+            .call("POST", "/api/resilience", body, "application/json")
+            .await;
+        assert!(st.is_client_error(), "{body}");
+        assert!(error_of(&v).contains("request body"), "{v}");
+    }
+    let (st, v, _) = s
+        .call("POST", "/api/runs", r#"{"scenario":"base"}"#, "text/plain")
+        .await;
+    assert_eq!(st, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    error_of(&v);
+}
+
+#[tokio::test]
+async fn method_not_allowed_is_a_json_405() {
+    let s = Server::new();
+    let app = router(AppState::new(s.dir.path().to_path_buf()));
+    let (st, v, headers) = send(&app, "PATCH", "/api/scenarios/x", "").await;
+    assert_eq!(st, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(error_of(&v).contains("PATCH"), "{v}");
+    let allow = headers.get("allow").unwrap().to_str().unwrap();
+    assert!(allow.contains("PUT") && allow.contains("DELETE"), "{allow}");
+    let (st, v, _) = s
+        .call("POST", "/api/health", Body::empty(), "text/plain")
+        .await;
+    assert_eq!(st, StatusCode::METHOD_NOT_ALLOWED);
+    error_of(&v);
+}
+
+#[tokio::test]
+async fn body_too_large_is_a_json_413() {
+    let s = Server::new();
+    let huge = format!("{{\"scenario\":\"{}\"}}", "x".repeat(MAX_BODY_BYTES));
+    for uri in ["/api/runs", "/api/resilience", "/api/scenarios/x/rename"] {
+        let (st, v, _) = s.call("POST", uri, huge.clone(), "application/json").await;
+        assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE, "{uri}");
+        assert!(error_of(&v).contains("length limit"));
+    }
+    let req = Request::builder()
+        .method("PUT")
+        .uri("/api/scenarios/x")
+        .header("content-length", (MAX_BODY_BYTES + 1).to_string())
+        .body(Body::from("base = 1"))
+        .unwrap();
+    let res = router(AppState::new(s.dir.path().to_path_buf()))
+        .oneshot(req)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn query_parse_failures_and_out_of_range_numbers_are_json_400s() {
+    let s = Server::new();
+    let cases = [
+        (
+            "/api/route?from=Tashkent&to=Karachi&alternatives=abc",
+            "alternatives",
+        ),
+        (
+            "/api/route?from=Tashkent&to=Karachi&alternatives=11",
+            "alternatives",
+        ),
+        (
+            "/api/route?from=Tashkent&to=Karachi&alternatives=NaN",
+            "alternatives",
+        ),
+        (
+            "/api/route?from=Tashkent&to=Karachi&alternatives=1.5",
+            "alternatives",
+        ),
+        ("/api/risk?close=AFG-PAK&start=inf", "start"),
+        ("/api/risk?close=AFG-PAK&start=400", "start"),
+        ("/api/risk?close=AFG-PAK&days=NaN", "days"),
+        (
+            "/api/risk?close=AFG-PAK&capacity_share=1.5",
+            "capacity_share",
+        ),
+        (
+            "/api/risk?close=AFG-PAK&capacity_share=-inf",
+            "capacity_share",
+        ),
+        ("/api/risk?close=AFG-PAK&days=x", "days"),
+    ];
+    for (uri, field) in cases {
+        let (st, v) = s.get(uri).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{uri}: {v}");
+        assert!(error_of(&v).contains(field), "{uri}: {v}");
+    }
+    let (st, v) = s
+        .get("/api/route?from=Tashkent&to=Karachi&alternatives=0")
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    for (body, field) in [
+        (r#"{"scenario":"base","max_multiplier":1e999}"#, ""),
+        (
+            r#"{"scenario":"base","max_multiplier":0.5}"#,
+            "max_multiplier",
+        ),
+        (r#"{"scenario":"base","dispersion":0}"#, "dispersion"),
+        (
+            r#"{"scenario":"base","outside_markup":11}"#,
+            "outside_markup",
+        ),
+        (
+            r#"{"scenario":"base","shipper_weight":-1}"#,
+            "shipper_weight",
+        ),
+        (
+            r#"{"scenario":"base","carrying_cost_usd_per_tkm":20}"#,
+            "carrying_cost_usd_per_tkm",
+        ),
+    ] {
+        let (st, v) = s.post("/api/games", body).await;
+        assert!(st.is_client_error(), "{body}");
+        assert!(error_of(&v).contains(field), "{body}: {v}");
+    }
+    let (st, v) = s
+        .post("/api/resilience", r#"{"scenario":"base","samples":5001}"#)
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(error_of(&v).contains("samples"));
+    let (st, v) = s
+        .post("/api/resilience", r#"{"scenario":"base","samples":-1}"#)
+        .await;
+    assert!(st.is_client_error());
+    assert!(error_of(&v).contains("samples"));
 }
