@@ -1,27 +1,65 @@
 //! Reading the TNTP format of the standard traffic-assignment test networks
 //! (Transportation Networks for Research): `*_net.tntp`, `*_trips.tntp`, `*_flow.tntp`,
 //! each plain or gzip-compressed. Nodes are numbered from 1 in the files and from 0 here.
+//!
+//! Every number is checked against its range when the file is read, so that what the
+//! solver receives is finite and sized by what the files contain:
+//!
+//! | value | range |
+//! |---|---|
+//! | node count | 1 ..= 50 million, and at most twice the links present |
+//! | zone count | 1 ..= node count (trip table: the network's) |
+//! | link count | 1 ..= 500 million, and exactly the links present |
+//! | first through node | 1 ..= node count + 1 |
+//! | capacity | [1e-6, 1e15] |
+//! | length, free-flow time, speed, toll | [0, 1e15] |
+//! | b | [0, 1e6] |
+//! | power | [0, 20] |
+//! | link type (optional) | [−1e15, 1e15] |
+//! | demand of one origin–destination pair | [0, 1e12], rows summing to `<TOTAL OD FLOW>` |
+//! | best-known volume and cost | [0, 1e30] |
+//! | toll and distance factors | [0, 1e6] |
+//!
+//! A file (after decompression) has at most [`MAX_FILE_BYTES`].
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// A problem reading a TNTP file.
-#[derive(Debug, thiserror::Error)]
-pub enum TntpError {
-    #[error("{file}: {source}")]
-    Io {
-        file: String,
-        source: std::io::Error,
-    },
-    #[error("{file}:{line}: {message}")]
-    Format {
-        file: String,
-        line: usize,
-        message: String,
-    },
-    #[error("{dir}: no file matching *{suffix}.tntp or *{suffix}.tntp.gz")]
-    Missing { dir: String, suffix: String },
-}
+mod error;
+mod parse;
+
+pub use error::TntpError;
+pub use parse::{parse_flow, parse_net, parse_trips};
+
+/// Most nodes a network may declare. The solver allocates several arrays per node and
+/// per thread; 50 million is far above the largest published TNTP network (about 13
+/// million nodes) and keeps those arrays within a few gigabytes.
+pub const MAX_NODES: u64 = 50_000_000;
+/// Most links a network may declare: arc numbers must fit the solver's 32-bit indices
+/// with room to spare.
+pub const MAX_LINKS: u64 = 500_000_000;
+/// Smallest capacity. Below it, flow / capacity for any ordinary flow is so large that
+/// the BPR term (flow / capacity)^power overflows to infinity; at 1e-300 even one unit
+/// of flow does.
+pub const MIN_CAPACITY: f64 = 1e-6;
+/// Largest capacity.
+pub const MAX_CAPACITY: f64 = 1e15;
+/// Largest length, free-flow time, speed and toll: path sums of a few million such
+/// values times any admitted demand stay far from overflow.
+pub const MAX_QUANTITY: f64 = 1e15;
+/// Largest BPR b (0.15 is the standard; published calibrations stay below 10).
+pub const MAX_B: f64 = 1e6;
+/// Largest BPR power (4 is the standard; published calibrations stay below 10). At 500
+/// the BPR term overflows as soon as a link carries about four times its capacity.
+pub const MAX_POWER: f64 = 20.0;
+/// Largest demand between one origin and one destination.
+pub const MAX_DEMAND: f64 = 1e12;
+/// Largest volume or cost in a best-known flow file.
+pub const MAX_FLOW: f64 = 1e30;
+/// Largest toll or distance factor of the generalized cost.
+pub const MAX_FACTOR: f64 = 1e6;
+/// Largest file, after decompression: 2 GiB.
+pub const MAX_FILE_BYTES: u64 = 2 << 30;
 
 /// One link of a TNTP network.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +73,8 @@ pub struct Link {
     pub b: f64,
     pub power: f64,
     pub toll: f64,
+    /// The line of the network file it was read from.
+    pub line: usize,
 }
 
 /// A TNTP network file.
@@ -55,32 +95,71 @@ pub struct Trip {
     pub volume: f64,
 }
 
+/// A trip table file: its zone count (and the line that declares it) and its demands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TripTable {
+    pub zones: usize,
+    pub zones_line: usize,
+    /// The demands that are not zero.
+    pub trips: Vec<Trip>,
+}
+
 /// A solution flow of one link.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LinkFlow {
     pub from: u32,
     pub to: u32,
     pub volume: f64,
-    pub cost: f64,
+    pub cost: Option<f64>,
+    /// The line of the flow file it was read from.
+    pub line: usize,
 }
 
-/// Reads a file, decompressing it when its name ends in `.gz`.
+/// The text of a file's bytes: gzip data (by the name's `.gz` ending or the gzip magic
+/// number) is decompressed; bytes that are not UTF-8 become U+FFFD, so that they are
+/// reported where a number or keyword was expected.
+pub fn decode(bytes: &[u8], file: &str, gzip: bool) -> Result<String, TntpError> {
+    let too_large = || TntpError::TooLarge {
+        file: file.to_string(),
+        max: MAX_FILE_BYTES,
+    };
+    let mut data;
+    let bytes = if gzip || bytes.starts_with(&[0x1f, 0x8b]) {
+        data = Vec::new();
+        flate2::read::GzDecoder::new(bytes)
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut data)
+            .map_err(|source| TntpError::Io {
+                file: file.to_string(),
+                source,
+            })?;
+        &data[..]
+    } else {
+        bytes
+    };
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let text = String::from_utf8_lossy(bytes);
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
+}
+
+/// Reads a file, decompressing it when it is gzip data.
 pub fn read_text(path: &Path) -> Result<String, TntpError> {
+    let file = path.display().to_string();
     let io = |source| TntpError::Io {
-        file: path.display().to_string(),
+        file: file.clone(),
         source,
     };
-    let bytes = std::fs::read(path).map_err(io)?;
-    if path.extension().is_some_and(|e| e == "gz") {
-        let mut s = String::new();
-        flate2::read::GzDecoder::new(&bytes[..])
-            .read_to_string(&mut s)
-            .map_err(io)?;
-        Ok(s)
-    } else {
-        String::from_utf8(bytes)
-            .map_err(|e| io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(TntpError::TooLarge {
+            file,
+            max: MAX_FILE_BYTES,
+        });
     }
+    let bytes = std::fs::read(path).map_err(io)?;
+    decode(&bytes, &file, path.extension().is_some_and(|e| e == "gz"))
 }
 
 /// The file in `dir` whose name ends in `<suffix>.tntp` or `<suffix>.tntp.gz`.
@@ -109,220 +188,151 @@ pub fn find(dir: &Path, suffix: &str) -> Result<PathBuf, TntpError> {
         })
 }
 
-fn metadata(text: &str, key: &str) -> Option<f64> {
-    text.lines()
-        .take_while(|l| !l.contains("<END OF METADATA>"))
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix(key)
-                .and_then(|v| v.trim().parse().ok())
-        })
-}
-
-fn body(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let start = text
-        .lines()
-        .position(|l| l.contains("<END OF METADATA>"))
-        .map_or(0, |i| i + 1);
-    text.lines()
-        .enumerate()
-        .skip(start)
-        .map(|(i, l)| (i + 1, l.trim()))
-        .filter(|(_, l)| !l.is_empty() && !l.starts_with('~'))
-}
-
-/// Parses a network file.
-pub fn parse_net(text: &str, file: &str) -> Result<Net, TntpError> {
-    let err = |line, message: String| TntpError::Format {
-        file: file.to_string(),
-        line,
-        message,
-    };
-    let nodes = metadata(text, "<NUMBER OF NODES>")
-        .ok_or_else(|| err(1, "no <NUMBER OF NODES>".into()))? as usize;
-    let zones = metadata(text, "<NUMBER OF ZONES>")
-        .ok_or_else(|| err(1, "no <NUMBER OF ZONES>".into()))? as usize;
-    let first_thru = metadata(text, "<FIRST THRU NODE>").unwrap_or(1.0) as usize;
-    let mut links = Vec::new();
-    for (line, l) in body(text) {
-        let fields: Vec<&str> = l.trim_end_matches(';').split_whitespace().collect();
-        if fields.len() < 9 {
-            return Err(err(
-                line,
-                format!("expected at least 9 fields, found {}", fields.len()),
-            ));
-        }
-        let num = |i: usize| -> Result<f64, TntpError> {
-            fields[i].parse::<f64>().map_err(|_| {
-                err(
-                    line,
-                    format!("field {} `{}` is not a number", i + 1, fields[i]),
-                )
-            })
-        };
-        let node = |i: usize| -> Result<u32, TntpError> {
-            let v = num(i)?;
-            if v < 1.0 || v > nodes as f64 || v.fract() != 0.0 {
-                return Err(err(
-                    line,
-                    format!("node `{}` is not in 1..={nodes}", fields[i]),
-                ));
-            }
-            Ok(v as u32 - 1)
-        };
-        let link = Link {
-            from: node(0)?,
-            to: node(1)?,
-            capacity: num(2)?,
-            length: num(3)?,
-            free_flow_time: num(4)?,
-            b: num(5)?,
-            power: num(6)?,
-            toll: num(8)?,
-        };
-        if link.capacity <= 0.0 || link.free_flow_time < 0.0 || link.b < 0.0 || link.power < 0.0 {
-            return Err(err(
-                line,
-                "capacity must be > 0 and free-flow time, B and power ≥ 0".into(),
-            ));
-        }
-        links.push(link);
-    }
-    Ok(Net {
-        zones,
-        nodes,
-        first_thru_node: first_thru.saturating_sub(1),
-        links,
-    })
-}
-
-/// Parses a trip table.
-pub fn parse_trips(text: &str, file: &str) -> Result<Vec<Trip>, TntpError> {
-    let err = |line, message: String| TntpError::Format {
-        file: file.to_string(),
-        line,
-        message,
-    };
-    let mut trips = Vec::new();
-    let mut origin: Option<u32> = None;
-    for (line, l) in body(text) {
-        if let Some(rest) = l.strip_prefix("Origin") {
-            let o: u32 = rest
-                .trim()
-                .parse()
-                .map_err(|_| err(line, format!("bad origin `{}`", rest.trim())))?;
-            if o == 0 {
-                return Err(err(line, "origins are numbered from 1".into()));
-            }
-            origin = Some(o - 1);
-            continue;
-        }
-        let o = origin.ok_or_else(|| err(line, "demand before the first `Origin`".into()))?;
-        for pair in l.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-            let (d, v) = pair.split_once(':').ok_or_else(|| {
-                err(
-                    line,
-                    format!("expected `destination : volume`, found `{pair}`"),
-                )
-            })?;
-            let d: u32 = d
-                .trim()
-                .parse()
-                .map_err(|_| err(line, format!("bad destination `{}`", d.trim())))?;
-            let v: f64 = v
-                .trim()
-                .parse()
-                .map_err(|_| err(line, format!("bad volume `{}`", v.trim())))?;
-            if d == 0 || !v.is_finite() || v < 0.0 {
-                return Err(err(line, format!("bad demand `{pair}`")));
-            }
-            if v > 0.0 {
-                trips.push(Trip {
-                    origin: o,
-                    destination: d - 1,
-                    volume: v,
-                });
-            }
-        }
-    }
-    Ok(trips)
-}
-
-/// Parses a solution flow file (`From To Volume Cost`).
-pub fn parse_flow(text: &str, file: &str) -> Result<Vec<LinkFlow>, TntpError> {
-    let mut out = Vec::new();
-    for (i, l) in text.lines().enumerate() {
-        let f: Vec<&str> = l.split_whitespace().collect();
-        if f.len() < 3 || f[0].parse::<u32>().is_err() {
-            continue; // header or blank
-        }
-        let bad = || TntpError::Format {
-            file: file.to_string(),
-            line: i + 1,
-            message: format!("bad flow row `{l}`"),
-        };
-        let from: u32 = f[0].parse().map_err(|_| bad())?;
-        let to: u32 = f[1].parse().map_err(|_| bad())?;
-        let volume: f64 = f[2].parse().map_err(|_| bad())?;
-        let cost: f64 = f.get(3).and_then(|c| c.parse().ok()).unwrap_or(f64::NAN);
-        if from == 0 || to == 0 {
-            return Err(bad());
-        }
-        out.push(LinkFlow {
-            from: from - 1,
-            to: to - 1,
-            volume,
-            cost,
-        });
-    }
-    Ok(out)
-}
-
 /// A network folder: its net, trips and (when present) best-known flows.
 #[derive(Debug, Clone)]
 pub struct Instance {
     pub net: Net,
+    /// The name the network file was read by, for messages about its links.
+    pub net_file: String,
     pub trips: Vec<Trip>,
     pub flows: Option<Vec<LinkFlow>>,
+}
+
+/// A file's text and the name to report it by.
+pub type Named<'a> = (&'a str, &'a str);
+
+impl Instance {
+    /// Parses the files of an instance, each given as `(text, file name)`, and checks
+    /// them against each other: the trip table's zones are the network's, and a flow
+    /// file has one row per link, on the network's nodes.
+    pub fn parse(net: Named, trips: Named, flow: Option<Named>) -> Result<Instance, TntpError> {
+        let net_file = net.1;
+        let net = parse_net(net.0, net.1)?;
+        let table = parse_trips(trips.0, trips.1)?;
+        if table.zones != net.zones {
+            return Err(TntpError::Count {
+                file: trips.1.to_string(),
+                line: table.zones_line,
+                what: "zones".into(),
+                declared: table.zones.to_string(),
+                found: format!("{} in its network {net_file}", net.zones),
+            });
+        }
+        let flows = match flow {
+            None => None,
+            Some((text, file)) => {
+                let flows = parse_flow(text, file)?;
+                if let Some(f) = flows
+                    .iter()
+                    .find(|f| f.from as usize >= net.nodes || f.to as usize >= net.nodes)
+                {
+                    return Err(TntpError::Format {
+                        file: file.to_string(),
+                        line: f.line,
+                        message: format!(
+                            "link {} → {} names a node beyond the {} of {net_file}",
+                            f.from + 1,
+                            f.to + 1,
+                            net.nodes
+                        ),
+                    });
+                }
+                if flows.len() != net.links.len() {
+                    return Err(TntpError::Count {
+                        file: file.to_string(),
+                        line: flows.last().map_or(1, |f| f.line),
+                        what: "link flows".into(),
+                        declared: format!("{} links in {net_file}", net.links.len()),
+                        found: format!("{} rows", flows.len()),
+                    });
+                }
+                Some(flows)
+            }
+        };
+        Ok(Instance {
+            net,
+            net_file: net_file.to_string(),
+            trips: table.trips,
+            flows,
+        })
+    }
 }
 
 /// Reads the `*_net`, `*_trips` and optional `*_flow` files of a folder.
 pub fn read_dir(dir: &Path) -> Result<Instance, TntpError> {
     let net_path = find(dir, "_net")?;
     let trips_path = find(dir, "_trips")?;
-    let net = parse_net(&read_text(&net_path)?, &net_path.display().to_string())?;
-    let trips = parse_trips(&read_text(&trips_path)?, &trips_path.display().to_string())?;
-    for t in &trips {
-        if t.origin as usize >= net.nodes || t.destination as usize >= net.nodes {
-            return Err(TntpError::Format {
-                file: trips_path.display().to_string(),
-                line: 0,
-                message: format!(
-                    "trip {} → {} names a node outside the network",
-                    t.origin + 1,
-                    t.destination + 1
-                ),
-            });
-        }
-    }
-    let flows = match find(dir, "_flow") {
-        Ok(p) => Some(parse_flow(&read_text(&p)?, &p.display().to_string())?),
+    let flow_path = match find(dir, "_flow") {
+        Ok(p) => Some(p),
         Err(TntpError::Missing { .. }) => None,
         Err(e) => return Err(e),
     };
-    Ok(Instance { net, trips, flows })
+    let (net_file, trips_file) = (
+        net_path.display().to_string(),
+        trips_path.display().to_string(),
+    );
+    let net = read_text(&net_path)?;
+    let trips = read_text(&trips_path)?;
+    let flow = match &flow_path {
+        Some(p) => Some((read_text(p)?, p.display().to_string())),
+        None => None,
+    };
+    Instance::parse(
+        (&net, &net_file),
+        (&trips, &trips_file),
+        flow.as_ref().map(|(t, f)| (t.as_str(), f.as_str())),
+    )
 }
 
 /// The instance as an assignment problem: BPR costs, fixed cost
 /// `toll_factor · toll + distance_factor · length`, zones below the first through node
-/// closed to through traffic; one class.
+/// closed to through traffic; one class. The factors must be in [0, [`MAX_FACTOR`]].
 pub fn to_problem(
     inst: &Instance,
     toll_factor: f64,
     distance_factor: f64,
-) -> karvan_assign::Problem {
+) -> Result<karvan_assign::Problem, TntpError> {
     use karvan_assign::{Demand, Graph, Network, Problem, Vdf};
+    for (name, value) in [
+        ("the toll factor", toll_factor),
+        ("the distance factor", distance_factor),
+    ] {
+        if !(value.is_finite() && (0.0..=MAX_FACTOR).contains(&value)) {
+            return Err(TntpError::Setting {
+                name,
+                value,
+                expected: format!("a number in [0, {MAX_FACTOR:e}]"),
+            });
+        }
+    }
     let n = &inst.net;
+    if let Some(l) = n
+        .links
+        .iter()
+        .find(|l| l.from as usize >= n.nodes || l.to as usize >= n.nodes)
+    {
+        return Err(TntpError::Format {
+            file: inst.net_file.clone(),
+            line: l.line,
+            message: format!(
+                "link {} → {} beyond the {} nodes",
+                l.from + 1,
+                l.to + 1,
+                n.nodes
+            ),
+        });
+    }
+    if let Some(t) = inst
+        .trips
+        .iter()
+        .find(|t| t.origin as usize >= n.nodes || t.destination as usize >= n.nodes)
+    {
+        return Err(TntpError::Setting {
+            name: "a trip's zone",
+            value: t.origin.max(t.destination) as f64 + 1.0,
+            expected: format!("a node of the network, 1..={}", n.nodes),
+        });
+    }
     let ends: Vec<(u32, u32)> = n.links.iter().map(|l| (l.from, l.to)).collect();
     let network = Network {
         graph: Graph::new(n.nodes, &ends),
@@ -348,7 +358,7 @@ pub fn to_problem(
             .iter()
             .map(|t| (t.origin, t.destination, t.volume)),
     );
-    Problem::single(network, fixed, demand)
+    Ok(Problem::single(network, fixed, demand))
 }
 
 #[cfg(test)]
@@ -372,10 +382,11 @@ mod tests {
                 free_flow_time: 1.5,
                 b: 0.15,
                 power: 4.0,
-                toll: 0.5
+                toll: 0.5,
+                line: 8,
             }
         );
-        let trips = parse_trips(TRIPS, "t").unwrap();
+        let trips = parse_trips(TRIPS, "t").unwrap().trips;
         assert_eq!(
             trips,
             vec![
@@ -402,6 +413,9 @@ mod tests {
         let e = parse_trips(&TRIPS.replace("2 :  50.0", "2 : lots"), "t")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("t:5: bad volume `lots`"), "{e}");
+        assert!(
+            e.contains("t:5: demand 1 → 2 is `lots`; expected a number in [0, 1e12]"),
+            "{e}"
+        );
     }
 }

@@ -22,7 +22,7 @@ fn run(
     iterations: usize,
 ) -> (Instance, Assignment, f64) {
     let inst = instance(name);
-    let p = to_problem(&inst, factors.0, factors.1);
+    let p = to_problem(&inst, factors.0, factors.1).unwrap();
     let a = assign(
         &p,
         &Settings {
@@ -135,7 +135,7 @@ fn link_based_algorithms_stay_within_their_gap_of_the_optimum() {
                 "{name} {alg:?}: gap {}",
                 a.relative_gap()
             );
-            let p = to_problem(&instance(name), 0.0, 0.0);
+            let p = to_problem(&instance(name), 0.0, 0.0).unwrap();
             let mut cost = vec![0.0; a.time.len()];
             p.class_costs(0, &a.time, &mut cost);
             let tstt: f64 = a.flow.iter().zip(&cost).map(|(x, c)| x * c).sum();

@@ -3,8 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{anyhow, Context, Result};
-use karvan_assign::{assign, Algorithm, Settings};
+use anyhow::{anyhow, bail, Context, Result};
+use karvan_assign::{try_assign, Algorithm, Assignment, Problem, Settings, SolveError};
+use karvan_tntp::Instance;
 
 pub struct Args {
     pub dir: PathBuf,
@@ -40,6 +41,45 @@ fn algorithm(name: &str) -> Result<Algorithm> {
     })
 }
 
+/// Reads a TNTP folder; every problem names its file and line.
+fn read(dir: &Path) -> Result<Instance> {
+    karvan_tntp::read_dir(dir).with_context(|| format!("reading {}", dir.display()))
+}
+
+/// Solves with the checks of the engine; an error about an arc names its link, with the
+/// file and line it was read from.
+fn solve(
+    inst: &Instance,
+    problem: &Problem,
+    settings: &Settings,
+    name: &str,
+) -> Result<Assignment> {
+    try_assign(problem, settings).map_err(|e| {
+        let link = e.arc().and_then(|a| inst.net.links.get(a));
+        match (e, link) {
+            (e @ SolveError::NonFinite { .. }, Some(l)) => anyhow!(
+                "solving {name}: {e} (link {} → {}, {}:{}: capacity {}, power {})",
+                l.from + 1,
+                l.to + 1,
+                inst.net_file,
+                l.line,
+                l.capacity,
+                l.power
+            ),
+            (e, _) => anyhow!("solving {name}: {e}"),
+        }
+    })
+}
+
+/// Fails unless `value` is finite: nothing that is not is reported as a result.
+fn finite(value: f64, what: impl FnOnce() -> String) -> Result<f64> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        bail!("{} is {value}: the result is not valid", what())
+    }
+}
+
 /// Times the engine to each of `gaps` on each network, once per thread count. The time
 /// to a gap is the solver's clock at the first iteration that reaches it (reading the
 /// files is timed apart).
@@ -56,10 +96,9 @@ pub fn bench(
     let mut rows = Vec::new();
     for dir in dirs {
         let start = std::time::Instant::now();
-        let inst =
-            karvan_tntp::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+        let inst = read(dir)?;
         let (tf, df) = known_factors(dir);
-        let problem = karvan_tntp::to_problem(&inst, tf, df);
+        let problem = karvan_tntp::to_problem(&inst, tf, df)?;
         let read = start.elapsed().as_secs_f64();
         let network = dir
             .file_name()
@@ -74,7 +113,7 @@ pub fn bench(
                 gap: tightest,
                 max_iterations,
             };
-            let result = pool.install(|| assign(&problem, &settings));
+            let result = pool.install(|| solve(&inst, &problem, &settings, &network))?;
             let times: Vec<Option<f64>> = gaps
                 .iter()
                 .map(|&g| {
@@ -129,26 +168,28 @@ pub fn run(a: &Args, json: bool) -> Result<ExitCode> {
     if a.gap.is_nan() || a.gap < 0.0 {
         return Err(anyhow!("--gap must be a number ≥ 0"));
     }
-    let inst =
-        karvan_tntp::read_dir(&a.dir).with_context(|| format!("reading {}", a.dir.display()))?;
+    let inst = read(&a.dir)?;
     let (tf, df) = known_factors(&a.dir);
     let (tf, df) = (a.toll_factor.unwrap_or(tf), a.distance_factor.unwrap_or(df));
-    let problem = karvan_tntp::to_problem(&inst, tf, df);
-    let result = assign(
+    let problem = karvan_tntp::to_problem(&inst, tf, df)?;
+    let name = a
+        .dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "network".into());
+    let result = solve(
+        &inst,
         &problem,
         &Settings {
             algorithm,
             gap: a.gap,
             max_iterations: a.max_iterations,
         },
-    );
-    let objective = problem.objective(&result.class_flow, &result.flow);
-
-    let name = a
-        .dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "network".into());
+        &name,
+    )?;
+    let objective = finite(problem.objective(&result.class_flow, &result.flow), || {
+        format!("the objective of {name}")
+    })?;
     let out = a
         .out
         .clone()
@@ -157,20 +198,36 @@ pub fn run(a: &Args, json: bool) -> Result<ExitCode> {
     problem.class_costs(0, &result.time, &mut cost);
     let mut csv = String::from("from,to,volume,cost\n");
     for (l, (x, c)) in inst.net.links.iter().zip(result.flow.iter().zip(&cost)) {
+        let at = || {
+            format!(
+                "link {} → {} ({}:{})",
+                l.from + 1,
+                l.to + 1,
+                inst.net_file,
+                l.line
+            )
+        };
+        finite(*x, || format!("the flow of {}", at()))?;
+        finite(*c, || format!("the cost of {}", at()))?;
         csv.push_str(&format!("{},{},{x:.10},{c:.10}\n", l.from + 1, l.to + 1));
     }
     karvan_report::write_file(&out, csv.as_bytes())?;
     let worst = inst.flows.as_ref().map(|best| {
+        let by_link: std::collections::HashMap<(u32, u32), f64> =
+            best.iter().map(|f| ((f.from, f.to), f.volume)).collect();
         inst.net
             .links
             .iter()
             .zip(&result.flow)
             .filter_map(|(l, x)| {
-                let b = best.iter().find(|f| f.from == l.from && f.to == l.to)?;
-                (b.volume > 1e-6).then(|| ((x - b.volume) / b.volume).abs())
+                let b = *by_link.get(&(l.from, l.to))?;
+                (b > 1e-6).then(|| ((x - b) / b).abs())
             })
             .fold(0.0, f64::max)
     });
+    if let Some(w) = worst {
+        finite(w, || "the difference from the best-known flows".into())?;
+    }
 
     if json {
         let history: Vec<_> = result
