@@ -1176,3 +1176,27 @@ async fn query_parse_failures_and_out_of_range_numbers_are_json_400s() {
     assert!(st.is_client_error());
     assert!(error_of(&v).contains("samples"));
 }
+
+#[tokio::test]
+async fn openapi_describes_the_new_endpoints() {
+    let s = Server::new();
+    let (_, v) = s.get("/api/openapi.json").await;
+    for (path, method) in [
+        ("/api/scenarios/{name}", "put"),
+        ("/api/scenarios/{name}", "delete"),
+        ("/api/scenarios/{name}/rename", "post"),
+        ("/api/scenarios/{name}/undo", "post"),
+        ("/api/runs/{id}", "delete"),
+        ("/api/games/{id}", "delete"),
+        ("/api/resilience/{id}", "delete"),
+    ] {
+        assert!(v["paths"][path][method].is_object(), "{method} {path}");
+    }
+    let put = &v["paths"]["/api/scenarios/{name}"]["put"];
+    assert!(put["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "overwrite"));
+    assert!(v["paths"]["/api/runs"]["post"]["responses"]["503"].is_object());
+}
