@@ -35,17 +35,72 @@ fn skeleton(s: &str) -> String {
     out
 }
 
+/// How a place was found from what the user typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaceMatch {
+    /// The node taken.
+    pub index: usize,
+    /// Whether the query equals one of the place's names (ignoring case only).
+    pub exact: bool,
+    /// Other places whose names come close, as "Name (id, country)", for a note.
+    pub others: Vec<String>,
+}
+
+impl PlaceMatch {
+    /// A note for the user when the match deserves one: approximate, or other places with
+    /// similar names.
+    pub fn note(&self, ds: &Dataset, query: &str) -> Option<String> {
+        if self.exact && self.others.is_empty() {
+            return None;
+        }
+        let how = if self.exact {
+            ""
+        } else {
+            " (an approximate match)"
+        };
+        let mut note = format!("took {} for `{query}`{how}", describe(ds, self.index));
+        if !self.others.is_empty() {
+            note.push_str(&format!(
+                "; other places with similar names: {} (give the id to choose)",
+                self.others.join(", ")
+            ));
+        }
+        Some(note)
+    }
+}
+
+fn describe(ds: &Dataset, i: usize) -> String {
+    let n = &ds.nodes[i];
+    format!("{} ({}, {})", n.name, n.id, n.country)
+}
+
+/// A name without a trailing qualifier in parentheses: "Jalal-Abad (Kyrgyzstan)" is also
+/// "Jalal-Abad".
+fn unqualified(name: &str) -> Option<&str> {
+    let (head, tail) = name.rsplit_once(" (")?;
+    tail.ends_with(')').then_some(head.trim())
+}
+
 /// The index of the node `query` names: by id, name or alias, exactly, then ignoring
 /// punctuation, then by skeleton. Unknown names get the closest names as suggestions.
 pub fn find(ds: &Dataset, query: &str) -> Result<usize, ModelError> {
+    resolve(ds, query).map(|m| m.index)
+}
+
+/// Finds the node `query` names, as [`find`], and says how: whether the match was exact
+/// and which other places have names that come close.
+pub fn resolve(ds: &Dataset, query: &str) -> Result<PlaceMatch, ModelError> {
     let names = |i: usize| {
         let n = &ds.nodes[i];
         std::iter::once(n.id.as_str())
             .chain(std::iter::once(n.name.as_str()))
+            .chain(unqualified(&n.name))
             .chain(n.aliases.iter().map(String::as_str))
     };
     let tiers: [&dyn Fn(&str) -> String; 3] = [&|s: &str| s.to_lowercase(), &plain, &skeleton];
-    for key in tiers {
+    let mut taken: Option<(usize, bool)> = None;
+    let mut others: Vec<usize> = vec![];
+    for (tier, key) in tiers.iter().enumerate() {
         let q = key(query);
         if q.is_empty() {
             break;
@@ -53,19 +108,26 @@ pub fn find(ds: &Dataset, query: &str) -> Result<usize, ModelError> {
         let hits: Vec<usize> = (0..ds.nodes.len())
             .filter(|&i| names(i).any(|n| key(n) == q))
             .collect();
-        match hits.len() {
-            0 => continue,
-            1 => return Ok(hits[0]),
-            _ => {
+        match (taken, hits.len()) {
+            (None, 0) => continue,
+            (None, 1) => taken = Some((hits[0], tier == 0)),
+            (None, _) => {
                 return Err(ModelError::AmbiguousPlace {
                     name: query.to_string(),
-                    candidates: hits
-                        .iter()
-                        .map(|&i| format!("{} ({})", ds.nodes[i].name, ds.nodes[i].id))
-                        .collect(),
+                    candidates: hits.iter().map(|&i| describe(ds, i)).collect(),
                 })
             }
+            (Some((t, _)), _) => others.extend(hits.into_iter().filter(|&i| i != t)),
         }
+    }
+    if let Some((index, exact)) = taken {
+        others.sort_unstable();
+        others.dedup();
+        return Ok(PlaceMatch {
+            index,
+            exact,
+            others: others.into_iter().map(|i| describe(ds, i)).collect(),
+        });
     }
     let q = plain(query);
     let mut scored: Vec<(f64, &str)> = ds
@@ -99,5 +161,33 @@ mod tests {
         assert_eq!(skeleton("Termez"), skeleton("Termiz"));
         assert_eq!(skeleton("Qosh Tepa"), skeleton("Kosh Tepa"));
         assert_ne!(skeleton("Kabul"), skeleton("Kandahar"));
+    }
+
+    #[test]
+    fn jalal_abad_is_the_kyrgyz_city_and_the_afghan_one_is_named() {
+        let ds = karvan_data::embedded::load(karvan_data::embedded::DEFAULT).unwrap();
+        let m = resolve(&ds, "Jalal-Abad").unwrap();
+        assert_eq!(ds.nodes[m.index].id, "jalal-abad-kgz");
+        assert!(m.exact);
+        assert!(m.others.iter().any(|o| o.contains("jalalabad")), "{m:?}");
+        let note = m.note(&ds, "Jalal-Abad").unwrap();
+        assert!(note.contains("Jalalabad"), "{note}");
+        let m = resolve(&ds, "Jalalabad").unwrap();
+        assert_eq!(ds.nodes[m.index].id, "jalalabad");
+    }
+
+    #[test]
+    fn an_approximate_match_says_so() {
+        let ds = karvan_data::embedded::load(karvan_data::embedded::DEFAULT).unwrap();
+        let m = resolve(&ds, "Mazar-e-Sharif").unwrap();
+        if !m.exact {
+            assert!(m
+                .note(&ds, "Mazar-e-Sharif")
+                .unwrap()
+                .contains("approximate"));
+        }
+        let m = resolve(&ds, "hayraton").unwrap();
+        let note = m.note(&ds, "hayraton");
+        assert!(m.exact || note.is_some_and(|n| n.contains("approximate")));
     }
 }

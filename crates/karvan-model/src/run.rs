@@ -182,6 +182,26 @@ pub fn corridor_of(ds: &Dataset, route: &Route) -> String {
 }
 
 impl RunResults {
+    /// Flows and tonnes that differ from zero only by rounding become exactly zero.
+    fn tidy_zeros(&mut self) {
+        for flows in self
+            .link_flows
+            .iter_mut()
+            .chain(self.crossing_flows.iter_mut())
+        {
+            flows.values_mut().for_each(tidy);
+        }
+        for c in &mut self.corridors {
+            tidy(&mut c.tonnes);
+            tidy(&mut c.tkm);
+            tidy(&mut c.share);
+        }
+        for o in &mut self.od {
+            tidy(&mut o.tonnes);
+        }
+        tidy(&mut self.routed_tonnes);
+    }
+
     /// The first figure of the results that is not a finite number, named, or `None`
     /// when every figure is finite. Results are checked before they are reported.
     pub fn first_non_finite(&self) -> Option<String> {
@@ -454,7 +474,15 @@ pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
     });
     results.unroutable.sort_by_key(|u| u.line);
     results.corridors = corridor_shares(corridors, results.routed_tonnes);
+    results.tidy_zeros();
     results
+}
+
+/// A flow that rounding left at or below zero is zero: never `-0` in an output.
+fn tidy(v: &mut f64) {
+    if *v <= 0.0 && *v > -1e-9 {
+        *v = 0.0;
+    }
 }
 
 fn add_flows(model: &Model, arcs: &[u32], tonnes: f64, commodity: &str, r: &mut RunResults) {

@@ -54,6 +54,8 @@ pub struct GameAnalysis {
     pub value_of_coordination: f64,
     /// `(name, value together, sum of values apart)` of the corridor coalitions.
     pub corridor_coalitions: Vec<(String, f64, f64)>,
+    /// What a reader should know before trusting the figures (players with no transit).
+    pub warnings: Vec<String>,
 }
 
 /// Solves the game; `progress` is called once per coalition solved.
@@ -64,6 +66,13 @@ pub fn analyse(
 ) -> Result<GameAnalysis, String> {
     let market = Market::new(model, settings)?;
     let n = market.settings.players.len();
+    if market.idle_players.len() == n {
+        return Err(format!(
+            "none of the players ({}) carries transit on any route of this scenario: \
+             there is no game to play; choose countries that carry transit",
+            market.settings.players.join(", ")
+        ));
+    }
     if n > 12 {
         return Err("at most 12 players (2^12 coalitions)".into());
     }
@@ -98,7 +107,29 @@ pub fn analyse(
             ));
         }
     }
+    let warnings = market
+        .idle_players
+        .iter()
+        .map(|p| {
+            format!(
+                "{p} carries transit on no route of this scenario: its tariffs change nothing \
+                 and it adds nothing to any coalition"
+            )
+        })
+        .collect();
+    let figures = values
+        .iter()
+        .chain(&phi)
+        .chain(solutions.iter().flat_map(|s| s.evaluation.payoffs.iter()))
+        .chain(solutions.iter().flat_map(|s| s.strategy.iter()));
+    if let Some(bad) = figures.copied().find(|v| !v.is_finite()) {
+        return Err(format!(
+            "the game's results are not finite ({bad}); check the price dispersion and the \
+             scenario's values"
+        ));
+    }
     Ok(GameAnalysis {
+        warnings,
         scenario: model.applied.name.clone(),
         variables: market
             .variables

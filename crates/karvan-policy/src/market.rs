@@ -87,6 +87,8 @@ pub struct Market {
     ods: Vec<OdMarket>,
     /// Demand rows with no route, left out of the market.
     pub unroutable: usize,
+    /// Players that carry transit on no route of the market: their tariffs change nothing.
+    pub idle_players: Vec<String>,
 }
 
 /// What the market looks like at one strategy.
@@ -109,9 +111,15 @@ impl Market {
     pub fn new(model: &Model, settings: MarketSettings) -> Result<Market, String> {
         let ds = &model.applied.dataset;
         let country_of_player: Vec<&str> = settings.players.iter().map(String::as_str).collect();
-        for p in &country_of_player {
+        if country_of_player.is_empty() {
+            return Err("the game needs at least one player".into());
+        }
+        for (i, p) in country_of_player.iter().enumerate() {
             if !ds.countries.iter().any(|c| c.iso3 == *p) {
                 return Err(format!("unknown player `{p}` (not in countries.csv)"));
+            }
+            if country_of_player[..i].contains(p) {
+                return Err(format!("`{p}` is named twice among the players"));
             }
         }
         let mut variables = Vec::new();
@@ -209,7 +217,17 @@ impl Market {
                 home,
             });
         }
+        let carriers: std::collections::BTreeSet<usize> = ods
+            .iter()
+            .flat_map(|o| o.routes.iter())
+            .flat_map(|r| r.tkm.iter().map(|(p, _)| *p))
+            .collect();
+        let idle_players = (0..country_of_player.len())
+            .filter(|p| !carriers.contains(p))
+            .map(|p| country_of_player[p].to_string())
+            .collect();
         Ok(Market {
+            idle_players,
             settings,
             variables,
             base_tariff,

@@ -291,6 +291,22 @@ pub struct MonteCarlo {
     pub corridor_tonnes: BTreeMap<String, Distribution>,
 }
 
+/// The closures of sampled year `k` of the Monte Carlo with `seed`: `(element, start day
+/// counted from 0, days)`. Each seed is its own ChaCha8 key and each year its own stream
+/// of it, so different seeds share no year (seed 2 is not seed 1 shifted by a year).
+pub fn sample_year(model: &ClosureModel, seed: u64, k: u64) -> Vec<(Element, f64, f64)> {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(k);
+    let mut closures = Vec::new();
+    for &(e, p) in &model.probability {
+        if rng.gen::<f64>() < p {
+            let start = rng.gen::<f64>() * 365.0;
+            closures.push((e, start, model.days));
+        }
+    }
+    closures
+}
+
 /// `samples` years with closures drawn from `model` (seeded, so runs repeat exactly).
 pub fn monte_carlo(
     ev: &Evaluator,
@@ -302,15 +318,7 @@ pub fn monte_carlo(
     let years: Vec<Annual> = (0..samples)
         .into_par_iter()
         .map(|k| {
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed.wrapping_add(k as u64));
-            let mut closures = Vec::new();
-            for &(e, p) in &model.probability {
-                if rng.gen::<f64>() < p {
-                    let start = rng.gen::<f64>() * 365.0;
-                    closures.push((e, start, model.days));
-                }
-            }
-            let y = ev.year(&closures);
+            let y = ev.year(&sample_year(model, seed, k as u64));
             progress();
             y
         })

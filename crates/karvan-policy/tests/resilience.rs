@@ -6,7 +6,7 @@ use std::path::Path;
 use karvan_data::{Applied, Dataset, Scenario};
 use karvan_model::{run, Model, RouteChoice};
 use karvan_policy::resilience::{
-    criticality, diversification, monte_carlo, ClosureModel, Element, Evaluator,
+    criticality, diversification, monte_carlo, sample_year, ClosureModel, Element, Evaluator,
 };
 
 fn tiny() -> Applied {
@@ -216,4 +216,24 @@ fn a_partial_closure_cuts_capacity_instead_of_closing() {
     assert!(Evaluator::new(&a, eq)
         .with_partial(std::collections::HashMap::from([(link(&a, "c-road"), 0.5)]))
         .is_err());
+}
+
+#[test]
+fn monte_carlo_seeds_do_not_overlap() {
+    let a = tiny();
+    let model = ClosureModel {
+        probability: (0..a.dataset.links.len())
+            .map(|i| (Element::Link(i), 1.0))
+            .collect(),
+        days: 10.0,
+    };
+    let years = |seed: u64| -> Vec<Vec<(Element, f64, f64)>> {
+        (0..50).map(|k| sample_year(&model, seed, k)).collect()
+    };
+    let (one, two) = (years(1), years(2));
+    assert_eq!(one, years(1), "the same seed repeats exactly");
+    for y in &one {
+        assert!(!two.contains(y), "seed 2 repeats a year of seed 1: {y:?}");
+    }
+    assert_ne!(one[1..], two[..49]);
 }

@@ -37,6 +37,24 @@ pub fn gap(g: f64) -> String {
     }
 }
 
+/// `v` with `decimals` decimals, never `-0` (a value that rounds to zero is `0`).
+pub fn fixed(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => s,
+    }
+}
+
+/// `n` and the noun, singular or plural: `1 iteration`, `3 iterations`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Millions with one decimal: `12.3`.
 pub fn millions(v: f64) -> String {
     format!("{:.1}", v / 1e6)
@@ -58,6 +76,16 @@ mod tests {
         assert_eq!(thousands(-1000.0), "-1,000");
         assert_eq!(signed(1200.0), "+1,200");
         assert_eq!(signed(0.2), "0");
+    }
+
+    #[test]
+    fn no_negative_zero_and_singular_counts() {
+        assert_eq!(fixed(-0.0, 1), "0.0");
+        assert_eq!(fixed(-0.04, 1), "0.0");
+        assert_eq!(fixed(-0.06, 1), "-0.1");
+        assert_eq!(fixed(12.345, 2), "12.35");
+        assert_eq!(count(1, "iteration"), "1 iteration");
+        assert_eq!(count(2, "iteration"), "2 iterations");
     }
 }
 

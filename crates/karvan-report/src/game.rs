@@ -1,5 +1,6 @@
 //! The tariff game's outputs: `game.md`, CSV tables, and a section of the HTML report.
 
+use crate::fmt::fixed;
 use std::fmt::Write;
 
 use karvan_policy::GameAnalysis;
@@ -130,6 +131,9 @@ pub fn markdown(g: &GameAnalysis) -> String {
         g.scenario,
         model_statement(g)
     );
+    for w in &g.warnings {
+        let _ = writeln!(md, "> **Warning:** {w}\n");
+    }
     for c in conclusions(g) {
         let _ = writeln!(md, "- {c}");
     }
@@ -206,19 +210,23 @@ pub fn csv_files(g: &GameAnalysis) -> Vec<(&'static str, String)> {
             );
         }
         for (c, t) in &s.evaluation.corridor_tonnes {
-            let _ = writeln!(corridors, "\"{}\",\"{c}\",{t:.0}", s.name);
+            let _ = writeln!(corridors, "\"{}\",\"{c}\",{}", s.name, fixed(*t, 0));
         }
         let _ = writeln!(
             corridors,
-            "\"{}\",\"outside option\",{:.0}",
-            s.name, s.evaluation.outside_tonnes
+            "\"{}\",\"outside option\",{}",
+            s.name,
+            fixed(s.evaluation.outside_tonnes, 0)
         );
         for (i, p) in g.settings.players.iter().enumerate() {
             let e = &s.evaluation;
             let _ = writeln!(
                 revenue,
-                "\"{}\",{p},{:.0},{:.0},{:.0}",
-                s.name, e.revenue[i], e.transit_tkm[i], e.payoffs[i]
+                "\"{}\",{p},{},{},{}",
+                s.name,
+                fixed(e.revenue[i], 0),
+                fixed(e.transit_tkm[i], 0),
+                fixed(e.payoffs[i], 0)
             );
         }
     }
@@ -232,7 +240,7 @@ pub fn csv_files(g: &GameAnalysis) -> Vec<(&'static str, String)> {
             .filter(|(i, _)| mask >> i & 1 == 1)
             .map(|(_, p)| p.as_str())
             .collect();
-        let _ = writeln!(coalitions, "{mask},{},{v:.0}", members.join("+"));
+        let _ = writeln!(coalitions, "{mask},{},{}", members.join("+"), fixed(*v, 0));
     }
     vec![
         ("tariffs.csv", tariffs),

@@ -54,11 +54,11 @@ pub fn report(input: &ReportInput) -> String {
     let a = &r.assignment;
     let _ = write!(
         h,
-        "route choice: {} ({} {} after {} iterations)</p>",
+        "route choice: {} ({} {} after {})</p>",
         a.method,
         a.measure,
         crate::fmt::gap(a.convergence),
-        a.iterations
+        crate::fmt::count(a.iterations, "iteration")
     );
     let unroutable: f64 = r.unroutable.iter().map(|u| u.tonnes).sum();
     let _ = write!(

@@ -38,16 +38,17 @@ pub fn run_summary(ds: &Dataset, r: &RunResults) -> String {
         "equilibrium" => {
             let _ = writeln!(
                 s,
-                "Route choice: user equilibrium with congested crossings and lines; relative gap {} after {} iterations.\n",
+                "Route choice: user equilibrium with congested crossings and lines; relative gap {} after {}.\n",
                 crate::fmt::gap(a.convergence),
-                a.iterations
+                crate::fmt::count(a.iterations, "iteration")
             );
         }
         "logit" => {
             let _ = writeln!(
                 s,
-                "Route choice: stochastic user equilibrium (path-size logit) with congestion; largest route-flow change {:.1e} after {} iterations.\n",
-                a.convergence, a.iterations
+                "Route choice: stochastic user equilibrium (path-size logit) with congestion; largest route-flow change {:.1e} after {}.\n",
+                a.convergence,
+                crate::fmt::count(a.iterations, "iteration")
             );
         }
         _ => s.push_str("Route choice: all-or-nothing (each shipment on its cheapest route at free-flow times).\n\n"),

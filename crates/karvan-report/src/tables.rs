@@ -25,7 +25,7 @@ fn csv_bytes(
 }
 
 fn f(v: f64, decimals: usize) -> String {
-    format!("{v:.decimals$}")
+    crate::fmt::fixed(v, decimals)
 }
 
 /// Cost, time and distance per origin, destination and commodity.

@@ -20,10 +20,11 @@ pub fn run(
     json: bool,
 ) -> Result<ExitCode> {
     let applied = load::applied(scenario)?;
+    load::note_disruptions(&applied, "run");
     let choice = RouteChoice::from_settings(&choice.over(&applied.assignment));
     let out = out.unwrap_or_else(|| Path::new("out").join(load::slug(&applied.name)));
     let model = Model::new(applied);
-    let results = karvan_model::run(&model, choice);
+    let results = karvan_model::run_checked(&model, choice)?;
     karvan_report::write_run(&out, &model.applied.dataset, &results)
         .with_context(|| format!("writing the results to {}", out.display()))?;
     if json {
@@ -38,6 +39,16 @@ pub fn run(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The place a user named; a note on stderr says which was taken when the name was only
+/// approximately matched or other places have similar names.
+fn place(ds: &Dataset, query: &str) -> Result<usize> {
+    let m = places::resolve(ds, query)?;
+    if let Some(note) = m.note(ds, query) {
+        eprintln!("note: {note}");
+    }
+    Ok(m.index)
+}
+
 pub fn route(
     from: &str,
     to: &str,
@@ -49,8 +60,8 @@ pub fn route(
 ) -> Result<ExitCode> {
     let model = Model::new(load::applied(scenario)?);
     let ds = &model.applied.dataset;
-    let a = places::find(ds, from)?;
-    let b = places::find(ds, to)?;
+    let a = place(ds, from)?;
+    let b = place(ds, to)?;
     if a == b {
         return Err(anyhow!("`{from}` and `{to}` are the same place"));
     }
@@ -91,11 +102,13 @@ pub fn compare(
 ) -> Result<ExitCode> {
     let model_a = Model::new(load::applied(Some(a))?);
     let model_b = Model::new(load::applied(Some(b))?);
+    load::note_disruptions(&model_a.applied, "compare");
+    load::note_disruptions(&model_b.applied, "compare");
     let choice_a = RouteChoice::from_settings(&choice.over(&model_a.applied.assignment));
     let choice_b = RouteChoice::from_settings(&choice.over(&model_b.applied.assignment));
     let (ra, rb) = (
-        karvan_model::run(&model_a, choice_a),
-        karvan_model::run(&model_b, choice_b),
+        karvan_model::run_checked(&model_a, choice_a)?,
+        karvan_model::run_checked(&model_b, choice_b)?,
     );
     let cmp = Comparison::new(&model_a.applied.dataset, &ra, &model_b.applied.dataset, &rb);
     let out = out.unwrap_or_else(|| {
@@ -142,7 +155,7 @@ pub fn select_link(
             ));
         }
     };
-    let results = karvan_model::run(&model, choice);
+    let results = karvan_model::run_checked(&model, choice)?;
     let users = results.select_link(id);
     let mut csv =
         String::from("origin,destination,commodity,tonnes_on_element,od_tonnes,share_of_od\n");
@@ -210,17 +223,18 @@ pub fn report(
     choice: &ChoiceArgs,
 ) -> Result<ExitCode> {
     let model = Model::new(load::applied(scenario)?);
-    let results = karvan_model::run(
+    load::note_disruptions(&model.applied, "report");
+    let results = karvan_model::run_checked(
         &model,
         RouteChoice::from_settings(&choice.over(&model.applied.assignment)),
-    );
+    )?;
     let base = match compare {
         Some(b) => {
             let mb = Model::new(load::applied(Some(b))?);
-            let rb = karvan_model::run(
+            let rb = karvan_model::run_checked(
                 &mb,
                 RouteChoice::from_settings(&choice.over(&mb.applied.assignment)),
-            );
+            )?;
             let cmp = Comparison::new(&mb.applied.dataset, &rb, &model.applied.dataset, &results);
             Some((rb, cmp))
         }

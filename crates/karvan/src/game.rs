@@ -8,6 +8,7 @@ use karvan_model::Model;
 use karvan_policy::{analyse, GameAnalysis, MarketSettings};
 
 use crate::load;
+use karvan_data::limits;
 
 /// The game's options from the command line; each overrides the scenario's `[game]`
 /// table, which overrides the defaults.
@@ -18,21 +19,21 @@ pub struct Args {
     #[arg(long, value_delimiter = ',')]
     pub players: Option<Vec<String>>,
     /// Highest multiplier on today's transit tariffs a player may set (default 4).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::number(&limits::MAX_MULTIPLIER))]
     pub max_multiplier: Option<f64>,
     /// How much dearer than today's cheapest route the outside option (sea, the northern
     /// route, not shipping) is, as a share (default 0.3).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::number(&limits::OUTSIDE_MARKUP))]
     pub outside_markup: Option<f64>,
     /// Dispersion of shippers' logit choice between routes and the outside option, per
     /// cheapest-route cost (default 8; higher: more sensitive to cost).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::number(&limits::PRICE_DISPERSION))]
     pub price_dispersion: Option<f64>,
     /// Weight of a country's own shippers' surplus in its payoff (default 0).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::number(&limits::SHIPPER_WEIGHT))]
     pub shipper_weight: Option<f64>,
     /// What carrying a transit tonne-kilometre costs a country, USD (default 0.005).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::number(&limits::CARRYING_COST))]
     pub carrying_cost: Option<f64>,
 }
 
@@ -79,6 +80,9 @@ pub fn solve(model: &Model, args: &Args, quiet: bool) -> Result<GameAnalysis> {
     );
     let g = analyse(model, settings, &|| bar.inc(1)).map_err(|e| anyhow!(e))?;
     bar.finish_and_clear();
+    for w in &g.warnings {
+        eprintln!("warning: {w}");
+    }
     Ok(g)
 }
 

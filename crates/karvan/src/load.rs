@@ -12,6 +12,21 @@ pub fn applied(arg: Option<&str>) -> Result<Applied> {
     located.applied().map_err(|p| anyhow!("{p}"))
 }
 
+/// Says on stderr that a scenario's `[[disruption]]` entries are not part of `command`,
+/// which models a year without closures, and which command applies them.
+pub fn note_disruptions(a: &Applied, command: &str) {
+    let n = a.disruptions.len();
+    if n > 0 {
+        eprintln!(
+            "note: `{command}` models a normal year and leaves out the scenario's {n} \
+             [[disruption]] entr{}; `karvan risk {}` applies {}",
+            if n == 1 { "y" } else { "ies" },
+            a.name,
+            if n == 1 { "it" } else { "them" }
+        );
+    }
+}
+
 /// A short name for file names: lowercase letters, digits and `-`.
 pub fn slug(s: &str) -> String {
     let stem = Path::new(s)

@@ -12,6 +12,55 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use karvan_data::limits::{self, Limit};
+
+/// Generalized cost per unit of a TNTP toll or length.
+const COST_FACTOR: Limit = Limit {
+    what: "the cost factor",
+    min: 0.0,
+    max: 1e6,
+};
+
+/// Threads for the benchmark.
+const THREADS: Limit = Limit {
+    what: "the thread count",
+    min: 1.0,
+    max: 1024.0,
+};
+
+/// A flag's value parser: a number in `limit`'s range, NaN and infinities refused.
+pub(crate) fn number(limit: &'static Limit) -> impl Fn(&str) -> Result<f64, String> + Clone {
+    move |s| limit.parse(s)
+}
+
+/// A flag's value parser: a whole number in `limit`'s range.
+pub(crate) fn count(limit: &'static Limit) -> impl Fn(&str) -> Result<usize, String> + Clone {
+    move |s| limit.parse_count(s)
+}
+
+/// A day of the year, 1–365, or a date `MM-DD` in a 365-day year.
+fn day_of_year(s: &str) -> Result<f64, String> {
+    if let Some((m, d)) = s.trim().split_once('-').filter(|(m, _)| !m.is_empty()) {
+        let (m, d): (usize, u32) = match (m.parse(), d.parse()) {
+            (Ok(m), Ok(d)) => (m, d),
+            _ => {
+                return Err(format!(
+                    "`{s}` is not a date as MM-DD (10-12 is 12 October)"
+                ))
+            }
+        };
+        const DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        if !(1..=12).contains(&m) || d == 0 || d > DAYS[m - 1] {
+            return Err(format!("`{s}` is not a date of a 365-day year"));
+        }
+        return Ok(f64::from(DAYS[..m - 1].iter().sum::<u32>() + d));
+    }
+    let day = limits::START_DAY.parse(s)?;
+    if day.fract() != 0.0 {
+        return Err(format!("the start day `{s}` must be a whole day"));
+    }
+    Ok(day)
+}
 
 /// Freight corridors, transit tariffs and projects between Central Asia, Afghanistan and
 /// South Asia: which route, at what cost, who earns what, what changes.
@@ -49,7 +98,7 @@ enum Command {
         #[arg(long, short, default_value = "container")]
         commodity: String,
         /// How many alternatives to list after the best route; they cross different borders.
-        #[arg(long, short, default_value_t = 3)]
+        #[arg(long, short, default_value_t = 3, value_parser = count(&limits::ALTERNATIVES))]
         alternatives: usize,
         /// Scenario file or shipped scenario name. Default: the embedded dataset.
         #[arg(long, short)]
@@ -81,16 +130,16 @@ enum Command {
         #[arg(long, short, default_value = "bush")]
         algorithm: String,
         /// Stop at this relative gap (TSTT / SPTT − 1).
-        #[arg(long, default_value_t = 1e-6)]
+        #[arg(long, default_value_t = 1e-6, value_parser = number(&limits::GAP))]
         gap: f64,
         /// Stop after this many iterations.
-        #[arg(long, default_value_t = 1000)]
+        #[arg(long, default_value_t = 1000, value_parser = count(&limits::MAX_ITERATIONS))]
         max_iterations: usize,
         /// Generalized cost per unit of toll. Default: 0, or 0.02 for ChicagoSketch (its README).
-        #[arg(long)]
+        #[arg(long, value_parser = number(&COST_FACTOR))]
         toll_factor: Option<f64>,
         /// Generalized cost per unit of length. Default: 0, or 0.04 for ChicagoSketch.
-        #[arg(long)]
+        #[arg(long, value_parser = number(&COST_FACTOR))]
         distance_factor: Option<f64>,
         /// Where to write the link flows (CSV). Default: out/assign-<network>.csv.
         #[arg(long, short)]
@@ -102,16 +151,16 @@ enum Command {
         #[arg(long, required = true)]
         tntp: Vec<PathBuf>,
         /// Gaps to time, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "1e-4,1e-6,1e-8,1e-10")]
+        #[arg(long, value_delimiter = ',', default_value = "1e-4,1e-6,1e-8,1e-10", value_parser = number(&limits::GAP))]
         gaps: Vec<f64>,
         /// Thread counts to run with, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "1,2")]
+        #[arg(long, value_delimiter = ',', default_value = "1,2", value_parser = count(&THREADS))]
         threads: Vec<usize>,
         /// aon, msa, fw, cfw, bfw or bush.
         #[arg(long, short, default_value = "bush")]
         algorithm: String,
         /// Stop a run after this many iterations even if the smallest gap is not reached.
-        #[arg(long, default_value_t = 500)]
+        #[arg(long, default_value_t = 500, value_parser = count(&limits::MAX_ITERATIONS))]
         max_iterations: usize,
     },
     /// Select-link analysis: which origin–destination flows use a link or crossing.
@@ -147,15 +196,16 @@ enum Command {
         /// `[[disruption]]` entries.
         #[arg(long, value_delimiter = ',')]
         close: Vec<String>,
-        /// Day of the year the closure starts (0 = 1 January).
-        #[arg(long, default_value_t = 0.0)]
+        /// Day of the year the closure starts: 1 is 1 January, 285 is 12 October (a
+        /// 365-day year); or a date as MM-DD (10-12).
+        #[arg(long, default_value = "1", value_parser = day_of_year)]
         start: f64,
-        /// Days it lasts.
-        #[arg(long, default_value_t = 365.0)]
+        /// Days it lasts (the year ends the closure: days past 31 December are not counted).
+        #[arg(long, default_value_t = 365.0, value_parser = number(&limits::CLOSURE_DAYS))]
         days: f64,
         /// A partial closure: the share of capacity left (0–1). The elements need a
         /// capacity in the dataset.
-        #[arg(long)]
+        #[arg(long, value_parser = number(&limits::CAPACITY_SHARE))]
         capacity_share: Option<f64>,
         /// Output folder. Default: out/risk-<scenario>.
         #[arg(long, short)]
@@ -244,16 +294,16 @@ struct ChoiceArgs {
     #[arg(long, value_parser = ["equilibrium", "logit", "aon"])]
     route_choice: Option<String>,
     /// Relative gap at which the equilibrium stops (default 1e-8).
-    #[arg(long)]
+    #[arg(long, value_parser = number(&limits::GAP))]
     gap: Option<f64>,
     /// Most iterations of the equilibrium or logit (default 200).
-    #[arg(long)]
+    #[arg(long, value_parser = count(&limits::MAX_ITERATIONS))]
     max_iterations: Option<usize>,
     /// Logit dispersion per USD/t of generalized cost (default 0.05).
-    #[arg(long)]
+    #[arg(long, value_parser = number(&limits::LOGIT_DISPERSION))]
     dispersion: Option<f64>,
     /// Routes per origin–destination pair for the logit (default 4).
-    #[arg(long)]
+    #[arg(long, value_parser = count(&limits::ROUTES_PER_OD))]
     routes_per_od: Option<usize>,
 }
 
@@ -285,8 +335,42 @@ enum ScenarioAction {
     },
 }
 
+/// Lets a closed pipe end the program quietly, as it does any Unix tool (`karvan list
+/// links | head -1`), instead of a panic on the next print. The server keeps the default
+/// of ignoring the signal, so that a client that hangs up only ends its connection.
+#[cfg(unix)]
+fn quiet_on_closed_pipe() {
+    // SAFETY: restoring a signal's default disposition, before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn quiet_on_closed_pipe() {}
+
+/// The error and its causes, each said once: a cause whose words the message already
+/// holds is not repeated ("Is a directory (os error 21)" once, not twice).
+fn describe(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve { .. }) {
+        quiet_on_closed_pipe();
+    }
     let json = cli.json;
     let result = match cli.command {
         Command::Run {
@@ -403,7 +487,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", describe(&e));
             ExitCode::from(2)
         }
     }

@@ -10,9 +10,10 @@ use anyhow::{anyhow, Context, Result};
 use karvan_data::Applied;
 use karvan_model::RouteChoice;
 use karvan_policy::resilience::{open_elements, Annual, Element, Evaluator};
-use karvan_report::fmt::{signed, thousands};
+use karvan_report::fmt::{fixed, signed, thousands};
 
 use crate::load;
+use karvan_data::limits;
 
 fn elements(a: &Applied, spec: &[String]) -> Result<Vec<Element>> {
     karvan_policy::resilience::parse_elements(a, spec).map_err(|e| anyhow!(e))
@@ -65,7 +66,7 @@ pub fn risk(
     if close.is_empty() {
         for d in &applied.disruptions {
             for e in elements(&applied, &d.close)? {
-                closures.push((e, d.start_day, d.days));
+                closures.push((e, d.start_day - 1.0, d.days));
                 if let Some(s) = d.capacity_share {
                     partial.insert(e, s);
                 }
@@ -73,7 +74,7 @@ pub fn risk(
         }
     } else {
         for e in elements(&applied, close)? {
-            closures.push((e, start, days));
+            closures.push((e, start - 1.0, days));
             if let Some(s) = capacity_share {
                 partial.insert(e, s);
             }
@@ -105,8 +106,10 @@ pub fn risk(
         };
         let _ = writeln!(
             md,
-            "- {} {how} from day {s0:.0} for {d:.0} days",
-            name(&applied, *e)
+            "- {} {how} from day {:.0} ({}) for {d:.0} days",
+            name(&applied, *e),
+            s0 + 1.0,
+            karvan_report::fmt::date_of_day(*s0)
         );
     }
     let _ = writeln!(
@@ -175,7 +178,7 @@ pub fn risk(
 #[group(id = "resilience_args")]
 pub struct Args {
     /// Monte Carlo years to sample.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = crate::count(&limits::SAMPLES))]
     pub samples: usize,
     /// Seed of the Monte Carlo (the same seed gives the same years).
     #[arg(long, default_value_t = 1)]
@@ -183,10 +186,10 @@ pub struct Args {
     /// Chance per year that a crossing in a region of risk index 1 closes; a crossing's
     /// chance is this times the higher risk index of its two sides. Default: the
     /// dataset's `closure_chance_per_year` (a scenario may change it).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::number(&limits::CLOSURE_CHANCE))]
     pub closure_rate: Option<f64>,
     /// Days a sampled closure lasts. Default: the dataset's `closure_days`.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::number(&limits::CLOSURE_DAYS))]
     pub closure_days: Option<f64>,
 }
 
@@ -209,12 +212,12 @@ pub fn resilience(
     for (k, c) in r.criticality.iter().enumerate() {
         let _ = writeln!(
             crit,
-            "{},{},\"{}\",{:.0},{:.0}",
+            "{},{},\"{}\",{},{}",
             k + 1,
             c.id,
             c.name,
-            c.lost_tonnes,
-            c.extra_cost_usd
+            fixed(c.lost_tonnes, 0),
+            fixed(c.extra_cost_usd, 0)
         );
     }
     dir.write("criticality.csv", crit.as_bytes())?;
@@ -228,9 +231,9 @@ pub fn resilience(
     for d in &r.diversification {
         let _ = writeln!(
             dcsv,
-            "{},{:.0},{:.4},{},{},{:.4}",
+            "{},{},{:.4},{},{},{:.4}",
             d.country,
-            d.tonnes,
+            fixed(d.tonnes, 0),
             d.corridor_hhi,
             d.disjoint_routes_to_sea,
             d.worst_crossing,

@@ -5,8 +5,18 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+/// The program, run in a scratch folder under the build's temporary directory, so that
+/// default outputs (`out/...`) never land in the source tree.
 fn karvan() -> Command {
-    Command::cargo_bin("karvan").unwrap()
+    let mut cmd = Command::cargo_bin("karvan").unwrap();
+    cmd.current_dir(scratch());
+    cmd
+}
+
+fn scratch() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-scratch");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 fn testdata(p: &str) -> PathBuf {
@@ -165,7 +175,7 @@ fn bad_scenarios_give_clear_errors() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "unknown link or crossing `atlantis-road`",
+            "`atlantis-road` is neither a link or crossing id",
         ));
 }
 
@@ -261,4 +271,232 @@ fn the_scenario_chooses_the_route_choice_and_a_flag_overrides_it() {
         .assert()
         .success()
         .stdout(predicate::str::contains("user equilibrium"));
+}
+
+#[test]
+fn tests_write_no_output_into_the_source_tree() {
+    let s = testdata("tiny-scenario.toml");
+    karvan()
+        .args(["route", "a1", "c2", "--commodity", "goods", "--scenario"])
+        .arg(&s)
+        .assert()
+        .success();
+    assert!(scratch().join("out/route-a1-c2-goods.csv").is_file());
+    assert!(!Path::new(env!("CARGO_MANIFEST_DIR")).join("out").exists());
+}
+
+/// The message of a failed command.
+fn failure(args: &[&str], dir: &Path) -> String {
+    let out = Command::cargo_bin("karvan")
+        .unwrap()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "{args:?} succeeded: {stderr}");
+    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+    stderr
+}
+
+#[test]
+fn out_dot_or_dotdot_never_deletes_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(work.join("sub")).unwrap();
+    std::fs::write(work.join("thesis.txt"), "years of work").unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "more work").unwrap();
+    let s = testdata("tiny-scenario.toml");
+    let s = s.to_str().unwrap();
+    for out in [".", "..", "sub/..", "./"] {
+        let e = failure(&["run", s, "--out", out], &work);
+        assert!(e.contains("will not write"), "--out {out}: {e}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(work.join("thesis.txt")).unwrap(),
+        "years of work"
+    );
+    assert!(dir.path().join("notes.txt").exists());
+    assert!(work.join("sub").is_dir());
+}
+
+#[test]
+fn out_never_replaces_a_folder_karvan_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::write(docs.join("thesis.txt"), "x").unwrap();
+    let s = testdata("tiny-scenario.toml");
+    let e = failure(
+        &["run", s.to_str().unwrap(), "--out", docs.to_str().unwrap()],
+        dir.path(),
+    );
+    assert!(e.contains("did not write"), "{e}");
+    assert!(docs.join("thesis.txt").exists());
+    // A Karvan output folder is replaced, and leftovers of an interrupted write go.
+    let out = dir.path().join("results");
+    let stale = dir.path().join(".karvan-out-999999999-abc");
+    std::fs::create_dir(&stale).unwrap();
+    std::fs::write(stale.join(".karvan-output"), "").unwrap();
+    for _ in 0..2 {
+        karvan()
+            .args(["run", s.to_str().unwrap(), "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+    }
+    assert!(out.join(".karvan-output").is_file());
+    assert!(!stale.exists(), "the stale staging folder is cleaned up");
+}
+
+#[test]
+fn nan_inf_and_out_of_range_flags_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[&[&str]] = &[
+        &["risk", "--close", "AFG-PAK", "--days", "nan"],
+        &["risk", "--close", "AFG-PAK", "--days=-5"],
+        &["risk", "--close", "AFG-PAK", "--days", "inf"],
+        &["risk", "--close", "AFG-PAK", "--start=-1"],
+        &["risk", "--close", "AFG-PAK", "--start", "0"],
+        &["risk", "--close", "AFG-PAK", "--start", "400"],
+        &["risk", "--close", "AFG-PAK", "--start", "02-30"],
+        &["risk", "--close", "AFG-PAK", "--capacity-share", "1.5"],
+        &["game", "--price-dispersion", "0"],
+        &["game", "--max-multiplier", "nan"],
+        &["game", "--outside-markup", "inf"],
+        &["resilience", "--closure-rate", "nan"],
+        &["resilience", "--closure-days", "0"],
+        &["resilience", "--samples", "0"],
+        &["run", "--gap", "nan"],
+        &["run", "--max-iterations", "0"],
+        &["route", "Kabul", "Karachi", "--alternatives", "50"],
+    ];
+    for args in cases {
+        let e = failure(args, dir.path());
+        assert!(
+            e.contains("must be") || e.contains("not a") || e.contains("365-day"),
+            "{args:?}: {e}"
+        );
+    }
+}
+
+#[test]
+fn a_start_day_is_a_day_of_the_year_from_1_january() {
+    let dir = tempfile::tempdir().unwrap();
+    for start in ["285", "10-12"] {
+        let out = Command::cargo_bin("karvan")
+            .unwrap()
+            .current_dir(dir.path())
+            .args([
+                "risk",
+                "--close",
+                "torkham-road",
+                "--days",
+                "10",
+                "--start",
+                start,
+            ])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("from day 285 (12 October)"), "{stdout}");
+    }
+}
+
+#[test]
+fn an_ambiguous_place_name_says_which_place_was_taken() {
+    let out = karvan()
+        .args(["route", "Jalal-Abad", "Osh", "--alternatives", "0"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("jalal-abad-kgz"), "{stderr}");
+    assert!(stderr.contains("Jalalabad (jalalabad, AFG)"), "{stderr}");
+    assert!(!stdout.contains("through Afghanistan"), "{stdout}");
+}
+
+#[test]
+fn run_says_that_it_leaves_out_the_scenario_disruptions() {
+    let dir = tempfile::tempdir().unwrap();
+    Command::cargo_bin("karvan")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["run", "afpak-closure-2025", "--route-choice", "aon"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("karvan risk afpak-closure-2025"));
+}
+
+#[test]
+fn scenario_new_does_not_open_projects_by_its_year() {
+    let out = karvan().args(["scenario", "new"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.lines().any(|l| l.trim_start().starts_with("year =")),
+        "{text}"
+    );
+}
+
+#[test]
+fn game_players_without_transit_or_named_twice_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = failure(&["game", "--players", "CHN,RUS"], dir.path());
+    assert!(e.contains("no game to play"), "{e}");
+    let e = failure(&["game", "--players", "UZB,UZB"], dir.path());
+    assert!(e.contains("named twice"), "{e}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_the_program_quietly() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_karvan"))
+        .args(["list", "links"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is gone, as after `| head -1`.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!first.is_empty());
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn an_os_error_is_said_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("file.txt"), "x").unwrap();
+    let e = failure(
+        &["run", "--route-choice", "aon", "--out", "file.txt/sub"],
+        dir.path(),
+    );
+    assert_eq!(e.matches("os error").count(), 1, "{e}");
+}
+
+#[cfg(unix)]
+#[test]
+fn reports_and_outputs_are_readable_by_others() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let s = testdata("tiny-scenario.toml");
+    let report = dir.path().join("r.html");
+    karvan()
+        .args(["report", s.to_str().unwrap(), "-o"])
+        .arg(&report)
+        .assert()
+        .success();
+    let mode = std::fs::metadata(&report).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode & 0o044, 0o044, "mode {mode:o}");
 }
