@@ -64,6 +64,19 @@ pub fn analyse(
     settings: MarketSettings,
     progress: &(dyn Fn() + Sync),
 ) -> Result<GameAnalysis, String> {
+    analyse_in_stages(model, settings, &|_| {}, progress)
+}
+
+/// As [`analyse`], telling `stage` what it works on before each long step (the market,
+/// the Nash equilibrium, the coordinated optima, the coalitions), so that a user sees
+/// progress before the first coalition is solved.
+pub fn analyse_in_stages(
+    model: &Model,
+    settings: MarketSettings,
+    stage: &(dyn Fn(&str) + Sync),
+    progress: &(dyn Fn() + Sync),
+) -> Result<GameAnalysis, String> {
+    stage("routes of every demand row");
     let market = Market::new(model, settings)?;
     let n = market.settings.players.len();
     if market.idle_players.len() == n {
@@ -77,9 +90,13 @@ pub fn analyse(
         return Err("at most 12 players (2^12 coalitions)".into());
     }
     let today = market.today();
+    stage("Nash equilibrium");
     let nash_o = nash(&market, &today, TOL, ROUNDS);
+    stage("coordinated optimum");
     let coord = optimise(&market, Objective::Joint, &nash_o.strategy, TOL);
+    stage("optimum with shippers' surplus");
     let welfare = optimise(&market, Objective::JointPlusSurplus, &nash_o.strategy, TOL);
+    stage("coalitions");
     let coalitions = coalition_values(&market, &nash_o.strategy, TOL, ROUNDS, progress);
     let values: Vec<f64> = coalitions.iter().map(|c| c.0).collect();
     let phi = shapley(&values, n);

@@ -9,7 +9,7 @@ pub mod game;
 pub mod market;
 pub mod resilience;
 
-pub use analysis::{analyse, GameAnalysis, Solution};
+pub use analysis::{analyse, analyse_in_stages, GameAnalysis, Solution};
 pub use game::{
     coalition_values, core_is_empty, nash, optimise, shapley, Game, Objective, Outcome,
 };

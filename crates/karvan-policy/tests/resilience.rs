@@ -237,3 +237,26 @@ fn monte_carlo_seeds_do_not_overlap() {
     }
     assert_ne!(one[1..], two[..49]);
 }
+
+#[test]
+fn the_game_reports_each_long_stage_before_the_coalitions() {
+    let a = tiny();
+    let model = Model::new(a);
+    let stages = std::sync::Mutex::new(Vec::<String>::new());
+    let settings = karvan_policy::MarketSettings {
+        players: vec!["BBB".into()],
+        ..Default::default()
+    };
+    let g = karvan_policy::analyse_in_stages(
+        &model,
+        settings,
+        &|s| stages.lock().unwrap().push(s.to_string()),
+        &|| stages.lock().unwrap().push("coalition solved".into()),
+    )
+    .unwrap();
+    let stages = stages.into_inner().unwrap();
+    let at = |s: &str| stages.iter().position(|x| x == s).unwrap();
+    assert!(at("Nash equilibrium") < at("coalitions"), "{stages:?}");
+    assert!(at("coalitions") < at("coalition solved"), "{stages:?}");
+    assert!(g.shapley.iter().all(|v| v.is_finite()));
+}

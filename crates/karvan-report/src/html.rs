@@ -222,29 +222,39 @@ fn staircase_svg(route: &Route) -> String {
     )
 }
 
-/// Horizontal bars for labelled values (negative values drawn leftwards, in red).
+/// Width in pixels of `text` at `font_px`, estimated generously (digits and most letters
+/// of the sans-serif fonts are narrower than 0.62 em), so that labels are never clipped.
+fn text_width(text: &str, font_px: f64) -> f64 {
+    text.chars().count() as f64 * font_px * 0.62
+}
+
+/// Horizontal bars for labelled values (negative values drawn leftwards, in red). The
+/// value labels get the room they need: the bars are scaled into what is left.
 fn bars(rows: &[(String, f64)], unit: &str) -> String {
     let rows: Vec<&(String, f64)> = rows.iter().take(16).collect();
-    let max = rows.iter().map(|r| r.1.abs()).fold(1.0, f64::max);
     let (w, row_h, label_w) = (760.0, 20.0, 330.0);
-    let any_negative = rows.iter().any(|r| r.1 < 0.0);
-    let zero = if any_negative {
-        label_w + (w - label_w) / 2.0
-    } else {
-        label_w
+    let value_text = |v: f64| {
+        let n = if v < 0.0 { signed(v) } else { thousands(v) };
+        format!("{n} {unit}")
     };
-    let span = if any_negative {
-        (w - label_w) / 2.0 - 80.0
-    } else {
-        w - label_w - 150.0
-    };
+    let value_w = rows
+        .iter()
+        .map(|r| text_width(&value_text(r.1), 11.0))
+        .fold(0.0, f64::max)
+        + 10.0;
+    let pos_max = rows.iter().map(|r| r.1.max(0.0)).fold(0.0, f64::max);
+    let neg_max = rows.iter().map(|r| (-r.1).max(0.0)).fold(0.0, f64::max);
+    let available = (w - label_w - value_w).max(40.0);
+    let total = (pos_max + neg_max).max(f64::MIN_POSITIVE);
+    let scale = available / total;
+    let zero = label_w + neg_max * scale;
     let height = row_h * rows.len() as f64 + 10.0;
     let mut s = format!(
         "<svg viewBox=\"0 0 {w} {height}\" width=\"{w}\" height=\"{height}\" role=\"img\">"
     );
     for (i, (label, v)) in rows.iter().enumerate() {
         let yy = 5.0 + i as f64 * row_h;
-        let len = span * v.abs() / max;
+        let len = scale * v.abs();
         let (x0, color) = if *v < 0.0 {
             (zero - len, "#c62828")
         } else {
@@ -252,14 +262,14 @@ fn bars(rows: &[(String, f64)], unit: &str) -> String {
         };
         let _ = write!(
             s,
-            "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\">{}</text><rect x=\"{x0:.1}\" y=\"{yy}\" width=\"{len:.1}\" height=\"{}\" fill=\"{color}\"/><text x=\"{:.1}\" y=\"{}\" font-size=\"11\" fill=\"#444\">{} {unit}</text>",
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\">{}</text><rect x=\"{x0:.1}\" y=\"{yy}\" width=\"{len:.1}\" height=\"{}\" fill=\"{color}\"/><text x=\"{:.1}\" y=\"{}\" font-size=\"11\" fill=\"#444\">{}</text>",
             label_w - 6.0,
             yy + 13.0,
             esc(&short(label, 48)),
             row_h - 6.0,
             if *v < 0.0 { zero + 4.0 } else { zero + len + 4.0 },
             yy + 13.0,
-            if *v < 0.0 { signed(*v) } else { thousands(*v) }
+            value_text(*v)
         );
     }
     s.push_str("</svg>");
@@ -456,4 +466,42 @@ fn map_svg(ds: &Dataset, r: &RunResults) -> String {
     }
     s.push_str("<text x=\"8\" y=\"16\" font-size=\"12\" fill=\"#333\">Line width: tonnes per year. Purple rail, brown road, blue sea; dashed: not yet built. Red dots: border crossings in use.</text></svg>");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every value label of a bar chart ends inside the chart: `(x, text)` of each.
+    fn value_labels(svg: &str) -> Vec<(f64, String)> {
+        svg.split("<text x=\"")
+            .skip(1)
+            .filter(|t| t.contains("fill=\"#444\""))
+            .map(|t| {
+                let x: f64 = t.split('"').next().unwrap().parse().unwrap();
+                let text = t.split('>').nth(1).unwrap().split('<').next().unwrap();
+                (x, text.to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn bar_chart_value_labels_are_not_clipped() {
+        let rows = vec![
+            ("Afghanistan".to_string(), 33_293_527.0),
+            ("Pakistan".to_string(), -12_345_678.0),
+            ("Uzbekistan".to_string(), 1_000.0),
+        ];
+        let svg = bars(&rows, "USD/year");
+        let labels = value_labels(&svg);
+        assert_eq!(labels.len(), 3, "{svg}");
+        for (x, text) in labels {
+            assert!(text.ends_with("USD/year"), "{text}");
+            assert!(
+                x + text_width(&text, 11.0) <= 760.0,
+                "{text} at {x} is clipped"
+            );
+        }
+        assert!(svg.contains("33,293,527 USD/year"));
+    }
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, Context, Result};
 use karvan_model::Model;
-use karvan_policy::{analyse, GameAnalysis, MarketSettings};
+use karvan_policy::{analyse_in_stages, GameAnalysis, MarketSettings};
 
 use crate::load;
 use karvan_data::limits;
@@ -75,10 +75,20 @@ pub fn solve(model: &Model, args: &Args, quiet: bool) -> Result<GameAnalysis> {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     bar.set_style(
-        indicatif::ProgressStyle::with_template("coalitions {bar:40} {pos}/{len} {elapsed}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "game {spinner} {msg:32} coalitions {bar:30} {pos}/{len} {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let g = analyse(model, settings, &|| bar.inc(1)).map_err(|e| anyhow!(e))?;
+    // Ticks on its own, so the clock moves through the long steps before the coalitions.
+    bar.enable_steady_tick(std::time::Duration::from_millis(250));
+    let g = analyse_in_stages(
+        model,
+        settings,
+        &|stage| bar.set_message(stage.to_string()),
+        &|| bar.inc(1),
+    )
+    .map_err(|e| anyhow!(e))?;
     bar.finish_and_clear();
     for w in &g.warnings {
         eprintln!("warning: {w}");

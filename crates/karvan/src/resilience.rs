@@ -270,9 +270,12 @@ pub fn solve(
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     bar.set_style(
-        indicatif::ProgressStyle::with_template("resilience {bar:40} {pos}/{len} {elapsed}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "resilience {spinner} {bar:40} {pos}/{len} closures and years {elapsed} (about {eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
+    bar.enable_steady_tick(std::time::Duration::from_millis(250));
     let choice = RouteChoice::from_settings(&applied.assignment);
     let r = karvan_policy::resilience::analyse(
         applied,
