@@ -498,7 +498,7 @@ fn parse_manifest(text: &str, p: &mut Problems) -> Option<Manifest> {
         }
         Err(e) => {
             let line = e.span().map(|s| crate::problem::line_at(text, s.start));
-            p.push(MANIFEST, line, None, e.message().trim().to_string());
+            p.push(MANIFEST, line, None, crate::problem::toml_message(&e));
             None
         }
     }

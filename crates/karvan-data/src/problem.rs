@@ -12,6 +12,16 @@ pub fn line_at(text: &str, offset: usize) -> u64 {
         + 1
 }
 
+/// What a TOML parser error says, in one line, never empty.
+pub fn toml_message(e: &toml::de::Error) -> String {
+    let message = e.message().trim().replace('\n', "; ");
+    if message.is_empty() {
+        "malformed TOML here: a value is missing (is the file cut short?)".to_string()
+    } else {
+        message
+    }
+}
+
 /// One thing wrong with the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {

@@ -191,7 +191,7 @@ impl Scenario {
         let mut scenario = toml::from_str::<Scenario>(text).map_err(|e| {
             let mut p = Problems::default();
             let line = e.span().map(|s| crate::problem::line_at(text, s.start));
-            p.push(file, line, None, e.message().trim().to_string());
+            p.push(file, line, None, crate::problem::toml_message(&e));
             p
         })?;
         scenario.text = Some(text.to_string());

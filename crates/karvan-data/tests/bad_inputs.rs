@@ -506,3 +506,16 @@ fn a_named_pipe_in_place_of_a_file_is_refused_without_hanging() {
         "{problems}"
     );
 }
+
+#[test]
+fn a_manifest_cut_short_gets_a_message() {
+    let text = std::fs::read_to_string(tiny_dir().join("dataset.toml")).unwrap();
+    let cut = &text[..text.find("insurance_rate_per_1000km = {").unwrap() + 28];
+    let problems = load_with_bytes("dataset.toml", cut.as_bytes()).unwrap_err();
+    assert!(
+        problems
+            .iter()
+            .all(|p| !p.message.trim().is_empty() && p.line.is_some()),
+        "{problems}"
+    );
+}
