@@ -41,6 +41,10 @@ fn algorithm(name: &str) -> Result<Algorithm> {
     })
 }
 
+/// Most threads `karvan bench` runs with: far beyond any machine it is meant for, and
+/// low enough that a mistyped count cannot exhaust the system's threads.
+const MAX_THREADS: usize = 1024;
+
 /// Reads a TNTP folder; every problem names its file and line.
 fn read(dir: &Path) -> Result<Instance> {
     karvan_tntp::read_dir(dir).with_context(|| format!("reading {}", dir.display()))
@@ -92,6 +96,12 @@ pub fn bench(
     json: bool,
 ) -> Result<ExitCode> {
     let algorithm = algorithm(name)?;
+    if let Some(g) = gaps.iter().find(|g| !(g.is_finite() && **g >= 0.0)) {
+        bail!("--gaps: {g} is not a relative gap; each must be a finite number ≥ 0");
+    }
+    if let Some(t) = threads.iter().find(|t| !(1..=MAX_THREADS).contains(*t)) {
+        bail!("--threads: {t} threads; each count must be in 1..={MAX_THREADS}");
+    }
     let tightest = gaps.iter().copied().fold(f64::INFINITY, f64::min);
     let mut rows = Vec::new();
     for dir in dirs {

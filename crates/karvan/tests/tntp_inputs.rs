@@ -244,3 +244,26 @@ fn standard_network_still_solves() {
     let csv = std::fs::read_to_string(tmp.path().join("flows.csv")).unwrap();
     assert_eq!(csv.lines().count(), 77);
 }
+
+#[test]
+fn bench_settings_out_of_range_are_refused() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/tntp/SiouxFalls");
+    for (flag, value) in [
+        ("--gaps", "1e-4,NaN"),
+        ("--gaps", "-1"),
+        ("--gaps", "inf"),
+        ("--threads", "0"),
+        ("--threads", "100000"),
+    ] {
+        let out = karvan()
+            .args(["bench", "--tntp"])
+            .arg(&dir)
+            .arg(format!("{flag}={value}"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{flag} {value}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(stderr.contains(flag), "{flag} {value}: {stderr}");
+    }
+}
