@@ -213,10 +213,21 @@ pub struct Criticality {
 /// Closes each open element in turn (all year) and ranks them by lost trade, then by the
 /// extra cost of the detours. Runs in parallel; `progress` is called once per element.
 pub fn criticality(ev: &Evaluator, progress: &(dyn Fn() + Sync)) -> Vec<Criticality> {
+    criticality_until(ev, progress, &|| false)
+}
+
+/// As [`criticality`], asking `stop` before each element: once it answers true the
+/// elements not yet solved are left out, so the ranking is incomplete.
+pub fn criticality_until(
+    ev: &Evaluator,
+    progress: &(dyn Fn() + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Vec<Criticality> {
     let ds = &ev.base.dataset;
     let base = ev.state(&BTreeSet::new());
     let mut rows: Vec<Criticality> = open_elements(ev.base)
         .into_par_iter()
+        .filter(|_| !stop())
         .map(|e| {
             let a = ev.state(&BTreeSet::from([e]));
             progress();
@@ -315,8 +326,22 @@ pub fn monte_carlo(
     seed: u64,
     progress: &(dyn Fn() + Sync),
 ) -> MonteCarlo {
+    monte_carlo_until(ev, model, samples, seed, progress, &|| false)
+}
+
+/// As [`monte_carlo`], asking `stop` before each year: once it answers true the years not
+/// yet solved are left out, so the distributions are incomplete.
+pub fn monte_carlo_until(
+    ev: &Evaluator,
+    model: &ClosureModel,
+    samples: usize,
+    seed: u64,
+    progress: &(dyn Fn() + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+) -> MonteCarlo {
     let years: Vec<Annual> = (0..samples)
         .into_par_iter()
+        .filter(|_| !stop())
         .map(|k| {
             let y = ev.year(&sample_year(model, seed, k as u64));
             progress();
@@ -448,8 +473,48 @@ pub fn analyse(
     days: f64,
     progress: &(dyn Fn() + Sync),
 ) -> ResilienceAnalysis {
+    analyse_whole(
+        applied,
+        choice,
+        samples,
+        seed,
+        chance,
+        days,
+        progress,
+        &|| false,
+    )
+}
+
+/// As [`analyse`], asking `stop` before each element and year; `None` when it answered
+/// true, which ends the analysis within the steps already under way.
+#[allow(clippy::too_many_arguments)]
+pub fn analyse_until(
+    applied: &Applied,
+    choice: RouteChoice,
+    samples: usize,
+    seed: u64,
+    chance: f64,
+    days: f64,
+    progress: &(dyn Fn() + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<ResilienceAnalysis> {
+    let r = analyse_whole(applied, choice, samples, seed, chance, days, progress, stop);
+    (!stop()).then_some(r)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn analyse_whole(
+    applied: &Applied,
+    choice: RouteChoice,
+    samples: usize,
+    seed: u64,
+    chance: f64,
+    days: f64,
+    progress: &(dyn Fn() + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+) -> ResilienceAnalysis {
     let ev = Evaluator::new(applied, choice);
-    let ranking = criticality(&ev, progress);
+    let ranking = criticality_until(&ev, progress, stop);
     let ds = &applied.dataset;
     let risk: HashMap<&str, f64> = ds
         .risk
@@ -480,12 +545,13 @@ pub fn analyse(
         .filter(|(_, p)| *p > 0.0)
         .collect();
     let risky_crossings = probability.len();
-    let mc = monte_carlo(
+    let mc = monte_carlo_until(
         &ev,
         &ClosureModel { probability, days },
         samples,
         seed,
         progress,
+        stop,
     );
     let base = run(&Model::new(applied.clone()), choice);
     ResilienceAnalysis {

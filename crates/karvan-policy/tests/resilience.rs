@@ -260,3 +260,39 @@ fn the_game_reports_each_long_stage_before_the_coalitions() {
     assert!(at("coalitions") < at("coalition solved"), "{stages:?}");
     assert!(g.shapley.iter().all(|v| v.is_finite()));
 }
+
+#[test]
+fn an_analysis_asked_to_stop_solves_no_further_step_and_returns_none() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let a = tiny();
+    let steps = AtomicUsize::new(0);
+    let never = karvan_policy::resilience::analyse_until(
+        &a,
+        AON,
+        20,
+        1,
+        0.5,
+        10.0,
+        &|| {
+            steps.fetch_add(1, Ordering::Relaxed);
+        },
+        &|| false,
+    );
+    let all = steps.swap(0, Ordering::Relaxed);
+    assert!(never.is_some());
+    assert!(all > 20, "{all}");
+    let stopped = karvan_policy::resilience::analyse_until(
+        &a,
+        AON,
+        20,
+        1,
+        0.5,
+        10.0,
+        &|| {
+            steps.fetch_add(1, Ordering::Relaxed);
+        },
+        &|| true,
+    );
+    assert!(stopped.is_none());
+    assert_eq!(steps.load(Ordering::Relaxed), 0);
+}

@@ -58,6 +58,15 @@ fn in_range(field: &str, value: f64, lo: f64, hi: f64) -> ApiResult<f64> {
     }
 }
 
+/// `value` if it lies in `limit`, else a 400 naming the field and the range.
+fn limited(field: &str, value: f64, limit: &karvan_data::limits::Limit) -> ApiResult<f64> {
+    if limit.accepts(value) {
+        Ok(value)
+    } else {
+        Err(ApiError::out_of_range(field, &limit.range()))
+    }
+}
+
 fn geojson(body: String) -> Response {
     ([(header::CONTENT_TYPE, "application/geo+json")], body).into_response()
 }
@@ -195,8 +204,14 @@ pub async fn route(
         .compute("route search", move || {
             let model = Model::new(applied(&dir, q.scenario.as_deref())?);
             let ds = &model.applied.dataset;
-            let from = places::find(ds, &q.from)?;
-            let to = places::find(ds, &q.to)?;
+            let (from_match, to_match) = (places::resolve(ds, &q.from)?, places::resolve(ds, &q.to)?);
+            // Which place was taken when a name matched only approximately, or when other
+            // places have similar names: the page shows these notes.
+            let notes: Vec<String> = [(&from_match, &q.from), (&to_match, &q.to)]
+                .iter()
+                .filter_map(|(m, query)| m.note(ds, query))
+                .collect();
+            let (from, to) = (from_match.index, to_match.index);
             if from == to {
                 return Err(ApiError::bad_request(
                     "origin and destination are the same place",
@@ -214,7 +229,7 @@ pub async fn route(
                 })
                 .collect();
             Ok(Json(
-                json!({ "from": ds.nodes[from].name, "to": ds.nodes[to].name, "routes": v }),
+                json!({ "from": ds.nodes[from].name, "to": ds.nodes[to].name, "notes": notes, "routes": v }),
             ))
         })
         .await
@@ -620,6 +635,7 @@ pub async fn start_run(
         let choice = RouteChoice::from_settings(&model.applied.assignment);
         let results = karvan_model::run(&model, choice);
         ctx.step();
+        ctx.check();
         let flows = karvan_report::geo::flows(&model.applied.dataset, &results)
             .map_err(|e| e.to_string())?;
         Ok(Outcome::Run {
@@ -817,7 +833,12 @@ pub async fn start_game(
     let total = 1usize << settings.players.len().min(16);
     let (id, status) = state.submit(Kind::Game, &req.scenario, total, move |ctx| {
         let model = Model::new(a);
-        karvan_policy::analyse(&model, settings, &|| ctx.step()).map(|g| Outcome::Game(Arc::new(g)))
+        // Cancellation takes effect between the stages and after each coalition.
+        karvan_policy::analyse_in_stages(&model, settings, &|_| ctx.check(), &|| {
+            ctx.step();
+            ctx.check();
+        })
+        .map(|g| Outcome::Game(Arc::new(g)))
     })?;
     Ok(accepted(id, &status))
 }
@@ -860,8 +881,17 @@ pub async fn risk(
 ) -> ApiResult<Json<Value>> {
     use karvan_policy::resilience::{parse_elements, Element, Evaluator};
     let Query(q) = q?;
-    let start = in_range("start", q.start.unwrap_or(0.0), 0.0, 365.0)?;
-    let days = in_range("days", q.days.unwrap_or(365.0), 0.0, 365.0)?;
+    // Day of the year as on the command line: 1 is 1 January, 285 is 12 October.
+    let start = limited(
+        "start",
+        q.start.unwrap_or(1.0),
+        &karvan_data::limits::START_DAY,
+    )?;
+    let days = limited(
+        "days",
+        q.days.unwrap_or(365.0),
+        &karvan_data::limits::CLOSURE_DAYS,
+    )?;
     let share = q
         .capacity_share
         .map(|s| in_range("capacity_share", s, 0.0, 1.0))
@@ -880,7 +910,7 @@ pub async fn risk(
                         .filter(|s| !s.is_empty())
                         .collect();
                     for e in parse_elements(&a, &spec).map_err(ApiError::bad_request)? {
-                        closures.push((e, start, days));
+                        closures.push((e, start - 1.0, days));
                         if let Some(s) = share {
                             partial.insert(e, s);
                         }
@@ -889,7 +919,7 @@ pub async fn risk(
                 None => {
                     for d in &a.disruptions {
                         for e in parse_elements(&a, &d.close).map_err(ApiError::bad_request)? {
-                            closures.push((e, d.start_day, d.days));
+                            closures.push((e, d.start_day - 1.0, d.days));
                             if let Some(s) = d.capacity_share {
                                 partial.insert(e, s);
                             }
@@ -943,11 +973,19 @@ pub async fn start_resilience(
         let chance = a.dataset.manifest.parameter("closure_chance_per_year");
         let days = a.dataset.manifest.parameter("closure_days");
         let choice = RouteChoice::from_settings(&a.assignment);
-        let r =
-            karvan_policy::resilience::analyse(&a, choice, samples, seed, chance, days, &|| {
-                ctx.step()
-            });
-        Ok(Outcome::Resilience(Arc::new(r)))
+        // Cancellation takes effect before each element and sampled year.
+        karvan_policy::resilience::analyse_until(
+            &a,
+            choice,
+            samples,
+            seed,
+            chance,
+            days,
+            &|| ctx.step(),
+            &|| ctx.cancelled(),
+        )
+        .map(|r| Outcome::Resilience(Arc::new(r)))
+        .ok_or_else(|| "cancelled".to_string())
     })?;
     Ok(accepted(id, &status))
 }

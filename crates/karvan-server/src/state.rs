@@ -149,17 +149,21 @@ struct Progress {
 struct Cancelled;
 
 impl JobCtx {
-    /// Counts one step done; stops the job here if it has been cancelled.
+    /// Counts one step done.
     pub fn step(&self) {
         self.progress.done.fetch_add(1, Ordering::Relaxed);
-        self.check();
+    }
+
+    /// Whether the job has been cancelled (for analyses that ask before each step).
+    pub fn cancelled(&self) -> bool {
+        self.progress.cancel.load(Ordering::Relaxed)
     }
 
     /// Stops the job here if it has been cancelled. Unwinding is how a job stops in the
-    /// middle of an analysis that reports progress through a callback; the worker
+    /// middle of an analysis that only reports progress through a callback; the worker
     /// catches it and records the job as cancelled.
     pub fn check(&self) {
-        if self.progress.cancel.load(Ordering::Relaxed) {
+        if self.cancelled() {
             std::panic::resume_unwind(Box::new(Cancelled));
         }
     }
