@@ -57,6 +57,57 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     Ok(())
 }
 
+/// Writes an output file as [`write_file`] does, but refuses to replace an existing file
+/// that Karvan did not write: one that neither carries Karvan's generator mark (HTML
+/// reports) nor starts with the same header line as the new content (CSV tables).
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    if let Some(existing) = existing_head(path)? {
+        if !is_own_file(&existing, bytes) {
+            return Err(ReportError::Refused {
+                path: path.display().to_string(),
+                reason: "it exists and Karvan did not write it; choose another name, or \
+                         remove it yourself"
+                    .into(),
+            });
+        }
+    }
+    write_file(path, bytes)
+}
+
+/// The mark in every HTML file Karvan writes.
+const GENERATOR_MARK: &[u8] = b"<meta name=\"generator\" content=\"Karvan\">";
+
+/// The first KiB of an existing regular file, `None` when there is no file; an error for
+/// anything that is not a regular file.
+fn existing_head(path: &Path) -> Result<Option<Vec<u8>>, ReportError> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(path)(e)),
+    };
+    if !meta.is_file() {
+        return Err(ReportError::Refused {
+            path: path.display().to_string(),
+            reason: "it exists and is not a regular file".into(),
+        });
+    }
+    let mut head = vec![0u8; 1024];
+    let mut file = std::fs::File::open(path).map_err(io(path))?;
+    let n = std::io::Read::read(&mut file, &mut head).map_err(io(path))?;
+    head.truncate(n);
+    Ok(Some(head))
+}
+
+fn is_own_file(existing: &[u8], new: &[u8]) -> bool {
+    let first_line = |b: &[u8]| b.split(|c| *c == b'\n').next().unwrap_or(&[]).to_vec();
+    let contains = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    existing.is_empty()
+        || contains(existing, GENERATOR_MARK)
+        || (!new.starts_with(b"<")
+            && !first_line(new).is_empty()
+            && first_line(existing) == first_line(new))
+}
+
 fn parent_of(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -390,6 +441,32 @@ mod tests {
             assert!(!stale.exists(), "the dead process's staging is removed");
         }
         drop(w);
+    }
+
+    #[test]
+    fn a_file_karvan_did_not_write_is_not_replaced() {
+        let root = tempfile::tempdir().unwrap();
+        let thesis = root.path().join("thesis.html");
+        std::fs::write(&thesis, "<html>my thesis</html>").unwrap();
+        let err = write_output(
+            &thesis,
+            b"<!doctype html><meta name=\"generator\" content=\"Karvan\">",
+        )
+        .expect_err("refused");
+        assert!(err.to_string().contains("did not write"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(&thesis).unwrap(),
+            "<html>my thesis</html>"
+        );
+        // Karvan's own report and a table with the same header are replaced.
+        let report = root.path().join("r.html");
+        let html = b"<!doctype html><html><head><meta name=\"generator\" content=\"Karvan\">";
+        write_output(&report, html).unwrap();
+        write_output(&report, html).unwrap();
+        let table = root.path().join("t.csv");
+        write_output(&table, b"a,b\n1,2\n").unwrap();
+        write_output(&table, b"a,b\n3,4\n").unwrap();
+        assert!(write_output(&table, b"x,y\n1,2\n").is_err());
     }
 
     #[cfg(unix)]

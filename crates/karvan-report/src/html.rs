@@ -39,7 +39,7 @@ pub fn report(input: &ReportInput) -> String {
     let title = format!("Karvan report: {}", r.scenario);
     let _ = write!(
         h,
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{}</style></head><body>",
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"generator\" content=\"Karvan\"><title>{}</title><style>{}</style></head><body>",
         esc(&title),
         STYLE
     );

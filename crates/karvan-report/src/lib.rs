@@ -12,7 +12,7 @@ pub mod resilience;
 pub mod summary;
 pub mod tables;
 
-pub use atomic::{write_file, OutputDir};
+pub use atomic::{write_file, write_output, OutputDir};
 pub use compare::Comparison;
 
 /// Why an output could not be written.

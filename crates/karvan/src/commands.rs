@@ -80,7 +80,7 @@ pub fn route(
         );
         return Ok(ExitCode::from(1));
     }
-    karvan_report::write_file(&path, &karvan_report::tables::staircase(&routes)?)?;
+    karvan_report::write_output(&path, &karvan_report::tables::staircase(&routes)?)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&routes)?);
     } else {
@@ -170,7 +170,7 @@ pub fn select_link(
         ));
     }
     let out = out.unwrap_or_else(|| Path::new("out").join(format!("select-link-{id}.csv")));
-    karvan_report::write_file(&out, csv.as_bytes())?;
+    karvan_report::write_output(&out, csv.as_bytes())?;
     if json {
         let rows: Vec<_> = users
             .iter()
@@ -255,7 +255,7 @@ pub fn report(
     let out = out.unwrap_or_else(|| {
         Path::new("out").join(format!("report-{}.html", load::slug(&model.applied.name)))
     });
-    karvan_report::write_file(&out, html.as_bytes())?;
+    karvan_report::write_output(&out, html.as_bytes())?;
     println!(
         "Report written to {} ({} KB); it opens in a browser with no network.",
         out.display(),

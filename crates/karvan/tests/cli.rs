@@ -500,3 +500,33 @@ fn reports_and_outputs_are_readable_by_others() {
     let mode = std::fs::metadata(&report).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode & 0o044, 0o044, "mode {mode:o}");
 }
+
+#[test]
+fn a_report_never_replaces_a_file_karvan_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let thesis = dir.path().join("thesis.html");
+    std::fs::write(&thesis, "<html>chapter one</html>").unwrap();
+    let s = testdata("tiny-scenario.toml");
+    let e = failure(
+        &[
+            "report",
+            s.to_str().unwrap(),
+            "-o",
+            thesis.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(e.contains("did not write"), "{e}");
+    assert_eq!(
+        std::fs::read_to_string(&thesis).unwrap(),
+        "<html>chapter one</html>"
+    );
+    let report = dir.path().join("r.html");
+    for _ in 0..2 {
+        karvan()
+            .args(["report", s.to_str().unwrap(), "-o"])
+            .arg(&report)
+            .assert()
+            .success();
+    }
+}
