@@ -3,15 +3,22 @@
 //
 //   node tests/browser/e2e.mjs BASE_URL SCREENSHOT_DIR
 //
-// Steps: the map draws the network; routes Tashkent → Karachi; a scenario with
-// Uzbekistan's transit tariffs cut by 30 % runs and is compared with the base; the page
-// asks nothing of any host but the server (checked after every step); and the tariff
-// game, played by Uzbekistan, Afghanistan and Pakistan, shows its tables and Shapley
-// values that share out the grand coalition's value; and the Resilience tab closes the
+// Steps: the map draws the network, opens on the region (not Moscow), names countries and
+// places (more as it zooms in), and draws high-risk places and closed crossings differently;
+// routes Tashkent → Karachi, with the Alternatives field kept to 1–10 and staircase axes
+// that fit their labels; popups, overlays and errors go with their tab or scenario; a
+// scenario with Uzbekistan's transit tariffs cut by 30 % runs and is compared with the base;
+// the page asks nothing of any host but the server (checked after every step); saving over
+// a scenario asks first, and scenarios are renamed, deleted and restored with Undo; the
+// tariff game, played by Uzbekistan, Afghanistan and Pakistan, shows its tables and Shapley
+// values that share out the grand coalition's value; the Resilience tab closes the
 // Afghan–Pakistani border for 60 days from day 285 (cargo leaves Torkham and Chaman for
-// Iran) and runs a small resilience analysis. Exits non-zero with a message on failure.
+// Iran) and runs a small resilience analysis; each view's tables download as CSV and its
+// flows as GeoJSON; the map prints alone and saves as SVG and PNG; and a long analysis is
+// cancelled, while a job waiting in the queue and a busy server (both played by the test)
+// are shown for what they are. Exits non-zero with a message on failure.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -19,6 +26,9 @@ const TOTAL_TIMEOUT_MS = 170_000; // under the 180 s the Rust harness allows
 const STEP_TIMEOUT_MS = 60_000;
 const VIEWPORT = { width: 1440, height: 900 };
 const SCENARIO = 'e2e-uzb-cut';
+// What the scenario is saved over with, and renamed to, when saving asks before replacing.
+const REPLACEMENT = 'A different scenario under the same name (browser test)';
+const RENAMED = 'e2e-uzb-cut-renamed';
 // Three players keep the game quick: 2^3 coalitions instead of 2^7.
 const GAME_PLAYERS = ['UZB', 'AFG', 'PAK'];
 const GAME_TIMEOUT_MS = 120_000;
@@ -185,7 +195,101 @@ async function main() {
       `screenshot ${mapPng.length} bytes, ${pixels.colours} colours, ${pixels.rail} rail and ${pixels.road} road pixels sampled`;
   });
 
-  await step('b) routes from Tashkent to Karachi', async () => {
+  await step('b) the opening view is the region, not Moscow', async () => {
+    const bounds = await page.$eval('#map', (el) => el.dataset.bounds);
+    check(bounds, 'the map does not say what it shows (#map[data-bounds])');
+    const [south, west, north, east] = bounds.split(',').map(Number);
+    const inside = (lat, lon) => lat >= south && lat <= north && lon >= west && lon <= east;
+    for (const [name, lat, lon] of [['Tashkent', 41.3, 69.24], ['Kabul', 34.53, 69.17], ['Karachi', 24.86, 67.01], ['Almaty', 43.24, 76.89], ['Chabahar', 25.3, 60.62]]) {
+      check(inside(lat, lon), `${name} is outside the opening view ${bounds}`);
+    }
+    check(!inside(55.75, 37.62), `the opening view ${bounds} reaches Moscow`);
+    check(north < 50, `the opening view reaches ${north}° north, far past Central Asia`);
+    return `south ${south}°, west ${west}°, north ${north}°, east ${east}°`;
+  });
+
+  await step('c) countries and places are named on the map, more places as it zooms in', async () => {
+    const names = () => page.evaluate(() => {
+      const map = document.querySelector('#map').getBoundingClientRect();
+      const shown = (el) => {
+        const r = el.firstElementChild.getBoundingClientRect(); // the text; the marker itself has no size
+        return r.width > 0 && r.left >= map.left - 1 && r.right <= map.right + 1 && r.top >= map.top - 1 && r.bottom <= map.bottom + 1;
+      };
+      const boxes = [...document.querySelectorAll('.map-label')].filter(shown).map((el) => el.firstElementChild.getBoundingClientRect());
+      let overlaps = 0;
+      boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b) => {
+        if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) overlaps++;
+      }));
+      const of = (cls) => [...document.querySelectorAll(`.map-label.${cls}`)].filter(shown).map((el) => el.dataset.name);
+      return { countries: of('country'), places: of('place'), overlaps };
+    });
+    const before = await names();
+    for (const country of ['Afghanistan', 'Pakistan', 'Uzbekistan', 'Turkmenistan', 'Iran']) {
+      check(before.countries.includes(country), `no label for ${country}: ${before.countries.join(', ')}`);
+    }
+    check(before.places.length >= 10, `only ${before.places.length} places named at the opening zoom: ${before.places.join(', ')}`);
+    for (const place of ['Tashkent', 'Kabul', 'Karachi']) {
+      check(before.places.includes(place), `${place} is not named at the opening zoom: ${before.places.join(', ')}`);
+    }
+    check(!before.places.includes('Moscow'), 'Moscow is named though it is far outside the view');
+    check(before.overlaps === 0, `${before.overlaps} labels overlap at the opening zoom`);
+    // Two steps in: more and smaller places come in, never on top of each other.
+    for (let i = 0; i < 2; i++) {
+      await page.click('.leaflet-control-zoom-in');
+      await page.waitForTimeout(450);
+    }
+    const after = await names();
+    check(after.overlaps === 0, `${after.overlaps} labels overlap zoomed in`);
+    const added = after.places.filter((p) => !before.places.includes(p));
+    check(added.length >= 5, `zooming in names only ${added.length} more places: ${added.join(', ')}`);
+    await page.screenshot({ path: join(shotDir, 'labels.png') });
+    for (let i = 0; i < 2; i++) {
+      await page.click('.leaflet-control-zoom-out');
+      await page.waitForTimeout(450);
+    }
+    return `${before.countries.length} countries and ${before.places.length} places named at first; ` +
+      `${added.length} more zoomed in (${added.slice(0, 5).join(', ')}…)`;
+  });
+
+  await step('d) high-risk places and closed crossings look different, with a legend', async () => {
+    // Close a crossing in a new scenario, as a person would, to see the closed symbol.
+    await page.click('#tab-scenarios');
+    await page.click('#new-scenario');
+    // Torkham, on the Afghan–Pakistani border, is in the middle of the opening view.
+    const crossing = await page.$$eval('#closure-list label', (labels) =>
+      labels.find((l) => l.textContent.includes('Torkham'))?.querySelector('input').dataset.id);
+    check(crossing, 'no Torkham crossing to close in the scenario editor');
+    await page.check(`#closure-list input[data-id="${crossing}"]`);
+    const shapes = await page.evaluate(() => {
+      // A circle is drawn with arcs ("a"); a triangle with three straight sides.
+      const arcs = (d) => (d.match(/a/g) || []).length;
+      const corners = (d) => (d.match(/[ML]/g) || []).length;
+      const high = [...document.querySelectorAll('.leaflet-nodes-pane path.net-node.risk-high')].map((el) => el.getAttribute('d'));
+      const closed = [...document.querySelectorAll('.leaflet-nodes-pane path.net-crossing')]
+        .filter((el) => el.getAttribute('fill') === '#d32f2f').map((el) => el.getAttribute('d'))
+        .filter((d) => d !== 'M0 0'); // Leaflet leaves what is out of view undrawn
+      const legend = [...document.querySelectorAll('.legend .item')].map((el) => ({
+        text: el.textContent.trim(), d: el.querySelector('path')?.getAttribute('d') || '',
+      }));
+      return {
+        high: high.map((d) => ({ arcs: arcs(d), corners: corners(d) })),
+        closed: closed.map((d) => ({ arcs: arcs(d), corners: corners(d) })),
+        legendHigh: legend.find((l) => /High risk/.test(l.text)),
+        legendClosed: legend.find((l) => /Closed crossing/.test(l.text)),
+      };
+    });
+    check(shapes.high.length > 0, 'no place is marked as high risk');
+    check(shapes.high.every((x) => x.arcs === 0 && x.corners === 3), `high-risk places are not triangles: ${JSON.stringify(shapes.high.slice(0, 3))}`);
+    check(shapes.closed.length > 0, 'the closed crossing is not drawn closed');
+    check(shapes.closed.every((x) => x.arcs === 2 && x.corners >= 2), `closed crossings are not "no entry" discs: ${JSON.stringify(shapes.closed)}`);
+    check(shapes.legendHigh && shapes.legendHigh.d && !/a/.test(shapes.legendHigh.d), `the legend has no triangle for high risk: ${JSON.stringify(shapes.legendHigh)}`);
+    check(shapes.legendClosed && /a/.test(shapes.legendClosed.d) && (shapes.legendClosed.d.match(/M/g) || []).length === 2,
+      `the legend has no "no entry" symbol for closed crossings: ${JSON.stringify(shapes.legendClosed)}`);
+    await page.uncheck(`#closure-list input[data-id="${crossing}"]`);
+    return `${shapes.high.length} high-risk places as triangles; ${crossing} closed as a barred disc; both in the legend`;
+  });
+
+  await step('e) routes from Tashkent to Karachi', async () => {
     await page.click('#tab-routes');
     await page.fill('#route-from', 'Tashkent');
     await page.fill('#route-to', 'Karachi');
@@ -209,7 +313,92 @@ async function main() {
     return `${texts.length} routes, via Afghanistan and via Iran`;
   });
 
-  await step('c) a tariff cut runs and is compared', async () => {
+  await step('f) the Alternatives field keeps to 1–10 and says so', async () => {
+    const tryValue = async (typed) => {
+      await page.fill('#route-alternatives', typed);
+      await page.press('#route-alternatives', 'Tab'); // the value is committed when the field is left
+      return page.evaluate(() => ({
+        value: document.querySelector('#route-alternatives').value,
+        note: document.querySelector('#route-alternatives-note').hidden ? '' : document.querySelector('#route-alternatives-note').textContent,
+      }));
+    };
+    const high = await tryValue('50');
+    check(high.value === '10', `50 alternatives left as ${high.value}, expected 10`);
+    check(/1 to 10/.test(high.note) && /10 used/.test(high.note), `no note says 50 became 10: "${high.note}"`);
+    const low = await tryValue('0');
+    check(low.value === '1', `0 alternatives left as ${low.value}, expected 1`);
+    check(/1 used/.test(low.note), `no note says 0 became 1: "${low.note}"`);
+    const fine = await tryValue('4');
+    check(fine.value === '4' && fine.note === '', `4 alternatives shown as ${fine.value} with the note "${fine.note}"`);
+    return `50 → ${high.value} ("${high.note}"), 0 → ${low.value}, 4 stays 4`;
+  });
+
+  await step('g) the staircase axes fit their labels', async () => {
+    const charts = await page.$$eval('#staircase svg[role="img"]', (svgs) => svgs.map((svg) => {
+      const box = svg.getBoundingClientRect();
+      const texts = [...svg.querySelectorAll('text')].map((t) => ({ text: t.textContent, r: t.getBoundingClientRect(), rotated: t.hasAttribute('transform') }));
+      const cut = texts.filter(({ r }) => r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5)
+        .map((t) => t.text);
+      const yLabel = texts.find((t) => t.rotated);
+      const crowded = texts.filter((t) => t !== yLabel && t.r.left < yLabel.r.right && yLabel.r.left < t.r.right
+        && t.r.top < yLabel.r.bottom && yLabel.r.top < t.r.bottom).map((t) => t.text);
+      return { label: svg.getAttribute('aria-label'), texts: texts.length, cut, crowded };
+    }));
+    check(charts.length === 2, `${charts.length} staircase charts, expected cost and time`);
+    for (const c of charts) {
+      check(c.cut.length === 0, `${c.label}: labels cut at the edge of the chart: ${c.cut.join(', ')}`);
+      check(c.crowded.length === 0, `${c.label}: the axis name overlaps the labels ${c.crowded.join(', ')}`);
+    }
+    await page.$eval('#staircase', (el) => el.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: join(shotDir, 'staircase.png') });
+    await page.$eval('#panel-routes', (el) => el.scrollTo(0, 0));
+    return charts.map((c) => `${c.label}: ${c.texts} labels inside`).join('; ');
+  });
+
+  await step('h) popups, overlays and errors go with their tab or scenario', async () => {
+    const routeLines = () => page.evaluate(() => document.querySelectorAll('.leaflet-routes-pane svg path').length);
+    const errorShown = () => page.evaluate(() => !document.querySelector('#message').hidden
+      && document.querySelector('#message').classList.contains('error'));
+    check(await routeLines() > 0, 'the routes are not on the map in the Routes tab');
+    await page.click('#tab-game');
+    check(await routeLines() === 0, 'the routes stay on the map in the Game tab');
+    await page.click('#tab-routes');
+    check(await routeLines() > 0, 'the routes do not come back with the Routes tab');
+
+    // A popup of a place belongs to the tab it was opened in.
+    await page.click('#tab-map');
+    await page.$eval('.leaflet-nodes-pane path.net-node', (el) => el.dispatchEvent(new MouseEvent('click', { bubbles: true, clientX: 5, clientY: 5 })));
+    check(await page.$('.leaflet-popup'), 'no popup opens on a click on a place');
+    await page.click('#tab-routes');
+    await page.waitForTimeout(300); // Leaflet fades a popup out before removing it
+    check(!(await page.$('.leaflet-popup')), 'the popup stays open in another tab');
+
+    // An error belongs to the tab it was made in.
+    const from = await page.inputValue('#route-from');
+    await page.fill('#route-from', '');
+    await page.click('#find-routes');
+    await page.waitForSelector('#message.error:not([hidden])');
+    await page.click('#tab-compare');
+    check(!(await errorShown()), 'the Routes tab\'s error stays in the Compare tab');
+    await page.click('#tab-routes');
+    await page.fill('#route-from', from);
+
+    // Routes found for one scenario go when the map shows another.
+    const other = await page.$eval('#map-scenario', (sel) => [...sel.options].map((o) => o.value).find((v) => v !== 'base'));
+    await page.selectOption('#map-scenario', other);
+    await page.waitForFunction(() => document.querySelector('#map-scenario').value !== 'base' && document.querySelectorAll('.leaflet-routes-pane svg path').length === 0, null, { timeout: 10_000 })
+      .catch(() => {});
+    const afterSwitch = await page.evaluate(() => ({
+      lines: document.querySelectorAll('.leaflet-routes-pane svg path').length,
+      radio: document.querySelector('input[name="overlay"][value="routes"]').disabled,
+    }));
+    check(afterSwitch.lines === 0 && afterSwitch.radio, `the routes of base stay on the map of ${other}: ${JSON.stringify(afterSwitch)}`);
+    await page.selectOption('#map-scenario', 'base');
+    await page.waitForFunction(() => document.querySelector('#route-scenario').value === 'base');
+    return `routes hidden in the Game tab and back in Routes; popup and error closed on leaving the tab; routes dropped on switching the map to ${other}`;
+  });
+
+  await step('i) a tariff cut runs and is compared', async () => {
     await page.click('#tab-scenarios');
     await page.click('#new-scenario');
     await page.fill('#scenario-name', SCENARIO);
@@ -224,7 +413,7 @@ async function main() {
     });
     const outcome = await page.evaluate(() => ({
       status: document.querySelector('#run-status').dataset.status,
-      text: document.querySelector('#run-status').textContent.trim(),
+      text: document.querySelector('#run-status .run-status-text').textContent.trim(),
       error: document.querySelector('#message.error:not([hidden]) .message-text')?.textContent.trim() || '',
     }));
     check(!outcome.error, `the page shows an error: ${outcome.error}`);
@@ -254,12 +443,88 @@ async function main() {
     return `${tables.corridors} corridors, ${tables.revenue} countries; Uzbekistan: ${tables.uzbekistan.text}`;
   });
 
-  await step('d) no request left the server\'s origin', async () => {
+  await step('j) no request left the server\'s origin', async () => {
     checkRequests();
     return `all requests went to ${base.origin}`;
   });
 
-  await step('e) the tariff game with three players', async () => {
+  await step('k) a save asks before replacing a scenario; rename, delete and undo', async () => {
+    const described = (name) => page.evaluate(async (n) => {
+      const res = await fetch(`/api/scenarios/${n}`);
+      return res.ok ? (await res.json()).scenario.description : null;
+    }, name);
+    const listed = () => page.$$eval('#scenario-list .scenario-name', (els) => els.map((el) => el.textContent));
+    const notice = () => page.evaluate(() => {
+      const box = document.querySelector('#scenario-notice');
+      const undo = document.querySelector('#scenario-undo');
+      return box.hidden ? null : { text: box.querySelector('.notice-text').textContent, action: undo.hidden ? null : undo.textContent };
+    });
+    const dialog = () => page.evaluate(() => {
+      const d = document.querySelector('#confirm-dialog');
+      return d.open ? d.querySelector('#confirm-title').textContent : null;
+    });
+    const original = await described(SCENARIO);
+    check(original, `${SCENARIO} was not saved by the run`);
+
+    // A new scenario under the same name: the page asks, and Cancel keeps the saved one.
+    await page.click('#tab-scenarios');
+    await page.click('#new-scenario');
+    await page.fill('#scenario-name', SCENARIO);
+    await page.fill('#scenario-description', REPLACEMENT);
+    await page.click('#save-button');
+    await page.waitForFunction(() => document.querySelector('#confirm-dialog').open);
+    const asked = await dialog();
+    check(asked === `Replace scenario ${SCENARIO}?`, `the dialog asks "${asked}"`);
+    await page.click('#confirm-cancel');
+    await page.waitForFunction(() => !document.querySelector('#confirm-dialog').open);
+    check(await described(SCENARIO) === original, `${SCENARIO} was replaced though the person cancelled`);
+    const kept = await notice();
+    check(kept && /Not saved/.test(kept.text), `nothing says the scenario was not saved: ${JSON.stringify(kept)}`);
+
+    // Replace, then undo: the previous version comes back.
+    await page.click('#save-button');
+    await page.waitForFunction(() => document.querySelector('#confirm-dialog').open);
+    await page.click('#confirm-ok');
+    await page.waitForFunction(() => /Replaced/.test(document.querySelector('#scenario-notice .notice-text').textContent));
+    check(await described(SCENARIO) === REPLACEMENT, `${SCENARIO} was not replaced`);
+    const replaced = await notice();
+    check(replaced.action === 'Undo', `no Undo after replacing: ${JSON.stringify(replaced)}`);
+    await page.click('#scenario-undo');
+    await page.waitForFunction(() => /previous version/.test(document.querySelector('#scenario-notice .notice-text').textContent));
+    check(await described(SCENARIO) === original, `Undo did not put back ${SCENARIO}'s previous version`);
+    check(await page.inputValue('#scenario-description') === original, 'the editor does not show the version put back');
+
+    // Rename in the editor.
+    await page.click('#rename-button');
+    await page.waitForFunction(() => document.querySelector('#confirm-dialog').open);
+    await page.fill('#confirm-input', RENAMED);
+    await page.click('#confirm-ok');
+    await page.waitForFunction((n) => [...document.querySelectorAll('#scenario-list .scenario-name')].some((el) => el.textContent === n)
+      && /Renamed/.test(document.querySelector('#scenario-notice .notice-text').textContent), RENAMED);
+    const afterRename = await listed();
+    check(!afterRename.includes(SCENARIO), `${SCENARIO} is still listed after the rename: ${afterRename.join(', ')}`);
+    check(await page.inputValue('#scenario-name') === RENAMED, 'the editor does not show the new name');
+
+    // Delete, then undo.
+    await page.click('#delete-button');
+    await page.waitForFunction(() => document.querySelector('#confirm-dialog').open);
+    const askedDelete = await dialog();
+    check(askedDelete === `Delete scenario ${RENAMED}?`, `the dialog asks "${askedDelete}"`);
+    await page.click('#confirm-ok');
+    await page.waitForFunction((n) => ![...document.querySelectorAll('#scenario-list .scenario-name')].some((el) => el.textContent === n)
+      && /Deleted/.test(document.querySelector('#scenario-notice .notice-text').textContent), RENAMED);
+    const deleted = await notice();
+    check(deleted && /Deleted/.test(deleted.text) && deleted.action === 'Undo', `no Undo after deleting: ${JSON.stringify(deleted)}`);
+    check(await described(RENAMED) === null, `${RENAMED} can still be read after its deletion`);
+    await page.click('#scenario-undo');
+    await page.waitForFunction((n) => [...document.querySelectorAll('#scenario-list .scenario-name')].some((el) => el.textContent === n)
+      && /Restored/.test(document.querySelector('#scenario-notice .notice-text').textContent), RENAMED);
+    check(await described(RENAMED) === original, `Undo did not bring ${RENAMED} back`);
+    await page.screenshot({ path: join(shotDir, 'scenarios.png') });
+    return `asked "${asked}", cancel kept it, replace then Undo put it back; renamed to ${RENAMED}; deleted and restored`;
+  });
+
+  await step('l) the tariff game with three players', async () => {
     await page.click('#tab-game');
     const boxes = await page.$$eval('#game-players input[type="checkbox"]',
       (inputs) => inputs.map((el) => ({ value: el.value, checked: el.checked })));
@@ -276,7 +541,7 @@ async function main() {
     // Record what the status line says while the game runs, for the summary.
     await page.evaluate(() => {
       window.gameStatusSeen = [];
-      const box = document.querySelector('#game-status');
+      const box = document.querySelector('#game-status .run-status-text');
       new MutationObserver(() => window.gameStatusSeen.push(box.textContent.trim()))
         .observe(box, { subtree: true, childList: true, characterData: true });
     });
@@ -287,7 +552,7 @@ async function main() {
     }, null, { timeout: GAME_TIMEOUT_MS });
     const outcome = await page.evaluate(() => ({
       status: document.querySelector('#game-status').dataset.status,
-      text: document.querySelector('#game-status').textContent.trim(),
+      text: document.querySelector('#game-status .run-status-text').textContent.trim(),
       error: document.querySelector('#message.error:not([hidden]) .message-text')?.textContent.trim() || '',
     }));
     check(!outcome.error, `the page shows an error: ${outcome.error}`);
@@ -334,7 +599,7 @@ async function main() {
       `= ${total.toFixed(2)}, grand coalition ${shown.grand.toFixed(2)} million USD${progress}`;
   }, GAME_TIMEOUT_MS + 10_000);
 
-  await step('f) a closure of the Afghan–Pakistani border, and the resilience analysis', async () => {
+  await step('m) a closure of the Afghan–Pakistani border, and the resilience analysis', async () => {
     await page.click('#tab-resilience');
     const pair = await page.$eval('#risk-pair', (sel) => [...sel.options].find((o) => o.value === 'AFG-PAK')?.textContent);
     check(pair && pair.startsWith('Afghanistan–Pakistan'), `no Afghanistan–Pakistan choice among the pairs: ${pair}`);
@@ -376,7 +641,7 @@ async function main() {
     await page.fill('#resilience-samples', String(RESILIENCE_SAMPLES));
     await page.evaluate(() => {
       window.resilienceStatusSeen = [];
-      const box = document.querySelector('#resilience-status');
+      const box = document.querySelector('#resilience-status .run-status-text');
       new MutationObserver(() => window.resilienceStatusSeen.push(box.textContent.trim()))
         .observe(box, { subtree: true, childList: true, characterData: true });
     });
@@ -387,7 +652,7 @@ async function main() {
     }, null, { timeout: RESILIENCE_TIMEOUT_MS });
     const outcome = await page.evaluate(() => ({
       status: document.querySelector('#resilience-status').dataset.status,
-      text: document.querySelector('#resilience-status').textContent.trim(),
+      text: document.querySelector('#resilience-status .run-status-text').textContent.trim(),
       error: document.querySelector('#message.error:not([hidden]) .message-text')?.textContent.trim() || '',
     }));
     check(!outcome.error, `the page shows an error: ${outcome.error}`);
@@ -423,6 +688,138 @@ async function main() {
       `${outcome.text} ${shown.critical.length} critical elements (first: ${shown.critical[0]}), ` +
       `${shown.diversification} countries diversified, ${shown.onMap} drawn on the map${progress}`;
   }, RESILIENCE_TIMEOUT_MS + 20_000);
+
+  await step('n) each view\'s tables and flows can be downloaded', async () => {
+    const got = [];
+    const fetchDownload = async (selector, tab) => {
+      if (tab) await page.click(tab);
+      const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.click(selector)]);
+      const file = await dl.path();
+      const text = readFileSync(file, 'utf8');
+      got.push(dl.suggestedFilename());
+      return { name: dl.suggestedFilename(), text };
+    };
+    const csvRows = (text) => text.trim().split(/\r?\n/);
+
+    const breakdown = await fetchDownload('#routes-breakdown-csv', '#tab-routes');
+    const rows = csvRows(breakdown.text);
+    check(/\.csv$/.test(breakdown.name), `the breakdown is saved as ${breakdown.name}`);
+    check(rows[0].startsWith('route,path,country'), `the breakdown's header is ${rows[0]}`);
+    check(rows.some((r) => r.includes('Afghanistan')) && rows.some((r) => r.includes('Iran')), 'the breakdown lacks the routes via Afghanistan and Iran');
+
+    const lines = JSON.parse((await fetchDownload('#routes-geojson')).text);
+    check(lines.type === 'FeatureCollection' && lines.features.length >= 2 && lines.features[0].geometry.coordinates.length > 2,
+      'the routes GeoJSON has no lines');
+
+    const flows = JSON.parse((await fetchDownload('#run-flows-geojson', '#tab-scenarios')).text);
+    check(flows.type === 'FeatureCollection' && flows.features.some((f) => f.properties.tonnes > 0), 'the run\'s flows GeoJSON carries no tonnes');
+    const runCorridors = csvRows((await fetchDownload('#run-corridors-csv')).text);
+    check(runCorridors.length > 5 && runCorridors[0] === 'corridor,tonnes,share', `the run's corridors CSV: ${runCorridors[0]}, ${runCorridors.length} lines`);
+
+    const revenue = await fetchDownload('[data-csv="compare-revenue"]', '#tab-compare');
+    const uzb = csvRows(revenue.text).find((r) => r.startsWith('Uzbekistan,'));
+    check(uzb && /^Uzbekistan,[\d.]+,[\d.]+,-[\d.]+,/.test(uzb), `Uzbekistan's revenue row in the CSV is ${uzb}`);
+    const changes = JSON.parse((await fetchDownload('#compare-changes-geojson')).text);
+    check(changes.features.some((f) => f.properties.change), 'the flow changes GeoJSON has no changes');
+
+    const shapley = csvRows((await fetchDownload('[data-csv="game-shapley"]', '#tab-game')).text);
+    check(shapley.length === GAME_PLAYERS.length + 2, `the Shapley CSV has ${shapley.length} lines, expected a header, ${GAME_PLAYERS.length} players and the total`);
+
+    const critical = csvRows((await fetchDownload('[data-csv="criticality"]', '#tab-resilience')).text);
+    check(critical.length > 2 && /^1,/.test(critical[1]), `the criticality CSV has ${critical.length} lines, starting ${critical[1]}`);
+    const closure = csvRows((await fetchDownload('[data-csv="risk-corridors"]')).text);
+    check(closure.some((r) => /Torkham/.test(r)), 'the closure\'s corridor CSV has no Torkham row');
+    return `${got.length} files: ${got.join(', ')}`;
+  });
+
+  await step('o) the map can be printed and saved as SVG and PNG', async () => {
+    await page.click('#tab-map');
+    await page.check('input[name="overlay"][value="none"]'); // the network alone, at full strength
+    // window.print() would open the browser's dialog: count the calls instead.
+    await page.evaluate(() => { window.printCalls = 0; window.print = () => { window.printCalls++; }; });
+    await page.click('#print-map');
+    check(await page.evaluate(() => window.printCalls) === 1, 'Print map does not print');
+    check(await page.$eval('#print-caption', (el) => el.textContent.includes('scenario')), 'the printed caption does not name the scenario');
+    await page.emulateMedia({ media: 'print' });
+    const printed = await page.evaluate(() => {
+      const shown = (sel) => { const el = document.querySelector(sel); return Boolean(el) && getComputedStyle(el).display !== 'none'; };
+      const map = document.querySelector('#map').getBoundingClientRect();
+      return { panel: shown('.panel'), header: shown('.topbar'), buttons: shown('.map-actions'), legend: shown('.legend'), caption: shown('#print-caption'), width: map.width, height: map.height };
+    });
+    await page.screenshot({ path: join(shotDir, 'print.png') });
+    await page.emulateMedia({ media: null });
+    check(!printed.panel && !printed.header && !printed.buttons, `the print shows more than the map: ${JSON.stringify(printed)}`);
+    check(printed.legend && printed.caption && printed.width > 300 && printed.height > 300, `the print lacks the map, its legend or caption: ${JSON.stringify(printed)}`);
+
+    const [svgDl] = await Promise.all([page.waitForEvent('download'), page.click('#export-svg')]);
+    const svg = readFileSync(await svgDl.path(), 'utf8');
+    check(/\.svg$/.test(svgDl.suggestedFilename()) && svg.includes('<svg'), `the SVG file ${svgDl.suggestedFilename()} is not SVG`);
+    const paths = (svg.match(/<path/g) || []).length;
+    check(paths > 300, `the SVG map has only ${paths} paths`);
+    const labels = ((/<g class="labels">([\s\S]*?)<\/g>/.exec(svg) || [])[1] || '').split('<text').length - 1;
+    check(labels >= 3 && svg.includes('Legend'), `the SVG map lacks its labels (${labels}) or legend`);
+    check(!/(href|src)="https?:/.test(svg), 'the SVG map refers to another host');
+
+    const [pngDl] = await Promise.all([page.waitForEvent('download'), page.click('#export-png')]);
+    const png = readFileSync(await pngDl.path());
+    check(png.subarray(1, 4).toString() === 'PNG', `the PNG file ${pngDl.suggestedFilename()} is not a PNG`);
+    const pixels = await checkNotBlank(context, png);
+    return `printed ${Math.round(printed.width)}×${Math.round(printed.height)} px with legend and caption; SVG ${paths} paths, ` +
+      `${Math.round(svg.length / 1024)} KiB; PNG ${pixels.width}×${pixels.height}, ${pixels.colours} colours`;
+  });
+
+  await step('p) long jobs can be cancelled; waiting in the queue and a busy server are shown', async () => {
+    const status = (id) => page.evaluate((i) => {
+      const box = document.querySelector(`#${i}-status`);
+      return { status: box.dataset.status, text: box.querySelector('.run-status-text').textContent, cancel: !document.querySelector(`#${i}-cancel`).hidden };
+    }, id);
+    // A real analysis with many years, cancelled while it runs.
+    await page.click('#tab-resilience');
+    await page.fill('#resilience-samples', '5000');
+    await page.click('#resilience-button');
+    await page.waitForFunction(() => ['running', 'queued'].includes(document.querySelector('#resilience-status').dataset.status)
+      && !document.querySelector('#resilience-cancel').hidden);
+    await page.click('#resilience-cancel');
+    await page.waitForFunction(() => ['cancelled', 'done', 'failed'].includes(document.querySelector('#resilience-status').dataset.status), null, { timeout: 30_000 });
+    const cancelled = await status('resilience');
+    check(cancelled.status === 'cancelled' && /cancelled/.test(cancelled.text) && !cancelled.cancel, `the analysis was not cancelled: ${JSON.stringify(cancelled)}`);
+    check(!(await page.$('#message.error:not([hidden])')), 'a cancelled analysis shows an error');
+    await page.fill('#resilience-samples', String(RESILIENCE_SAMPLES));
+
+    // The server's queue is full: it answers 503, and the page says so.
+    await page.click('#tab-game');
+    await page.route('**/api/games', (route) => route.fulfill({
+      status: 503, contentType: 'application/json', headers: { 'retry-after': '5' },
+      body: JSON.stringify({ error: '16 jobs are waiting already, the most this server queues; try again shortly or cancel one', code: 'busy' }),
+    }));
+    await page.click('#game-button');
+    await page.waitForFunction(() => document.querySelector('#game-status').dataset.status === 'busy');
+    const busy = await status('game');
+    check(/busy/.test(busy.text) && /16 jobs are waiting/.test(busy.text), `the busy server is not explained: ${busy.text}`);
+    await page.unroute('**/api/games');
+
+    // A job that waits in the queue says so, and can be cancelled before it starts.
+    let cancelledByPage = false;
+    await page.route('**/api/games', (route) => route.fulfill({ status: 202, contentType: 'application/json', body: '{"id":9001,"status":"queued"}' }));
+    await page.route('**/api/games/9001', (route) => {
+      if (route.request().method() === 'DELETE') {
+        cancelledByPage = true;
+        return route.fulfill({ contentType: 'application/json', body: '{"id":9001,"status":"cancelled"}' });
+      }
+      return route.fulfill({ contentType: 'application/json', body: JSON.stringify({ id: 9001, status: cancelledByPage ? 'cancelled' : 'queued', scenario: 'base' }) });
+    });
+    await page.click('#game-button');
+    await page.waitForFunction(() => document.querySelector('#game-status').dataset.status === 'queued');
+    const queued = await status('game');
+    check(/waiting/.test(queued.text) && queued.cancel, `a queued game is not shown as waiting: ${JSON.stringify(queued)}`);
+    await page.click('#game-cancel');
+    await page.waitForFunction(() => document.querySelector('#game-status').dataset.status === 'cancelled');
+    check(cancelledByPage, 'Cancel did not ask the server to cancel the game');
+    await page.unroute('**/api/games/9001');
+    await page.unroute('**/api/games');
+    await page.screenshot({ path: join(shotDir, 'jobs.png') });
+    return `analysis: ${cancelled.text} busy: ${busy.text} queued: ${queued.text}`;
+  });
 
   clearTimeout(watchdog);
   await finish(0);

@@ -1,7 +1,9 @@
 //! The web page in real headless Chromium: `tests/browser/e2e.mjs` (playwright-core)
-//! loads the page from a server on a free loopback port, checks that the map draws the
-//! network, finds routes from Tashkent to Karachi, changes a tariff, runs, and sees the
-//! comparison. `scripts/test` installs Chromium and playwright-core.
+//! loads the page from a server on a free loopback port and goes through it as a person
+//! would: the map and its labels, routes from Tashkent to Karachi, a tariff cut run and
+//! compared, scenarios replaced, renamed, deleted and restored, the game, a border closure
+//! and the resilience analysis, downloads, printing and saving the map, and cancelling a
+//! job (its header lists every step). `scripts/test` installs Chromium and playwright-core.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

@@ -17,6 +17,8 @@ export const ROUTE_COLOURS = ['#e91e63', '#1e88e5', '#43a047', '#212121', '#00bc
 export const COMMODITY_COLOURS = ['#1f77b4', '#8c564b', '#d62728', '#e6a700', '#2ca02c',
   '#9467bd', '#17becf', '#7f7f7f'];
 // Risk index 0 (safe) … 1 (worst): green, amber, red.
+/** A place's risk index from which the map marks it as high risk (a triangle). */
+export const HIGH_RISK = 0.6;
 const RISK_STOPS = [[0, [46, 125, 50]], [0.3, [249, 168, 37]], [0.6, [198, 40, 40]], [1, [120, 20, 20]]];
 
 export function riskColour(risk) {

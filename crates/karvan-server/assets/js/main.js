@@ -5,11 +5,13 @@
 
 import { api } from './api.js';
 import { $, $$ } from './dom.js';
+import { downloadCsv, downloadGeoJson, fileSlug, tableRows } from './downloads.js';
+import { addMapActions } from './map/export.js';
 import { renderLegend } from './map/legend.js';
-import { drawBasemap, initMap } from './map/map.js';
-import { loadNetwork, restyleClosures } from './map/network.js';
-import { setOverlay } from './map/overlays.js';
-import { attempt, hideMessage } from './messages.js';
+import { closePopup, drawBasemap, initMap } from './map/map.js';
+import { loadNetwork, onNetworkLoaded, restyleClosures } from './map/network.js';
+import { dropOverlaysNotOf, setOverlay, showOverlayOfTab } from './map/overlays.js';
+import { attempt, hideError, hideMessage } from './messages.js';
 import { fillCommodities, fillPlaces } from './pickers.js';
 import { state } from './state.js';
 import { onTab, showTab } from './tabs.js';
@@ -23,11 +25,38 @@ function bindControls() {
   $('.message-close').addEventListener('click', hideMessage);
   for (const tab of $$('.tabs [role="tab"]')) tab.addEventListener('click', () => showTab(tab.dataset.tab));
   onTab(restyleClosures);
+  // What belongs to a tab does not outlive it: its popups, its error, its overlay.
+  onTab((tab) => {
+    closePopup();
+    hideError();
+    showOverlayOfTab(tab);
+  });
+  // Nor does what belongs to a scenario outlive the map's move to another one.
+  let shownScenario = null;
+  onNetworkLoaded((fc, scenario) => {
+    if (shownScenario !== null && scenario !== shownScenario) {
+      closePopup();
+      hideError();
+      $('#selection').hidden = true;
+      dropOverlaysNotOf(scenario);
+    }
+    shownScenario = scenario;
+  });
   for (const radio of $$('input[name="overlay"]')) radio.addEventListener('change', () => setOverlay(radio.value));
   $('#map-scenario').addEventListener('change', (e) => attempt(async () => {
     await loadNetwork(e.target.value);
     $('#route-scenario').value = e.target.value;
   }));
+  // Every table with a "Download CSV" button saves the rows it holds, under the name its view gave it.
+  for (const button of $$('[data-csv]')) {
+    button.addEventListener('click', () => {
+      const table = $(`#${button.dataset.csv}`);
+      downloadCsv(table.dataset.file || fileSlug('karvan', table.id), tableRows(table));
+    });
+  }
+  $('#network-geojson').addEventListener('click', () => {
+    if (state.network) downloadGeoJson(fileSlug('karvan', 'network', state.mapScenario), state.network);
+  });
   bindRoutes();
   bindScenarios();
   bindCompare();
@@ -37,6 +66,7 @@ function bindControls() {
 
 async function start() {
   initMap();
+  addMapActions();
   bindControls();
   renderLegend();
   const [basemap, places, commodities, countries] = await Promise.all([

@@ -18,13 +18,21 @@ export function hideMessage() {
   $('#message').hidden = true;
 }
 
+/** Hides an error: it belonged to the tab or scenario the person has left. */
+export function hideError() {
+  if ($('#message').classList.contains('error')) hideMessage();
+}
 
-/** Runs an action and shows its error, so no handler fails silently. */
+/**
+ * Runs an action and shows its error, so no handler fails silently. An error that says it
+ * has been shown already (a cancelled job, a busy server, in the job's own status line) is
+ * not repeated.
+ */
 export async function attempt(action) {
   try {
     return await action();
   } catch (e) {
-    showMessage(e.message || String(e), 'error');
+    if (!(e && e.shown)) showMessage((e && e.message) || String(e), 'error');
     return undefined;
   }
 }

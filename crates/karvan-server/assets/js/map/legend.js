@@ -1,9 +1,10 @@
 // The map's legend: what the overlay shown means, then the network's symbols.
 
-import { COLOURS, riskColour } from '../colours.js';
+import { COLOURS, HIGH_RISK, riskColour } from '../colours.js';
 import { dotSwatch, lineSwatch } from '../charts.js';
 import { h } from '../dom.js';
 import { state } from '../state.js';
+import { symbolSwatch } from './symbols.js';
 
 // Overlay kind -> a function returning the legend's entries for it.
 const overlayLegends = new Map();
@@ -33,11 +34,11 @@ export function renderLegend() {
     h('h4', {}, 'Border crossings'),
     legendItem(dotSwatch('#ffd54f', '#263238', 6), 'Road'),
     legendItem(dotSwatch('#ffffff', '#263238', 4), 'Rail'),
-    legendItem(dotSwatch(COLOURS.closed, '#7f0000', 6), 'Closed'),
+    legendItem(symbolSwatch('no-entry', { fill: COLOURS.closed, stroke: '#7f0000', r: 6.5, weight: 1.4 }), 'Closed crossing'),
     h('h4', {}, 'Places, by security risk'),
     legendItem(dotSwatch(riskColour(0)), 'Low (0)'),
     legendItem(dotSwatch(riskColour(0.3)), 'Medium (0.3)'),
-    legendItem(dotSwatch(riskColour(0.7)), 'High (0.6+)'),
+    legendItem(symbolSwatch('triangle', { fill: riskColour(0.7), r: 5, weight: 1.4 }), `High risk (${HIGH_RISK}+)`),
     legendItem(dotSwatch('#ffffff', COLOURS.portRing, 4.5, 1.8), 'Port / dry port'));
   div.replaceChildren(...parts);
 }

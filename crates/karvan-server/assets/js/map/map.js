@@ -2,10 +2,25 @@
 
 import { $ } from '../dom.js';
 import { state } from '../state.js';
+import { setCountryLabels } from './labels.js';
+
+/** The opening view: Central Asia, Afghanistan, Pakistan and the ports they reach. */
+const REGION = [[23.5, 51.5], [46, 79]];
+
+/** Fits the map to the region the tool is about (not every far gateway of the network). */
+export function fitRegion() {
+  state.map.fitBounds(REGION, { padding: [10, 10] });
+}
 
 export function initMap() {
   const map = L.map('map', { zoomSnap: 0.25, zoomDelta: 0.5, minZoom: 3, maxZoom: 12 });
-  map.setView([36, 66], 5);
+  // What the map shows, south,west,north,east, for whoever reads the page (the browser test).
+  map.on('moveend zoomend', () => {
+    const b = map.getBounds();
+    $('#map').dataset.bounds = [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()].map((v) => v.toFixed(2)).join(',');
+    $('#map').dataset.zoom = String(map.getZoom());
+  });
+  map.fitBounds(REGION, { padding: [10, 10] });
   // Panes keep the drawing order fixed whatever is added when: countries below the
   // network (overlayPane), overlays above it, places and crossings on top to click.
   addPane(map, 'basemap', 250);
@@ -46,6 +61,7 @@ export function drawBasemap(geojson) {
       fillOpacity: 1,
     }),
   }).addTo(state.map);
+  setCountryLabels(geojson);
 }
 
 /** Pixels to keep clear on the left of the map, where the legend is. */

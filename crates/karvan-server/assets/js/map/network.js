@@ -1,13 +1,15 @@
 // The network of the map's scenario: lines, places and crossings, their styles and popups.
 
 import { api, query } from '../api.js';
-import { COLOURS, riskColour } from '../colours.js';
+import { COLOURS, HIGH_RISK, riskColour } from '../colours.js';
 import { $, fill, h, linkified } from '../dom.js';
 import { fmt0, fmt1, fmt2 } from '../format.js';
 import { attempt } from '../messages.js';
 import { placeName, state } from '../state.js';
+import { setPlaceLabels } from './labels.js';
 import { renderLegend } from './legend.js';
-import { openPopup } from './map.js';
+import { fitRegion, openPopup } from './map.js';
+import { SymbolMarker } from './symbols.js';
 
 // What the views add to the network: the ways they see closures, take clicks, extend popups,
 // and what they do when a scenario's network is loaded.
@@ -33,9 +35,8 @@ export async function loadNetwork(scenario, fit = false) {
   renderNetworkStats(fc);
   for (const fn of hooks.loaded) fn(fc, scenario);
   $('#attribution').textContent = fc.attribution ? `Data: ${fc.attribution}` : '';
-  if (fit && state.layers.links) {
-    state.map.fitBounds(state.layers.links.getBounds(), { padding: [20, 20] });
-  }
+  setPlaceLabels(fc);
+  if (fit) fitRegion();
 }
 
 function drawNetwork(fc) {
@@ -55,7 +56,7 @@ function drawNetwork(fc) {
 
   state.layers.points = L.geoJSON({ type: 'FeatureCollection', features: [...nodes, ...crossings] }, {
     pointToLayer: (f, latlng) => {
-      const marker = L.circleMarker(latlng, { pane: 'nodes', ...pointStyle(f.properties) });
+      const marker = new SymbolMarker(latlng, { pane: 'nodes', ...pointStyle(f.properties) });
       if (f.properties.element === 'crossing') state.crossingLayers.set(f.properties.id, marker);
       return marker;
     },
@@ -107,17 +108,21 @@ function linkStyle(p) {
 function pointStyle(p) {
   if (p.element === 'crossing') return crossingStyle(p);
   const port = p.kind === 'port' || p.kind === 'dry_port';
+  const high = Number(p.risk) >= HIGH_RISK;
   let radius = 3;
   if (p.is_zone) radius = 5;
   else if (port) radius = 4.5;
   else if (p.kind === 'border_post' || p.kind === 'junction') radius = 2.2;
+  // A place of high risk is a triangle, a warning sign, so it never looks like a closed crossing.
+  if (high) radius = Math.max(radius, 4.5);
   return {
     radius,
+    shape: high ? 'triangle' : 'circle',
     color: port ? COLOURS.portRing : '#263238',
-    weight: p.is_zone || port ? 1.6 : 0.8,
+    weight: p.is_zone || port || high ? 1.6 : 0.8,
     fillColor: riskColour(p.risk),
     fillOpacity: 0.95,
-    className: 'net-node',
+    className: high ? 'net-node risk-high' : 'net-node',
   };
 }
 
@@ -128,7 +133,9 @@ function crossingStyle(p) {
   if (!built) fill = '#eceff1';
   if (closed) fill = COLOURS.closed;
   return {
-    radius: p.mode === 'rail' ? 4 : 7,
+    // A closed crossing is a "no entry" sign, large enough to read whatever its mode.
+    radius: closed ? 7 : p.mode === 'rail' ? 4 : 7,
+    shape: closed ? 'no-entry' : 'circle',
     color: closed ? '#7f0000' : '#263238',
     weight: 1.4,
     dashArray: built ? null : '2 2',

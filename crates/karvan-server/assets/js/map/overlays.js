@@ -43,9 +43,33 @@ export function setOverlay(kind) {
 
 export const activeOverlay = () => state.overlayShown;
 
-export function replaceOverlay(kind, layer) {
+/** Puts a new layer in an overlay's place; `scenario` is the scenario whose network it is drawn on. */
+export function replaceOverlay(kind, layer, scenario) {
   if (state.overlays[kind]) state.overlays[kind].remove();
   state.overlays[kind] = layer;
+  overlayScenario[kind] = scenario;
+}
+
+// The scenario each overlay was made for, and the tab it belongs to: it is shown when that tab
+// is opened and hidden in the tabs that have none; the Map tab chooses among them all.
+const overlayScenario = {};
+const OVERLAY_TAB = { routes: 'routes', flows: 'scenarios', changes: 'compare', critical: 'resilience' };
+
+/** Shows the overlay of a tab (or none); the Map tab keeps whatever is shown. */
+export function showOverlayOfTab(tab) {
+  if (tab === 'map') return;
+  const kind = Object.keys(OVERLAY_TAB).find((k) => OVERLAY_TAB[k] === tab);
+  setOverlay(kind && state.overlays[kind] ? kind : 'none');
+}
+
+/** Forgets the overlays made for another scenario than the one the map now shows. */
+export function dropOverlaysNotOf(scenario) {
+  for (const [kind, layer] of Object.entries(state.overlays)) {
+    if (!layer || overlayScenario[kind] === scenario) continue;
+    layer.remove();
+    state.overlays[kind] = null;
+  }
+  setOverlay(state.overlays[state.overlayShown] ? state.overlayShown : 'none');
 }
 
 function commodityColour(id) {
@@ -84,7 +108,7 @@ export function showFlows(fc, scenario) {
     },
   });
   state.overlayInfo.flows = { scenario, max };
-  replaceOverlay('flows', layer);
+  replaceOverlay('flows', layer, scenario);
   setOverlay('flows');
 }
 
@@ -121,7 +145,7 @@ export function showChanges(fc, a, b) {
     },
   });
   state.overlayInfo.changes = { a, b, max };
-  replaceOverlay('changes', layer);
+  replaceOverlay('changes', layer, b);
   setOverlay('changes');
   // Show where the changes are; a change confined to one border is worth zooming to.
   if (features.length) state.map.fitBounds(layer.getBounds(), { padding: [80, 80], maxZoom: 5.5 });

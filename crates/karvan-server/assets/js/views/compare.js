@@ -4,9 +4,11 @@
 import { api, query } from '../api.js';
 import { COLOURS } from '../colours.js';
 import { $, $$, h, s } from '../dom.js';
+import { downloadGeoJson, fileSlug } from '../downloads.js';
 import { changeClass, fmt2, fmtKt, fmtKtChange, fmtMusd, fmtPct, fmtSigned } from '../format.js';
 import { showChanges } from '../map/overlays.js';
 import { attempt } from '../messages.js';
+import { state } from '../state.js';
 
 export async function compare(a, b) {
   if (!a || !b) throw new Error('Choose two scenarios to compare.');
@@ -25,6 +27,10 @@ export async function compare(a, b) {
 function renderComparison(data, a, b) {
   const c = data.comparison;
   $('#compare-results').hidden = false;
+  for (const id of ['compare-corridors', 'compare-revenue', 'compare-elements']) {
+    $(`#${id}`).dataset.file = fileSlug('karvan', 'compare', a, 'vs', b, id.slice(8));
+  }
+  state.lastComparison = { a, b, changes: data.flow_changes };
   $('#compare-title').textContent = `A = ${label(a, c.a)}, B = ${label(b, c.b)}. Route choice: ` +
     `${describeAssignment(data.assignment_a)} (A), ${describeAssignment(data.assignment_b)} (B).`;
   renderCorridorTable(c.corridors || []);
@@ -127,6 +133,10 @@ function revenueChart(rows) {
 
 /** Wires the Compare tab's controls. */
 export function bindCompare() {
+  $('#compare-changes-geojson').addEventListener('click', () => {
+    const last = state.lastComparison;
+    if (last) downloadGeoJson(fileSlug('karvan', 'compare', last.a, 'vs', last.b, 'flow-changes'), last.changes);
+  });
   $('#corridors-more').addEventListener('click', showAllCorridors);
   $('#compare-form').addEventListener('submit', (e) => {
     e.preventDefault();

@@ -1,9 +1,10 @@
 // The Game view: transit tariffs as a game between countries (Nash, coordination,
 // coalitions and Shapley values), solved in the background.
 
-import { api, POLL_MS } from '../api.js';
-import { $, $$, fill, h, s, sleep } from '../dom.js';
+import { $, $$, fill, h, s } from '../dom.js';
+import { fileSlug } from '../downloads.js';
 import { changeClass, fmt0, fmt2, fmt3, fmtKt, fmtMusd, fmtSigned, plural, shortName, sum } from '../format.js';
+import { jobStatus, runJob } from '../jobs.js';
 import { attempt } from '../messages.js';
 import { countryName, state } from '../state.js';
 
@@ -69,22 +70,6 @@ function readGameForm() {
   return request;
 }
 
-function setGameStatus(status, text, done = null, total = null) {
-  const box = $('#game-status');
-  box.hidden = false;
-  box.dataset.status = status;
-  const bar = $('#game-progress');
-  bar.hidden = status !== 'running';
-  // Until the server has counted the coalitions the bar is indeterminate (no value).
-  if (total) {
-    bar.max = total;
-    bar.value = done;
-  } else {
-    bar.removeAttribute('value');
-  }
-  $('.run-status-text', box).textContent = text;
-}
-
 export async function playGame() {
   if (state.playing) return;
   const request = readGameForm();
@@ -92,46 +77,33 @@ export async function playGame() {
   $('#game-button').disabled = true;
   $('#game-results').hidden = true;
   try {
-    const game = await pollGame(request);
-    renderGame(game.analysis, game.model);
-  } catch (e) {
-    if ($('#game-status').dataset.status === 'running') setGameStatus('failed', e.message);
-    throw e;
+    const game = await runJob({
+      status: jobStatus('game'),
+      path: '/api/games',
+      body: request,
+      what: 'Game',
+      of: `on ${request.scenario} with ${plural(request.players.length, 'player')}`,
+      progress: (job, seconds) => ({
+        text: `Coalitions solved ${job.coalitions_done} / ${job.coalitions} (${seconds} s)`,
+        done: job.coalitions_done,
+        total: job.coalitions,
+      }),
+      done: (job, seconds) => `Game ${job.id} on ${request.scenario} done in ${seconds} s: ` +
+        `${plural(job.analysis.coalition_values.length, 'coalition')} solved.`,
+    });
+    renderGame(game.analysis, game.model, request);
   } finally {
     state.playing = false;
     $('#game-button').disabled = false;
   }
 }
 
-/** Starts a game and polls it, showing the coalitions solved, until it is done or failed. */
-async function pollGame(request) {
-  const started = Date.now();
-  setGameStatus('running', `Starting the game on ${request.scenario} with ${plural(request.players.length, 'player')}…`);
-  const { id } = await api('/api/games', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(request),
-  });
-  for (;;) {
-    const game = await api(`/api/games/${id}`);
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    if (game.status === 'done') {
-      const n = game.analysis.coalition_values.length;
-      setGameStatus('done', `Game ${id} on ${request.scenario} done in ${seconds} s: ${plural(n, 'coalition')} solved.`);
-      return game;
-    }
-    if (game.status === 'failed') {
-      setGameStatus('failed', `Game ${id} on ${request.scenario} failed: ${game.error}`);
-      throw new Error(`The game on ${request.scenario} failed: ${game.error}`);
-    }
-    setGameStatus('running', `Coalitions solved ${game.coalitions_done} / ${game.coalitions} (${seconds} s)`,
-      game.coalitions_done, game.coalitions);
-    await sleep(POLL_MS);
-  }
-}
-
-function renderGame(a, model) {
+function renderGame(a, model, request) {
   $('#game-results').hidden = false;
+  const file = fileSlug('karvan', 'game', request.scenario, request.players.join('-'));
+  for (const id of ['game-tariffs', 'game-payoffs', 'game-shapley', 'game-corridors']) {
+    $(`#${id}`).dataset.file = `${file}-${id.slice(5)}`;
+  }
   $('#game-model').textContent = model;
   renderGameKey(a);
   renderGameTariffs(a);

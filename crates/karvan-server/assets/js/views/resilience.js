@@ -1,11 +1,13 @@
 // The Resilience view: a closure over the year (where the cargo goes, what it costs) and the
 // resilience analysis (criticality ranking, years of closures, diversification).
 
-import { api, POLL_MS, query } from '../api.js';
+import { api, query } from '../api.js';
 import { dotSwatch, lineSwatch } from '../charts.js';
 import { COLOURS } from '../colours.js';
-import { $, $$, fill, h, s, sleep } from '../dom.js';
+import { $, $$, fill, h, s } from '../dom.js';
+import { fileSlug } from '../downloads.js';
 import { changeClass, fmt0, fmt1, fmt2, fmtKt, fmtKtChange, fmtMusd, fmtPct, fmtSigned, ordinal, plural, sum } from '../format.js';
+import { jobStatus, runJob } from '../jobs.js';
 import { legendItem, registerLegend } from '../map/legend.js';
 import { legendClearance } from '../map/map.js';
 import { addClickHandler, addClosedView, networkFeature, onNetworkLoaded, restyleClosures, zoomToElement } from '../map/network.js';
@@ -155,6 +157,9 @@ export async function assessClosure() {
 
 function renderRisk(data, params) {
   $('#risk-results').hidden = false;
+  for (const id of ['risk-corridors', 'risk-countries']) {
+    $(`#${id}`).dataset.file = fileSlug('karvan', 'closure', params.scenario, params.close, `day-${params.start}`, `${params.days}-days`, id.slice(5));
+  }
   const end = Math.min(365, data.start + data.days);
   const cut = data.start + data.days > 365 ? ' (cut at the end of the year)' : '';
   $('#risk-title').textContent = `Scenario ${params.scenario}: closed from day ${fmt0(data.start)} ` +
@@ -251,21 +256,6 @@ function readResilienceForm() {
   };
 }
 
-function setResilienceStatus(status, text, done = null, total = null) {
-  const box = $('#resilience-status');
-  box.hidden = false;
-  box.dataset.status = status;
-  const bar = $('#resilience-progress');
-  bar.hidden = status !== 'running';
-  if (total) {
-    bar.max = total;
-    bar.value = done;
-  } else {
-    bar.removeAttribute('value');
-  }
-  $('.run-status-text', box).textContent = text;
-}
-
 export async function analyseResilience() {
   if (state.analysing) return;
   const request = readResilienceForm();
@@ -273,48 +263,34 @@ export async function analyseResilience() {
   $('#resilience-button').disabled = true;
   $('#resilience-results').hidden = true;
   try {
-    const job = await pollResilience(request);
+    const job = await runJob({
+      status: jobStatus('resilience'),
+      path: '/api/resilience',
+      body: request,
+      what: 'Analysis',
+      of: `of ${request.scenario}`,
+      // First every element closed in turn, then the sampled years: one step each.
+      progress: (j, seconds) => ({
+        text: `Closures and years solved ${fmt0(j.done)} / ${fmt0(j.total)} (${seconds} s)`,
+        done: j.done,
+        total: j.total,
+      }),
+      done: (j, seconds) => `Analysis ${j.id} of ${request.scenario} done in ${seconds} s.`,
+    });
     // The Monte Carlo reports the cost of each year; the base year tells what closures add.
     const base = await api(`/api/risk?${query({ scenario: request.scenario })}&close=`);
     renderResilience(job.analysis, base.base, request.scenario);
-  } catch (e) {
-    if ($('#resilience-status').dataset.status === 'running') setResilienceStatus('failed', e.message);
-    throw e;
   } finally {
     state.analysing = false;
     $('#resilience-button').disabled = false;
   }
 }
 
-/** Starts the analysis and polls it, showing the network states solved, until done or failed. */
-async function pollResilience(request) {
-  const started = Date.now();
-  setResilienceStatus('running', `Starting the analysis of ${request.scenario}…`);
-  const { id } = await api('/api/resilience', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(request),
-  });
-  for (;;) {
-    const job = await api(`/api/resilience/${id}`);
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    if (job.status === 'done') {
-      setResilienceStatus('done', `Analysis ${id} of ${request.scenario} done in ${seconds} s.`);
-      return job;
-    }
-    if (job.status === 'failed') {
-      setResilienceStatus('failed', `Analysis ${id} of ${request.scenario} failed: ${job.error}`);
-      throw new Error(`The resilience analysis of ${request.scenario} failed: ${job.error}`);
-    }
-    // First every element closed in turn, then the sampled years: one step each.
-    setResilienceStatus('running', `Closures and years solved ${fmt0(job.done)} / ${fmt0(job.total)} (${seconds} s)`,
-      job.done, job.total);
-    await sleep(POLL_MS);
-  }
-}
-
 function renderResilience(a, base, scenario) {
   $('#resilience-results').hidden = false;
+  for (const id of ['criticality', 'monte-carlo', 'resilience-lost', 'diversification']) {
+    $(`#${id}`).dataset.file = fileSlug('karvan', 'resilience', scenario, id.replace('resilience-', ''));
+  }
   const mc = a.monte_carlo;
   $('#resilience-model').textContent = `Scenario ${scenario}: ${plural(a.criticality.length, 'line and crossing', 'lines and crossings')} ` +
     `closed in turn for a year; ${plural(mc.samples, 'year')} sampled (seed ${mc.seed}), in which each of ` +
@@ -363,7 +339,7 @@ function showCritical(rows, scenario) {
     group.addLayer(layer);
   });
   state.overlayInfo.critical = { scenario, count: n };
-  replaceOverlay('critical', group);
+  replaceOverlay('critical', group, scenario);
   setOverlay('critical');
   // The ranking spans the region: show all of it, clear of the legend, whatever the map was zoomed to.
   if (group.getLayers().length) {

@@ -5,17 +5,54 @@ import { api, query } from '../api.js';
 import { lineChart, lineSwatch } from '../charts.js';
 import { ROUTE_COLOURS } from '../colours.js';
 import { $, $$, h } from '../dom.js';
+import { downloadCsv, downloadGeoJson, fileSlug } from '../downloads.js';
 import { fmt0, fmt1, fmt2 } from '../format.js';
 import { legendItem, registerLegend } from '../map/legend.js';
 import { activeOverlay, replaceOverlay, setOverlay } from '../map/overlays.js';
 import { attempt, showMessage } from '../messages.js';
 import { state } from '../state.js';
 
+// The API finds at most this many routes between two places.
+const MAX_ALTERNATIVES = 10;
+const DEFAULT_ALTERNATIVES = 3;
+
+/**
+ * The number of alternatives asked for, a whole number from 1 to 10. A value outside that
+ * (or not a number) is replaced in the field by the nearest one allowed, and a note under
+ * the field says so; `live` only says what is wrong, while the person is still typing.
+ */
+function checkAlternatives(live = false) {
+  const input = $('#route-alternatives');
+  const note = $('#route-alternatives-note');
+  const text = input.value.trim();
+  const v = Number(text);
+  const given = text !== '' && !input.validity.badInput && Number.isFinite(v);
+  const used = given ? Math.max(1, Math.min(MAX_ALTERNATIVES, Math.round(v))) : DEFAULT_ALTERNATIVES;
+  const wrong = !given || used !== v;
+  input.setAttribute('aria-invalid', String(wrong && given));
+  if (!wrong) {
+    note.hidden = true;
+    return used;
+  }
+  if (live) {
+    note.textContent = given ? `Alternatives go from 1 to ${MAX_ALTERNATIVES}.` : '';
+    note.hidden = !given;
+    return used;
+  }
+  input.value = String(used);
+  input.setAttribute('aria-invalid', 'false');
+  note.textContent = given
+    ? `Alternatives go from 1 to ${MAX_ALTERNATIVES}, whole numbers: ${used} used instead of ${text}.`
+    : `No number of alternatives given: ${used} used.`;
+  note.hidden = false;
+  return used;
+}
+
 export async function findRoutes() {
   const from = $('#route-from').value.trim();
   const to = $('#route-to').value.trim();
+  const alternatives = checkAlternatives();
   if (!from || !to) throw new Error('Choose an origin and a destination.');
-  const alternatives = Math.max(1, Math.min(10, Number($('#route-alternatives').value) || 3));
   const params = {
     from, to, alternatives,
     commodity: $('#route-commodity').value,
@@ -45,8 +82,50 @@ function renderRoutes(data, params) {
   if (!routes.length) showMessage(`No open route from ${data.from} to ${data.to}.`, 'info');
   const best = routes.length ? withTime(routes[0].total) : 0;
   $('#routes').replaceChildren(...routes.map((r, i) => routeItem(r, i, best)));
-  drawRoutes(routes);
+  drawRoutes(routes, params.scenario);
   renderStaircases(routes);
+  state.lastRoutes = { data, params, routes };
+  $('#routes-downloads').hidden = !routes.length;
+}
+
+const routesFile = (what) => {
+  const { params } = state.lastRoutes;
+  return fileSlug('karvan', 'routes', params.from, params.to, params.commodity, params.scenario, what);
+};
+
+const BREAKDOWN = [['km', 'km'], ['hours', 'hours'], ['operating', 'operating_usd_per_t'],
+  ['tariff', 'tariff_usd_per_t'], ['border_fees', 'border_fees_usd_per_t'], ['transfers', 'transfers_usd_per_t'],
+  ['risk', 'risk_usd_per_t'], ['time_cost', 'time_usd_per_t']];
+
+/** Every route's breakdown by country and its total, as the Routes tab shows them. */
+function downloadBreakdown() {
+  const rows = [['route', 'path', 'country', 'role', ...BREAKDOWN.map(([, name]) => name), 'total_usd_per_t']];
+  state.lastRoutes.routes.forEach((r, i) => {
+    const path = r.countries.map((c) => c.name).join(' > ');
+    for (const c of r.countries) {
+      rows.push([i + 1, path, c.name, c.kind || '', ...BREAKDOWN.map(([key]) => c.parts[key]), withTime(c.parts)]);
+    }
+    rows.push([i + 1, path, 'Total', '', ...BREAKDOWN.map(([key]) => r.total[key]), withTime(r.total)]);
+  });
+  downloadCsv(routesFile('breakdown'), rows);
+}
+
+/** The routes drawn on the map, as lines with their totals. */
+function downloadRouteLines() {
+  const features = state.lastRoutes.routes.map((r, i) => ({
+    type: 'Feature',
+    geometry: { type: 'LineString', coordinates: r.geometry || [] },
+    properties: {
+      route: i + 1,
+      countries: r.countries.map((c) => c.name).join(' > '),
+      crossings: r.steps.filter((st) => st.kind === 'crossing').map((st) => st.name).join('; '),
+      km: r.total.km,
+      hours: r.total.hours,
+      paid_usd_per_t: paid(r.total),
+      with_time_usd_per_t: withTime(r.total),
+    },
+  }));
+  downloadGeoJson(routesFile('lines'), { type: 'FeatureCollection', features });
 }
 
 function routeItem(r, i, best) {
@@ -92,7 +171,7 @@ function breakdownTable(r) {
     h('tfoot', {}, row('Total', null, r.total)));
 }
 
-function drawRoutes(routes) {
+function drawRoutes(routes, scenario) {
   state.routeLines = [];
   const group = L.featureGroup();
   routes.forEach((r, i) => {
@@ -107,7 +186,7 @@ function drawRoutes(routes) {
     group.addLayer(casing).addLayer(line);
     state.routeLines.push({ colour, line, casing });
   });
-  replaceOverlay('routes', group);
+  replaceOverlay('routes', group, scenario);
   setOverlay('routes');
   // Draw the cheapest route last, so it is on top.
   for (const r of [...state.routeLines].reverse()) { r.casing.bringToFront(); r.line.bringToFront(); }
@@ -158,4 +237,8 @@ function renderStaircases(routes) {
 /** Wires the Routes tab's controls. */
 export function bindRoutes() {
   $('#route-form').addEventListener('submit', (e) => { e.preventDefault(); attempt(findRoutes); });
+  $('#route-alternatives').addEventListener('input', () => checkAlternatives(true));
+  $('#route-alternatives').addEventListener('change', () => checkAlternatives());
+  $('#routes-breakdown-csv').addEventListener('click', downloadBreakdown);
+  $('#routes-geojson').addEventListener('click', downloadRouteLines);
 }

@@ -1,46 +1,28 @@
 // Runs: a scenario assigned in the background and polled, its flows drawn, then compared
-// with the base.
+// with the base. The run's corridors and flows can be downloaded.
 
-import { api, POLL_MS } from '../api.js';
-import { $, h, sleep } from '../dom.js';
+import { api } from '../api.js';
+import { $, h } from '../dom.js';
+import { downloadCsv, downloadGeoJson, fileSlug } from '../downloads.js';
 import { fmt0, fmtPct } from '../format.js';
+import { jobStatus, runJob } from '../jobs.js';
 import { loadNetwork } from '../map/network.js';
 import { showFlows } from '../map/overlays.js';
 import { state } from '../state.js';
 import { showTab } from '../tabs.js';
 import { compare } from './compare.js';
 
-function setRunStatus(status, text) {
-  const box = $('#run-status');
-  box.hidden = false;
-  box.dataset.status = status;
-  $('#run-progress').hidden = status !== 'running';
-  $('.run-status-text', box).textContent = text;
-}
-
-/** Starts a run and polls it until it is done or failed. */
-async function runScenario(name) {
-  const started = Date.now();
-  setRunStatus('running', `Running ${name}…`);
-  const { id } = await api('/api/runs', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ scenario: name }),
+/** Starts a run and polls it until it is done, failed or cancelled. */
+function runScenario(name) {
+  return runJob({
+    status: jobStatus('run'),
+    path: '/api/runs',
+    body: { scenario: name },
+    what: 'Run',
+    of: `of ${name}`,
+    progress: (run, seconds) => ({ text: `Running ${name}… ${seconds} s` }),
+    done: (run, seconds) => `Run ${run.id} of ${name} done in ${seconds} s.`,
   });
-  for (;;) {
-    const run = await api(`/api/runs/${id}`);
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    if (run.status === 'done') {
-      setRunStatus('done', `Run ${id} of ${name} done in ${seconds} s.`);
-      return run;
-    }
-    if (run.status === 'failed') {
-      setRunStatus('failed', `Run ${id} of ${name} failed: ${run.error}`);
-      throw new Error(`The run of ${name} failed: ${run.error}`);
-    }
-    setRunStatus('running', `Running ${name}… ${seconds} s`);
-    await sleep(POLL_MS);
-  }
 }
 
 export async function runAndCompare(name) {
@@ -50,17 +32,15 @@ export async function runAndCompare(name) {
   try {
     const run = await runScenario(name);
     state.lastRun = run;
-    renderRunSummary(run);
     await loadNetwork(name);
     const flows = await api(`/api/runs/${run.id}/flows`);
+    state.lastFlows = flows;
+    renderRunSummary(run);
     showFlows(flows, name);
     $('#compare-a').value = 'base';
     $('#compare-b').value = name;
     await compare('base', name);
     showTab('compare');
-  } catch (e) {
-    if ($('#run-status').dataset.status === 'running') setRunStatus('failed', e.message);
-    throw e;
   } finally {
     state.running = false;
     $('#run-button').disabled = false;
@@ -70,7 +50,9 @@ export async function runAndCompare(name) {
 function renderRunSummary(run) {
   const r = run.results;
   const a = r.assignment || {};
-  const top = [...(r.corridors || [])].sort((x, y) => y.tonnes - x.tonnes).slice(0, 6);
+  const corridors = [...(r.corridors || [])].sort((x, y) => y.tonnes - x.tonnes);
+  const top = corridors.slice(0, 6);
+  const file = (what) => fileSlug('karvan', 'run', run.id, run.scenario, what);
   $('#run-summary').replaceChildren(
     h('h3', {}, `Run ${run.id}: ${run.scenario}`),
     h('dl', {},
@@ -83,6 +65,17 @@ function renderRunSummary(run) {
     h('table', { class: 'data' },
       h('thead', {}, h('tr', {}, h('th', {}, 'Corridor'), h('th', { class: 'num' }, 'Tonnes'), h('th', { class: 'num' }, 'Share'))),
       h('tbody', {}, top.map((c) => h('tr', {}, h('td', {}, c.corridor),
-        h('td', { class: 'num' }, fmt0(c.tonnes)), h('td', { class: 'num' }, fmtPct(c.share)))))));
+        h('td', { class: 'num' }, fmt0(c.tonnes)), h('td', { class: 'num' }, fmtPct(c.share)))))),
+    h('div', { class: 'downloads' },
+      h('button', {
+        type: 'button', class: 'link-button download', id: 'run-corridors-csv',
+        onclick: () => downloadCsv(file('corridors'), [
+          ['corridor', 'tonnes', 'share'],
+          ...corridors.map((c) => [c.corridor, c.tonnes, c.share]),
+        ]),
+      }, `All ${corridors.length} corridors (CSV)`),
+      h('button', {
+        type: 'button', class: 'link-button download', id: 'run-flows-geojson',
+        onclick: () => downloadGeoJson(file('flows'), state.lastFlows),
+      }, 'Flows on the map (GeoJSON)')));
 }
-

@@ -2,10 +2,12 @@
 // saved as TOML through the API.
 
 import { api } from '../api.js';
+import { ask } from '../dialog.js';
 import { $, h } from '../dom.js';
 import { fmtPercent } from '../format.js';
+import { closePopup } from '../map/map.js';
 import { addClickHandler, addClosedView, addPopupAction, loadNetwork, restyleClosures } from '../map/network.js';
-import { attempt, showMessage } from '../messages.js';
+import { attempt, hideError, showMessage } from '../messages.js';
 import { fillScenarioPickers } from '../pickers.js';
 import { state } from '../state.js';
 import { currentTab, showTab } from '../tabs.js';
@@ -31,7 +33,12 @@ function renderScenarioList() {
         sc.origin === 'saved' ? 'Edit' : 'Copy & edit'),
       h('button', { type: 'button', class: 'small', title: 'Show this scenario\'s network on the map',
         onclick: () => attempt(() => loadNetwork(sc.name)) }, 'Map'),
-      h('button', { type: 'button', class: 'small', onclick: () => attempt(() => runAndCompare(sc.name)) }, 'Run')))));
+      h('button', { type: 'button', class: 'small', onclick: () => attempt(() => runAndCompare(sc.name)) }, 'Run'),
+      sc.undo ? h('button', {
+        type: 'button', class: 'small', dataset: { undo: sc.name },
+        title: 'Put back the version this scenario had before it was last replaced',
+        onclick: () => attempt(() => undoScenario(sc.name)),
+      }, 'Restore previous') : null))));
 }
 
 /** An editor state: what the form shows, plus what the form cannot show but keeps. */
@@ -81,8 +88,15 @@ function editorFromScenario(name, origin, sc) {
   return ed;
 }
 
+/** What belonged to the scenario edited before (a popup about it, an error) goes. */
+function leaveEditedScenario() {
+  closePopup();
+  hideError();
+}
+
 async function openScenario(name) {
   const data = await api(`/api/scenarios/${encodeURIComponent(name)}`);
+  leaveEditedScenario();
   state.editor = editorFromScenario(name, data.origin, data.scenario);
   renderEditor();
   showTab('scenarios');
@@ -90,6 +104,7 @@ async function openScenario(name) {
 }
 
 export function newScenario() {
+  leaveEditedScenario();
   state.editor = blankEditor();
   renderEditor();
   showTab('scenarios');
@@ -100,7 +115,6 @@ function renderEditor() {
   const ed = state.editor;
   const form = $('#scenario-editor');
   form.hidden = false;
-  $('#editor-title').textContent = ed.original ? `Edit ${ed.original}` : 'New scenario';
   $('#editor-note').textContent = ed.origin === 'shipped' || ed.origin === 'dataset'
     ? 'Shipped scenarios cannot be overwritten: this copy is saved under the name below.'
     : 'Saved in the server\'s scenario folder. Click crossings on the map to close or reopen them.';
@@ -114,8 +128,18 @@ function renderEditor() {
   renderExtraNote();
   $('#toml-preview').hidden = true;
   $('#run-status').hidden = true;
+  renderEditorActions();
   renderScenarioList();
   restyleClosures();
+}
+
+/** Rename and Delete are for a scenario saved here, as it is saved. */
+function renderEditorActions() {
+  const ed = state.editor;
+  const saved = Boolean(ed && ed.original && ed.origin === 'saved');
+  $('#rename-button').hidden = !saved;
+  $('#delete-button').hidden = !saved;
+  if (ed) $('#editor-title').textContent = ed.original ? `Edit ${ed.original}` : 'New scenario';
 }
 
 function renderTariffSliders() {
@@ -228,22 +252,151 @@ function readEditorForm() {
   return ed;
 }
 
-/* TOML writing. Strings use JSON's escapes, which are all valid TOML escapes. */
+const scenarioUrl = (name, action = '') => `/api/scenarios/${encodeURIComponent(name)}${action}`;
 
+/**
+ * Saves the scenario being edited. Saving it under its own name replaces it; under the name
+ * of another saved scenario, the page asks first. Returns the name saved under, or null if
+ * the person chose not to replace.
+ */
 export async function saveScenario() {
   const ed = readEditorForm();
   const toml = editorToToml(ed);
-  await api(`/api/scenarios/${encodeURIComponent(ed.name)}`, {
+  const put = (overwrite) => api(scenarioUrl(ed.name, overwrite ? '?overwrite=true' : ''), {
     method: 'PUT',
     headers: { 'content-type': 'application/toml' },
     body: toml,
   });
+  const own = ed.origin === 'saved' && ed.original === ed.name;
+  let answer;
+  try {
+    answer = await put(own);
+  } catch (e) {
+    if (e.code !== 'exists') throw e;
+    const replace = await ask({
+      title: `Replace scenario ${ed.name}?`,
+      text: `A saved scenario “${ed.name}” exists already. Replacing it keeps its previous version, so this can be undone.`,
+      ok: 'Replace',
+      danger: true,
+    });
+    if (!replace) {
+      showNotice(`Not saved: the scenario “${ed.name}” is as it was. Choose another name to keep both.`);
+      $('#scenario-name').focus();
+      return null;
+    }
+    answer = await put(true);
+  }
   ed.original = ed.name;
   ed.origin = 'saved';
-  $('#editor-title').textContent = `Edit ${ed.name}`;
+  renderEditorActions();
   await loadScenarios();
-  showMessage(`Saved scenario “${ed.name}”.`, 'ok');
-  return ed.name;
+  const name = ed.name;
+  if (answer && answer.overwritten) {
+    showNotice(`Replaced scenario “${name}”; its previous version is kept.`,
+      { label: 'Undo', run: () => undoScenario(name) });
+  } else {
+    showNotice(`Saved scenario “${name}”.`, { label: 'Undo', run: () => unsave(name) });
+  }
+  return name;
+}
+
+/** A notice in the Scenarios tab about the last thing done to a scenario, with a way back. */
+function showNotice(text, action = null) {
+  const box = $('#scenario-notice');
+  $('.notice-text', box).textContent = text;
+  const button = $('#scenario-undo');
+  button.hidden = !action;
+  button.textContent = action ? action.label : '';
+  button.onclick = action ? () => attempt(async () => {
+    button.disabled = true;
+    try { await action.run(); } finally { button.disabled = false; }
+  }) : null;
+  box.hidden = false;
+}
+
+/** After the list changes: the map and the pickers leave a scenario that has gone. */
+async function scenariosChanged(gone = null, now = null) {
+  await loadScenarios();
+  if (gone && state.mapScenario === gone) await loadNetwork(now || 'base');
+}
+
+/** Undoes the save of a new scenario: it is deleted (and can be brought back in turn). */
+async function unsave(name) {
+  await api(scenarioUrl(name), { method: 'DELETE' });
+  if (state.editor && state.editor.original === name) {
+    state.editor.original = null;
+    state.editor.origin = 'new';
+    renderEditorActions();
+  }
+  await scenariosChanged(name);
+  showNotice(`Took back the save: “${name}” is deleted.`, { label: 'Undo', run: () => undoScenario(name) });
+}
+
+/** Puts back the previous version of a scenario (after a replace or a delete). */
+async function undoScenario(name) {
+  const had = state.scenarios.some((sc) => sc.name === name);
+  await api(scenarioUrl(name, '/undo'), { method: 'POST' });
+  await scenariosChanged();
+  if (state.editor && (state.editor.original === name || (!had && state.editor.name === name))) await openScenario(name);
+  if (had) {
+    // The version replaced is kept in turn: undoing again goes forward.
+    showNotice(`Put back the previous version of “${name}”.`, { label: 'Redo', run: () => undoScenario(name) });
+  } else {
+    showNotice(`Restored scenario “${name}”.`);
+  }
+  if (state.mapScenario === name) await loadNetwork(name);
+}
+
+async function deleteScenario() {
+  const ed = state.editor;
+  if (!ed || !ed.original) return;
+  const name = ed.original;
+  const sure = await ask({
+    title: `Delete scenario ${name}?`,
+    text: 'Its file is moved aside, so Undo can bring it back until it is deleted or replaced again.',
+    ok: 'Delete',
+    danger: true,
+  });
+  if (!sure) return;
+  await api(scenarioUrl(name), { method: 'DELETE' });
+  state.editor = null;
+  $('#scenario-editor').hidden = true;
+  restyleClosures();
+  await scenariosChanged(name);
+  showNotice(`Deleted scenario “${name}”.`, { label: 'Undo', run: () => undoScenario(name) });
+}
+
+/** A name a saved scenario can take, or why not. */
+function nameProblem(name, current) {
+  if (!NAME_RE.test(name)) return 'A scenario name is 1–64 lowercase letters, digits and “-”, starting with a letter or digit.';
+  if (name === current) return 'That is its name already.';
+  if (name === 'base') return '“base” is the dataset itself; choose another name.';
+  if (state.scenarios.some((sc) => sc.name === name)) return `A scenario “${name}” exists already; choose another name.`;
+  return null;
+}
+
+async function renameScenario(from = state.editor && state.editor.original, suggested = null) {
+  if (!from) return;
+  const to = suggested || await ask({
+    title: `Rename scenario ${from}`,
+    ok: 'Rename',
+    input: { label: 'New name', value: from, check: (v) => nameProblem(v, from) },
+  });
+  if (!to) return;
+  await api(scenarioUrl(from, '/rename'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ to }),
+  });
+  const ed = state.editor;
+  if (ed && ed.original === from) {
+    ed.original = to;
+    ed.name = to;
+    $('#scenario-name').value = to;
+    renderEditorActions();
+  }
+  await scenariosChanged(from, to);
+  showNotice(`Renamed “${from}” to “${to}”.`, { label: 'Undo', run: () => renameScenario(to, from) });
 }
 
 export function showToml() {
@@ -257,7 +410,7 @@ export function showToml() {
 export async function runFromEditor() {
   if (state.running) return;
   const name = await saveScenario();
-  await runAndCompare(name);
+  if (name) await runAndCompare(name);
 }
 
 // While a scenario is being edited its closures are what the map shows, and a click on a
@@ -283,5 +436,7 @@ export function bindScenarios() {
   $('#scenario-editor').addEventListener('submit', (e) => { e.preventDefault(); attempt(saveScenario); });
   $('#run-button').addEventListener('click', () => attempt(runFromEditor));
   $('#toml-button').addEventListener('click', () => attempt(showToml));
+  $('#rename-button').addEventListener('click', () => attempt(() => renameScenario()));
+  $('#delete-button').addEventListener('click', () => attempt(deleteScenario));
   $('#closure-filter').addEventListener('input', () => { if (state.editor) renderClosureList(); });
 }
