@@ -945,6 +945,37 @@ async fn slow_loris_connection_is_closed_after_the_header_timeout() {
     assert!(closed, "the idle connection is still open");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_beyond_the_cap_wait_for_a_free_place() {
+    let s = Server::new();
+    let timeout = std::time::Duration::from_millis(800);
+    let addr = listen(
+        AppState::new(s.dir.path().to_path_buf()),
+        karvan_server::ServeOptions {
+            header_timeout: timeout,
+            max_connections: 1,
+        },
+    )
+    .await;
+    // The only place is taken by a connection that sends nothing ...
+    let idle = raw(addr, Vec::new(), std::time::Duration::from_secs(10));
+    let idle = tokio::spawn(idle);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    // ... so the next is answered only once that one has timed out.
+    let (text, took, _) = raw(
+        addr,
+        b"GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_vec(),
+        std::time::Duration::from_secs(10),
+    )
+    .await;
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(
+        took >= timeout / 2,
+        "answered after {took:?}, before the first connection was closed"
+    );
+    assert!(idle.await.unwrap().2, "the idle connection was closed");
+}
+
 #[tokio::test]
 async fn a_body_sent_too_slowly_is_a_json_408() {
     let s = Server::new();
