@@ -196,7 +196,6 @@ fn rebuild(
     }
     b.order.clear();
     b.order.push(b.origin);
-    s.on_order[b.origin as usize] = true;
     let mut i = 0;
     while i < b.order.len() {
         let v = b.order[i];
@@ -206,14 +205,14 @@ fn rebuild(
                 s.indegree[h as usize] -= 1;
                 if s.indegree[h as usize] == 0 {
                     b.order.push(h);
-                    s.on_order[h as usize] = true;
                 }
             }
         }
     }
-    // Regroup by head in topological order. Only arcs between ordered vertices stay, so
-    // that every label and predecessor walk stays within the bush even if costs that
-    // are not numbers ever let a cycle in.
+    // Regroup by head in topological order. A vertex enters the order only after the
+    // tails of all its arcs have, so every arc kept runs between ordered vertices, and
+    // arcs that would close a cycle (possible only with costs that are not numbers)
+    // drop out with the vertices on it.
     b.arcs.clear();
     b.flow.clear();
     b.start.clear();
@@ -221,16 +220,13 @@ fn rebuild(
         b.start.push(b.arcs.len() as u32);
         for &a in rev.in_arcs(v) {
             let j = s.slot[a as usize];
-            if j != NONE && s.on_order[rev.tails[a as usize] as usize] {
+            if j != NONE {
                 b.arcs.push(a);
                 b.flow.push(s.new_flow[j as usize]);
             }
         }
     }
     b.start.push(b.arcs.len() as u32);
-    for &v in &b.order {
-        s.on_order[v as usize] = false;
-    }
     for &a in &s.new_arcs {
         s.slot[a as usize] = NONE;
         // Leave the shared counts at zero for the next bush, even for a vertex the
@@ -291,9 +287,11 @@ fn equilibrate(b: &mut Bush, links: &mut Links, rev: &Reverse, s: &mut Scratch) 
         let j = b.order[k];
         // A spread that is not finite means a label overflowed (or is not a number):
         // there is no path to walk and no step to take.
+        if s.max_pred[j as usize] == s.min_pred[j as usize] {
+            continue;
+        }
         let spread = s.max[j as usize] - s.min[j as usize];
-        if s.max_pred[j as usize] == s.min_pred[j as usize] || !(spread > 0.0 && spread.is_finite())
-        {
+        if !(spread > 0.0 && spread < f64::INFINITY) {
             continue;
         }
         // Mark the shortest path back from j, then walk the longest one to the first
