@@ -490,7 +490,7 @@ async function main() {
     const replaced = await notice();
     check(replaced.action === 'Undo', `no Undo after replacing: ${JSON.stringify(replaced)}`);
     await page.click('#scenario-undo');
-    await page.waitForFunction(() => /previous version/.test(document.querySelector('#scenario-notice .notice-text').textContent));
+    await page.waitForFunction(() => /Put back the previous version/.test(document.querySelector('#scenario-notice .notice-text').textContent));
     check(await described(SCENARIO) === original, `Undo did not put back ${SCENARIO}'s previous version`);
     check(await page.inputValue('#scenario-description') === original, 'the editor does not show the version put back');
 

@@ -18,6 +18,7 @@ const PLACE_ZOOM = { zone: 4.5, port: 5.5, city: 5.75, station: 7, junction: 7, 
 let layer = null;          // the labels shown, redrawn after every move
 let countries = [];        // [{name, latlng, focus, area}] from the basemap
 let places = [];           // [{name, latlng, rank, minZoom}] from the network
+let symbols = [];          // [{latlng, r}]: the larger symbols, which no label covers
 
 /** Twice the signed area of a ring of [x, y] points. */
 function ringArea(ring) {
@@ -135,6 +136,14 @@ export function setPlaceLabels(fc) {
       };
     })
     .sort((a, b) => a.rank - b.rank || b.degree - a.degree || a.name.localeCompare(b.name));
+  // Crossings, zones and ports are drawn large (network.js): labels keep clear of them.
+  symbols = fc.features.filter((f) => {
+    const p = f.properties;
+    return p.element === 'crossing' || (p.element === 'node' && (p.is_zone || p.kind === 'port' || p.kind === 'dry_port'));
+  }).map((f) => {
+    const [lon, lat] = f.geometry.coordinates;
+    return { latlng: L.latLng(lat, lon), r: f.properties.element === 'crossing' && f.properties.mode === 'rail' ? 4 : 6 };
+  });
   redraw();
 }
 
@@ -179,6 +188,10 @@ export function visibleLabels() {
     if (!fits(box)) continue;
     taken.push(box);
     shown.push({ kind: 'country', text, name: c.name, latlng: c.latlng, point: pt, focus: c.focus, font: countryFont });
+  }
+  for (const sym of symbols) {
+    const pt = map.latLngToContainerPoint(sym.latlng);
+    taken.push({ x1: pt.x - sym.r, x2: pt.x + sym.r, y1: pt.y - sym.r, y2: pt.y + sym.r });
   }
   for (const p of places) {
     if (zoom < p.minZoom) continue;

@@ -75,6 +75,8 @@ export async function playGame() {
   const request = readGameForm();
   state.playing = true;
   $('#game-button').disabled = true;
+  // Until the new results come, the last ones stay only if this one never starts or is cancelled.
+  const shown = !$('#game-results').hidden;
   $('#game-results').hidden = true;
   try {
     const game = await runJob({
@@ -92,6 +94,9 @@ export async function playGame() {
         `${plural(job.analysis.coalition_values.length, 'coalition')} solved.`,
     });
     renderGame(game.analysis, game.model, request);
+  } catch (e) {
+    if (e.shown && shown) $('#game-results').hidden = false;
+    throw e;
   } finally {
     state.playing = false;
     $('#game-button').disabled = false;

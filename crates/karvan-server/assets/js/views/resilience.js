@@ -261,6 +261,8 @@ export async function analyseResilience() {
   const request = readResilienceForm();
   state.analysing = true;
   $('#resilience-button').disabled = true;
+  // Until the new results come, the last ones stay only if this one never starts or is cancelled.
+  const shown = !$('#resilience-results').hidden;
   $('#resilience-results').hidden = true;
   try {
     const job = await runJob({
@@ -280,6 +282,9 @@ export async function analyseResilience() {
     // The Monte Carlo reports the cost of each year; the base year tells what closures add.
     const base = await api(`/api/risk?${query({ scenario: request.scenario })}&close=`);
     renderResilience(job.analysis, base.base, request.scenario);
+  } catch (e) {
+    if (e.shown && shown) $('#resilience-results').hidden = false;
+    throw e;
   } finally {
     state.analysing = false;
     $('#resilience-button').disabled = false;
