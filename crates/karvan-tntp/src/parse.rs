@@ -42,10 +42,11 @@ impl At<'_> {
         }
     }
 
-    /// A number in `[lo, hi]`; `why` says where the bounds come from.
+    /// A number in `[lo, hi]`; `why` says where the bounds come from. The field's name
+    /// is only made when there is an error to report.
     pub fn number(
         &self,
-        field: impl Into<String>,
+        field: impl FnOnce() -> String,
         token: &str,
         lo: f64,
         hi: f64,
@@ -54,7 +55,7 @@ impl At<'_> {
         match token.parse::<f64>() {
             Ok(v) if v.is_finite() && v >= lo && v <= hi => Ok(v),
             _ => Err(self.field(
-                field,
+                field(),
                 token,
                 format!("a number in [{}, {}]{why}", bound(lo), bound(hi)),
             )),
@@ -64,7 +65,7 @@ impl At<'_> {
     /// A whole number in `lo..=hi`.
     pub fn integer(
         &self,
-        field: impl Into<String>,
+        field: impl FnOnce() -> String,
         token: &str,
         lo: u64,
         hi: u64,
@@ -79,7 +80,11 @@ impl At<'_> {
         });
         match v {
             Some(v) if v >= lo && v <= hi => Ok(v),
-            _ => Err(self.field(field, token, format!("a whole number in {lo}..={hi}{why}"))),
+            _ => Err(self.field(
+                field(),
+                token,
+                format!("a whole number in {lo}..={hi}{why}"),
+            )),
         }
     }
 }
@@ -150,7 +155,7 @@ impl<'a> Meta<'a> {
             return Ok(None);
         };
         Ok(Some((
-            at.integer(format!("<{key}>"), value, lo, hi, why)?,
+            at.integer(|| format!("<{key}>"), value, lo, hi, why)?,
             at,
         )))
     }
@@ -177,7 +182,7 @@ impl<'a> Meta<'a> {
             return Ok(None);
         };
         Ok(Some((
-            at.number(format!("<{key}>"), value, lo, hi, "")?,
+            at.number(|| format!("<{key}>"), value, lo, hi, "")?,
             at,
         )))
     }
@@ -241,11 +246,23 @@ pub fn parse_net(text: &str, file: &str) -> Result<Net, TntpError> {
         }
         let node = |i: usize| -> Result<u32, TntpError> {
             let name = if i == 0 { "init node" } else { "term node" };
-            let v = at.integer(format!("{name} (field {})", i + 1), fields[i], 1, nodes, "")?;
+            let v = at.integer(
+                || format!("{name} (field {})", i + 1),
+                fields[i],
+                1,
+                nodes,
+                "",
+            )?;
             Ok((v - 1) as u32)
         };
         let q = |i: usize, name: &str, lo: f64, hi: f64, why: &str| {
-            at.number(format!("{name} (field {})", i + 1), fields[i], lo, hi, why)
+            at.number(
+                || format!("{name} (field {})", i + 1),
+                fields[i],
+                lo,
+                hi,
+                why,
+            )
         };
         let link = Link {
             from: node(0)?,
@@ -305,7 +322,7 @@ pub fn parse_trips(text: &str, file: &str) -> Result<TripTable, TntpError> {
     for (line, l) in body(text, meta.end) {
         let at = At { file, line };
         if let Some(rest) = l.strip_prefix("Origin") {
-            let o = at.integer("origin", rest.trim(), 1, zones, " (the zones)")?;
+            let o = at.integer(|| "origin".into(), rest.trim(), 1, zones, " (the zones)")?;
             origin = Some((o - 1) as u32);
             continue;
         }
@@ -317,9 +334,9 @@ pub fn parse_trips(text: &str, file: &str) -> Result<TripTable, TntpError> {
                     shown(pair)
                 ))
             })?;
-            let d = at.integer("destination", d.trim(), 1, zones, " (the zones)")?;
+            let d = at.integer(|| "destination".into(), d.trim(), 1, zones, " (the zones)")?;
             let v = at.number(
-                format!("demand {} → {d}", o + 1),
+                || format!("demand {} → {d}", o + 1),
                 v.trim(),
                 0.0,
                 MAX_DEMAND,
@@ -376,14 +393,14 @@ pub fn parse_flow(text: &str, file: &str) -> Result<Vec<LinkFlow>, TntpError> {
             )));
         }
         let node = |i: usize, name: &str| -> Result<u32, TntpError> {
-            Ok((at.integer(name, f[i], 1, MAX_NODES, NODES_WHY)? - 1) as u32)
+            Ok((at.integer(|| name.into(), f[i], 1, MAX_NODES, NODES_WHY)? - 1) as u32)
         };
         out.push(LinkFlow {
             from: node(0, "from")?,
             to: node(1, "to")?,
-            volume: at.number("volume", f[2], 0.0, MAX_FLOW, "")?,
+            volume: at.number(|| "volume".into(), f[2], 0.0, MAX_FLOW, "")?,
             cost: match f.get(3) {
-                Some(c) => Some(at.number("cost", c, 0.0, MAX_FLOW, "")?),
+                Some(c) => Some(at.number(|| "cost".into(), c, 0.0, MAX_FLOW, "")?),
                 None => None,
             },
             line: i + 1,
