@@ -64,7 +64,8 @@ export async function runJob(spec) {
     ({ id } = await api(spec.path, json('POST', spec.body)));
   } catch (e) {
     if (e.status === 503) {
-      status.set('busy', `Not started, the server is busy: ${e.message}`);
+      const wait = e.retryAfter ? ` (it suggests trying again in ${e.retryAfter} s)` : '';
+      status.set('busy', `Not started, the server is busy: ${e.message}${wait}`);
       throw new ShownError(e.message, { busy: true });
     }
     status.set('failed', `${spec.what} ${spec.of} could not start: ${e.message}`);

@@ -2,6 +2,7 @@
 // between two scenarios.
 
 import { api, query } from '../api.js';
+import { textWidth } from '../charts.js';
 import { COLOURS } from '../colours.js';
 import { $, $$, h, s } from '../dom.js';
 import { downloadGeoJson, fileSlug } from '../downloads.js';
@@ -107,7 +108,13 @@ function revenueChart(rows) {
   const data = rows.map((r) => ({ name: r.name, change: (r.total_b - r.total_a) / 1e6 }));
   const width = 430;
   const rowH = 19;
-  const m = { left: 130, right: 70, top: 22, bottom: 6 };
+  // Room for the longest name on the left and the longest value on the right.
+  const m = {
+    left: Math.ceil(Math.max(60, ...data.map((d) => textWidth(d.name, 11))) + 12),
+    right: Math.ceil(Math.max(40, ...data.map((d) => textWidth(fmtSigned(d.change, fmt2), 11))) + 10),
+    top: 22,
+    bottom: 6,
+  };
   const height = m.top + m.bottom + rowH * data.length;
   const maxAbs = Math.max(1e-9, ...data.map((d) => Math.abs(d.change)));
   const mid = m.left + (width - m.left - m.right) / 2;

@@ -1,6 +1,7 @@
 // The Game view: transit tariffs as a game between countries (Nash, coordination,
 // coalitions and Shapley values), solved in the background.
 
+import { textWidth } from '../charts.js';
 import { $, $$, fill, h, s } from '../dom.js';
 import { fileSlug } from '../downloads.js';
 import { changeClass, fmt0, fmt2, fmt3, fmtKt, fmtMusd, fmtSigned, plural, shortName, sum } from '../format.js';
@@ -206,7 +207,13 @@ function shapleyChart(a) {
   const width = 620;
   const rowH = 30;
   const barH = 11;
-  const m = { left: 120, right: 60, top: 24, bottom: 6 };
+  // Room for the longest name on the left and the longest value on the right.
+  const m = {
+    left: Math.ceil(Math.max(60, ...data.map((d) => textWidth(d.name, 12))) + 12),
+    right: Math.ceil(Math.max(40, ...data.flatMap((d) => [d.shapley, d.nash]).map((v) => textWidth(fmt2(v), 11))) + 10),
+    top: 24,
+    bottom: 6,
+  };
   const height = m.top + m.bottom + rowH * data.length;
   const values = data.flatMap((d) => [d.shapley, d.nash]);
   const lo = Math.min(0, ...values);
