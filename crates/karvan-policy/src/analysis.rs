@@ -5,7 +5,9 @@
 use karvan_model::Model;
 use serde::Serialize;
 
-use crate::game::{coalition_values, core_is_empty, nash, optimise, shapley, Objective, Outcome};
+use crate::game::{
+    coalition_values_until, core_is_empty, nash, optimise, shapley, Objective, Outcome,
+};
 use crate::market::{Evaluation, Market, MarketSettings};
 
 /// Convergence tolerance of best responses and optima.
@@ -76,7 +78,27 @@ pub fn analyse_in_stages(
     stage: &(dyn Fn(&str) + Sync),
     progress: &(dyn Fn() + Sync),
 ) -> Result<GameAnalysis, String> {
-    stage("routes of every demand row");
+    analyse_until(model, settings, stage, progress, &|| false)
+}
+
+/// As [`analyse_in_stages`], asking `stop` before each stage and each coalition; once it
+/// answers true the analysis ends with an error saying it was stopped.
+pub fn analyse_until(
+    model: &Model,
+    settings: MarketSettings,
+    stage: &(dyn Fn(&str) + Sync),
+    progress: &(dyn Fn() + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<GameAnalysis, String> {
+    let stage = |name: &str| {
+        stage(name);
+        if stop() {
+            Err("the game was stopped before it finished".to_string())
+        } else {
+            Ok(())
+        }
+    };
+    stage("routes of every demand row")?;
     let market = Market::new(model, settings)?;
     let n = market.settings.players.len();
     if market.idle_players.len() == n {
@@ -90,14 +112,15 @@ pub fn analyse_in_stages(
         return Err("at most 12 players (2^12 coalitions)".into());
     }
     let today = market.today();
-    stage("Nash equilibrium");
+    stage("Nash equilibrium")?;
     let nash_o = nash(&market, &today, TOL, ROUNDS);
-    stage("coordinated optimum");
+    stage("coordinated optimum")?;
     let coord = optimise(&market, Objective::Joint, &nash_o.strategy, TOL);
-    stage("optimum with shippers' surplus");
+    stage("optimum with shippers' surplus")?;
     let welfare = optimise(&market, Objective::JointPlusSurplus, &nash_o.strategy, TOL);
-    stage("coalitions");
-    let coalitions = coalition_values(&market, &nash_o.strategy, TOL, ROUNDS, progress);
+    stage("coalitions")?;
+    let coalitions = coalition_values_until(&market, &nash_o.strategy, TOL, ROUNDS, progress, stop)
+        .ok_or_else(|| "the game was stopped before it finished".to_string())?;
     let values: Vec<f64> = coalitions.iter().map(|c| c.0).collect();
     let phi = shapley(&values, n);
     let core_empty = core_is_empty(&values, n);

@@ -235,10 +235,26 @@ pub fn coalition_values(
     max_rounds: usize,
     progress: &(dyn Fn() + Sync),
 ) -> Vec<(f64, Outcome)> {
+    coalition_values_until(game, start, tol, max_rounds, progress, &|| false).unwrap_or_default()
+}
+
+/// As [`coalition_values`], asking `stop` before each coalition; `None` once it answers
+/// true (the coalitions not yet started are not solved).
+pub fn coalition_values_until(
+    game: &dyn Game,
+    start: &[f64],
+    tol: f64,
+    max_rounds: usize,
+    progress: &(dyn Fn() + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<(f64, Outcome)>> {
     let n = game.players();
     (0..1usize << n)
         .into_par_iter()
         .map(|mask| {
+            if stop() {
+                return None;
+            }
             let members: Vec<usize> = (0..n).filter(|i| mask >> i & 1 == 1).collect();
             let mut groups: Vec<Vec<usize>> = (0..n)
                 .filter(|i| mask >> i & 1 == 0)
@@ -250,7 +266,7 @@ pub fn coalition_values(
             let o = equilibrium(game, &groups, Objective::Joint, start, tol, max_rounds);
             let v = members.iter().map(|&i| o.payoffs[i]).sum();
             progress();
-            (v, o)
+            Some((v, o))
         })
         .collect()
 }

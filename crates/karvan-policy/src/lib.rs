@@ -9,8 +9,9 @@ pub mod game;
 pub mod market;
 pub mod resilience;
 
-pub use analysis::{analyse, analyse_in_stages, GameAnalysis, Solution};
+pub use analysis::{analyse, analyse_in_stages, analyse_until, GameAnalysis, Solution};
 pub use game::{
-    coalition_values, core_is_empty, nash, optimise, shapley, Game, Objective, Outcome,
+    coalition_values, coalition_values_until, core_is_empty, nash, optimise, shapley, Game,
+    Objective, Outcome,
 };
 pub use market::{Evaluation, Market, MarketSettings};

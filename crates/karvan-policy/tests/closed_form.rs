@@ -159,3 +159,20 @@ fn shapley_and_core_on_textbook_games() {
     let phi = shapley(&majority, 3);
     assert!(phi.iter().all(|p| (p - 1.0 / 3.0).abs() < 1e-12));
 }
+
+#[test]
+fn coalitions_asked_to_stop_are_not_solved() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let g = Bertrand { dummy: true };
+    let start = nash(&g, &[20.0, 20.0, 0.0], 1e-9, 200).strategy;
+    let solved = AtomicUsize::new(0);
+    let count = || {
+        solved.fetch_add(1, Ordering::Relaxed);
+    };
+    let all = karvan_policy::coalition_values_until(&g, &start, 1e-9, 200, &count, &|| false);
+    assert_eq!(all.map(|v| v.len()), Some(8));
+    assert_eq!(solved.swap(0, Ordering::Relaxed), 8);
+    let stopped = karvan_policy::coalition_values_until(&g, &start, 1e-9, 200, &count, &|| true);
+    assert!(stopped.is_none());
+    assert_eq!(solved.load(Ordering::Relaxed), 0);
+}

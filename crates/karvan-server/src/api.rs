@@ -833,10 +833,9 @@ pub async fn start_game(
     let total = 1usize << settings.players.len().min(16);
     let (id, status) = state.submit(Kind::Game, &req.scenario, total, move |ctx| {
         let model = Model::new(a);
-        // Cancellation takes effect between the stages and after each coalition.
-        karvan_policy::analyse_in_stages(&model, settings, &|_| ctx.check(), &|| {
-            ctx.step();
-            ctx.check();
+        // Cancellation takes effect before each stage and each coalition.
+        karvan_policy::analyse_until(&model, settings, &|_| {}, &|| ctx.step(), &|| {
+            ctx.cancelled()
         })
         .map(|g| Outcome::Game(Arc::new(g)))
     })?;
@@ -853,7 +852,7 @@ pub async fn get_game(State(state): State<AppState>, id: PathResult) -> ApiResul
                 serde_json::to_value(g.as_ref()).map_err(|e| ApiError::internal(e.to_string()))?;
             out["model"] = json!(karvan_report::game::model_statement(g));
         }
-        Status::Queued | Status::Running | Status::Cancelling => {
+        Status::Queued | Status::Running | Status::Cancelling | Status::Cancelled => {
             out["coalitions_done"] = json!(v.done);
             out["coalitions"] = json!(v.total);
         }
@@ -1002,7 +1001,7 @@ pub async fn get_resilience(
             out["analysis"] =
                 serde_json::to_value(r.as_ref()).map_err(|e| ApiError::internal(e.to_string()))?;
         }
-        Status::Queued | Status::Running | Status::Cancelling => {
+        Status::Queued | Status::Running | Status::Cancelling | Status::Cancelled => {
             out["done"] = json!(v.done);
             out["total"] = json!(v.total);
         }

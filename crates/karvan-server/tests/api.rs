@@ -800,6 +800,10 @@ async fn delete_cancels_a_running_resilience_job() {
     let end = poll(&app, &uri).await;
     assert_eq!(end["status"], "cancelled", "{end}");
     assert!(end.get("analysis").is_none());
+    assert!(
+        end["done"].as_u64().unwrap() < end["total"].as_u64().unwrap() / 2,
+        "{end}"
+    );
     // It stops within the steps under way, long before the 5,000 years would be done.
     assert!(cancelled.elapsed() < std::time::Duration::from_secs(20));
     let (st, v, _) = send(&app, "DELETE", &uri, "").await;
@@ -817,10 +821,23 @@ async fn delete_cancels_a_running_game() {
     let app = router(AppState::new(s.dir.path().to_path_buf()));
     let v = start_job(&app, "/api/games", r#"{"scenario":"base"}"#).await;
     let uri = format!("/api/games/{}", v["id"]);
+    // Cancelled among the coalitions, it solves none of those not yet started.
+    for _ in 0..1200 {
+        let (_, v, _) = send(&app, "GET", &uri, "").await;
+        if v["coalitions_done"].as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
     let (st, _, _) = send(&app, "DELETE", &uri, "").await;
     assert_eq!(st, StatusCode::OK);
     let end = poll(&app, &uri).await;
     assert_eq!(end["status"], "cancelled", "{end}");
+    let done = end["coalitions_done"].as_u64().unwrap();
+    assert!(
+        done < 64,
+        "{done} of 128 coalitions solved after the cancellation"
+    );
 }
 
 #[tokio::test]
