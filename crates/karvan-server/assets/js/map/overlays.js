@@ -11,6 +11,11 @@ import { legendItem, registerLegend, renderLegend } from './legend.js';
 import { openPopup } from './map.js';
 import { attributeTable, whoUses } from './network.js';
 
+// The scenario each overlay was made for, and the tab it belongs to: it is shown when that tab
+// is opened and hidden in the tabs that have none; the Map tab chooses among them all.
+const overlayScenario = {};
+const OVERLAY_TAB = { routes: 'routes', flows: 'scenarios', changes: 'compare', critical: 'resilience' };
+
 registerLegend('flows', () => {
   const info = state.overlayInfo.flows || {};
   return [h('h4', {}, `Flows: ${info.scenario || ''}`),
@@ -37,7 +42,7 @@ export function setOverlay(kind) {
     radio.checked = radio.value === (state.overlays[kind] ? kind : 'none');
   }
   state.overlayShown = state.overlays[kind] ? kind : 'none';
-  $('#map').classList.toggle('dim-network', kind === 'flows' || kind === 'changes' || kind === 'critical');
+  $('#map').classList.toggle('dim-network', ['flows', 'changes', 'critical'].includes(state.overlayShown));
   renderLegend();
 }
 
@@ -49,11 +54,6 @@ export function replaceOverlay(kind, layer, scenario) {
   state.overlays[kind] = layer;
   overlayScenario[kind] = scenario;
 }
-
-// The scenario each overlay was made for, and the tab it belongs to: it is shown when that tab
-// is opened and hidden in the tabs that have none; the Map tab chooses among them all.
-const overlayScenario = {};
-const OVERLAY_TAB = { routes: 'routes', flows: 'scenarios', changes: 'compare', critical: 'resilience' };
 
 /** Shows the overlay of a tab (or none); the Map tab keeps whatever is shown. */
 export function showOverlayOfTab(tab) {

@@ -127,7 +127,7 @@ function renderEditor() {
   renderClosureList();
   renderExtraNote();
   $('#toml-preview').hidden = true;
-  $('#run-status').hidden = true;
+  if (!state.running) $('#run-status').hidden = true; // a run under way keeps its status and Cancel
   renderEditorActions();
   renderScenarioList();
   restyleClosures();
