@@ -50,6 +50,7 @@ class ShownError extends Error {
  *   what: 'Run', of: 'of base' — how the status line names it,
  *   progress(job, seconds) → { text, done, total } while it runs,
  *   done(job, seconds) → the text when it is done,
+ *   howFar(job) → how far a cancelled job had got, or null (optional),
  * }
  * Throws when it fails, is cancelled (error.cancelled) or the server is busy (error.busy).
  */
@@ -100,7 +101,8 @@ export async function runJob(spec) {
         throw new Error(`${name(id)} failed: ${job.error}`);
       }
       if (job.status === 'cancelled') {
-        status.set('cancelled', `${name(id)} cancelled after ${seconds()} s; nothing was kept.`);
+        const far = spec.howFar ? spec.howFar(job) : null;
+        status.set('cancelled', `${name(id)} cancelled after ${seconds()} s${far ? `, ${far}` : ''}; nothing was kept.`);
         throw new ShownError('cancelled', { cancelled: true });
       }
       if (job.status === 'cancelling') {

@@ -91,6 +91,7 @@ export async function playGame() {
         done: job.coalitions_done,
         total: job.coalitions,
       }),
+      howFar: (job) => (job.coalitions ? `${fmt0(job.coalitions_done)} of ${plural(job.coalitions, 'coalition')} solved` : null),
       done: (job, seconds) => `Game ${job.id} on ${request.scenario} done in ${seconds} s: ` +
         `${plural(job.analysis.coalition_values.length, 'coalition')} solved.`,
     });

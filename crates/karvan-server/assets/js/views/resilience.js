@@ -277,6 +277,7 @@ export async function analyseResilience() {
         done: j.done,
         total: j.total,
       }),
+      howFar: (j) => (j.total ? `${fmt0(j.done)} of ${fmt0(j.total)} closures and years solved` : null),
       done: (j, seconds) => `Analysis ${j.id} of ${request.scenario} done in ${seconds} s.`,
     });
     // The Monte Carlo reports the cost of each year; the base year tells what closures add.
