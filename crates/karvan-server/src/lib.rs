@@ -6,6 +6,7 @@
 
 mod api;
 mod assets;
+mod conn;
 mod error;
 mod state;
 
@@ -225,7 +226,10 @@ pub async fn serve_with(
             let conn = hyper::server::conn::http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(header_timeout)
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+                .serve_connection(
+                    hyper_util::rt::TokioIo::new(conn::JsonErrors::new(stream)),
+                    service,
+                );
             // A connection that ends in an error (timeout, reset) is simply closed.
             let _ = conn.await;
         });
