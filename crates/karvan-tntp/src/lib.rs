@@ -118,30 +118,35 @@ pub struct LinkFlow {
 /// The text of a file's bytes: gzip data (by the name's `.gz` ending or the gzip magic
 /// number) is decompressed; bytes that are not UTF-8 become U+FFFD, so that they are
 /// reported where a number or keyword was expected.
-pub fn decode(bytes: &[u8], file: &str, gzip: bool) -> Result<String, TntpError> {
+pub fn decode(bytes: Vec<u8>, file: &str, gzip: bool) -> Result<String, TntpError> {
     let too_large = || TntpError::TooLarge {
         file: file.to_string(),
         max: MAX_FILE_BYTES,
     };
-    let mut data;
     let bytes = if gzip || bytes.starts_with(&[0x1f, 0x8b]) {
-        data = Vec::new();
-        flate2::read::GzDecoder::new(bytes)
+        let mut data = Vec::with_capacity(bytes.len().saturating_mul(4).min(256 << 20));
+        flate2::read::GzDecoder::new(&bytes[..])
             .take(MAX_FILE_BYTES + 1)
             .read_to_end(&mut data)
             .map_err(|source| TntpError::Io {
                 file: file.to_string(),
                 source,
             })?;
-        &data[..]
+        data
     } else {
         bytes
     };
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large());
     }
-    let text = String::from_utf8_lossy(bytes);
-    Ok(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
+    let mut text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
 }
 
 /// Reads a file, decompressing it when it is gzip data.
@@ -159,7 +164,7 @@ pub fn read_text(path: &Path) -> Result<String, TntpError> {
         });
     }
     let bytes = std::fs::read(path).map_err(io)?;
-    decode(&bytes, &file, path.extension().is_some_and(|e| e == "gz"))
+    decode(bytes, &file, path.extension().is_some_and(|e| e == "gz"))
 }
 
 /// The file in `dir` whose name ends in `<suffix>.tntp` or `<suffix>.tntp.gz`.

@@ -367,11 +367,11 @@ proptest! {
         let (net_bytes, net_gz) = store(&net, &net_storage);
         let (trips_bytes, trips_gz) = store(&trips, &trips_storage);
         let (net_name, trips_name) = ("X_net.tntp", "X_trips.tntp");
-        let net_text = match decode(&net_bytes, net_name, net_gz) {
+        let net_text = match decode(net_bytes, net_name, net_gz) {
             Ok(t) => t,
             Err(e) => return located(&e, &[(net_name, "")]),
         };
-        let trips_text = match decode(&trips_bytes, trips_name, trips_gz) {
+        let trips_text = match decode(trips_bytes, trips_name, trips_gz) {
             Ok(t) => t,
             Err(e) => return located(&e, &[(trips_name, "")]),
         };
@@ -408,7 +408,7 @@ proptest! {
             Err(e) => {
                 let net_name = net_path.display().to_string();
                 let trips_name = trips_path.display().to_string();
-                let net_text = decode(&std::fs::read(&net_path).unwrap(), "", net_gz).unwrap_or_default();
+                let net_text = decode(std::fs::read(&net_path).unwrap(), "", net_gz).unwrap_or_default();
                 located(&e, &[(&net_name, &net_text), (&trips_name, &trips)])?;
             }
         }
@@ -445,7 +445,7 @@ proptest! {
         }
         let (bytes, gz) = store(&flow, &flow_storage);
         let name = "X_flow.tntp";
-        let text = match decode(&bytes, name, gz) {
+        let text = match decode(bytes, name, gz) {
             Ok(t) => t,
             Err(e) => return located(&e, &[(name, "")]),
         };

@@ -312,7 +312,7 @@ fn non_utf8_bytes_are_reported_on_their_line() {
     let mut bytes = NET.as_bytes().to_vec();
     let at = NET.find("25900.20064").unwrap();
     bytes[at + 2] = 0xff;
-    let text = decode(&bytes, "net.tntp", false).unwrap();
+    let text = decode(bytes, "net.tntp", false).unwrap();
     let e = parse_net(&text, "net.tntp").unwrap_err();
     assert_eq!(e.line(), Some(FIRST_LINK), "{e}");
     assert!(e.to_string().contains("capacity"), "{e}");
@@ -323,20 +323,20 @@ fn gzip_garbage_is_an_error_naming_the_file() {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(NET.as_bytes()).unwrap();
     let gz = gz.finish().unwrap();
-    assert_eq!(decode(&gz, "net.tntp.gz", true).unwrap(), NET);
+    assert_eq!(decode(gz.clone(), "net.tntp.gz", true).unwrap(), NET);
     // Gzip data is recognised by its magic number whatever the name.
-    assert_eq!(decode(&gz, "net.tntp", false).unwrap(), NET);
+    assert_eq!(decode(gz.clone(), "net.tntp", false).unwrap(), NET);
     for bad in [
         &gz[..gz.len() / 2],
         &b"not gzip at all"[..],
         &[0x1f, 0x8b, 0, 0][..],
     ] {
-        let e = decode(bad, "net.tntp.gz", true).unwrap_err();
+        let e = decode(bad.to_vec(), "net.tntp.gz", true).unwrap_err();
         assert_eq!(e.file(), Some("net.tntp.gz"), "{e}");
     }
     let mut flipped = gz.clone();
     flipped[20] ^= 0x55;
-    if let Err(e) = decode(&flipped, "net.tntp.gz", true) {
+    if let Err(e) = decode(flipped, "net.tntp.gz", true) {
         assert_eq!(e.file(), Some("net.tntp.gz"), "{e}");
     }
 }
