@@ -1,4 +1,5 @@
-//! A connection's bytes, with the HTTP parser's own error answers made JSON.
+//! A connection's bytes: a client that stops reading its answer is dropped after a
+//! while, and the HTTP parser's own error answers are made JSON.
 //!
 //! When a request cannot be parsed at all (a URI or headers beyond the parser's limits,
 //! a line that is not HTTP) the parser answers by itself with a bare status and no body,
@@ -6,24 +7,61 @@
 //! always sends a `content-type`; so an error answer without one is the parser's, and it
 //! is rewritten here into the same JSON `{"error": ...}` as every other error.
 
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::time::Sleep;
 
-pub(crate) struct JsonErrors<S> {
+pub(crate) struct Connection<S> {
     inner: S,
     /// A rewritten answer being sent: its bytes, how many are out, and how many bytes of
     /// the original to report as written once it is all out.
     pending: Option<(Vec<u8>, usize, usize)>,
+    /// How long a write may wait for the client to read.
+    write_timeout: Duration,
+    /// Running while a write waits.
+    stalled: Option<Pin<Box<Sleep>>>,
 }
 
-impl<S> JsonErrors<S> {
-    pub(crate) fn new(inner: S) -> JsonErrors<S> {
-        JsonErrors {
+impl<S> Connection<S> {
+    pub(crate) fn new(inner: S, write_timeout: Duration) -> Connection<S> {
+        Connection {
             inner,
             pending: None,
+            write_timeout,
+            stalled: None,
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> Connection<S> {
+    /// Writes to the client; a write that waits longer than the timeout fails.
+    fn write_timed(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        match Pin::new(&mut self.inner).poll_write(cx, buf) {
+            Poll::Ready(r) => {
+                self.stalled = None;
+                Poll::Ready(r)
+            }
+            Poll::Pending => {
+                let timeout = self.write_timeout;
+                let sleep = self
+                    .stalled
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+                match sleep.as_mut().poll(cx) {
+                    Poll::Ready(()) => {
+                        self.stalled = None;
+                        Poll::Ready(Err(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            "the client stopped reading",
+                        )))
+                    }
+                    Poll::Pending => Poll::Pending,
+                }
+            }
         }
     }
 }
@@ -70,7 +108,7 @@ fn rewrite(buf: &[u8]) -> Option<(Vec<u8>, usize)> {
     Some((out.into_bytes(), end))
 }
 
-impl<S: AsyncRead + Unpin> AsyncRead for JsonErrors<S> {
+impl<S: AsyncRead + Unpin> AsyncRead for Connection<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -80,7 +118,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for JsonErrors<S> {
     }
 }
 
-impl<S: AsyncWrite + Unpin> AsyncWrite for JsonErrors<S> {
+impl<S: AsyncWrite + Unpin> AsyncWrite for Connection<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -90,19 +128,21 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for JsonErrors<S> {
         if this.pending.is_none() {
             match rewrite(buf) {
                 Some((bytes, report)) => this.pending = Some((bytes, 0, report)),
-                None => return Pin::new(&mut this.inner).poll_write(cx, buf),
+                None => return this.write_timed(cx, buf),
             }
         }
-        while let Some((bytes, out, report)) = &mut this.pending {
-            if *out == bytes.len() {
-                let n = *report;
-                this.pending = None;
-                return Poll::Ready(Ok(n));
+        while let Some((bytes, out, report)) = this.pending.take() {
+            if out == bytes.len() {
+                return Poll::Ready(Ok(report));
             }
-            match ready!(Pin::new(&mut this.inner).poll_write(cx, &bytes[*out..])) {
-                Ok(0) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
-                Ok(n) => *out += n,
-                Err(e) => return Poll::Ready(Err(e)),
+            match this.write_timed(cx, &bytes[out..]) {
+                Poll::Pending => {
+                    this.pending = Some((bytes, out, report));
+                    return Poll::Pending;
+                }
+                Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                Poll::Ready(Ok(n)) => this.pending = Some((bytes, out + n, report)),
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
             }
         }
         Poll::Ready(Ok(0))

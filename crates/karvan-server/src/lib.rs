@@ -174,6 +174,9 @@ pub struct ServeOptions {
     /// opens or the previous response has been sent; so it is also how long an idle
     /// kept-alive connection stays open (default 10 s).
     pub header_timeout: Duration,
+    /// How long an answer may wait for the client to read it before the connection is
+    /// closed (default 30 s).
+    pub write_timeout: Duration,
     /// Connections open at the same time; further ones wait to be accepted (default 256).
     pub max_connections: usize,
 }
@@ -182,6 +185,7 @@ impl Default for ServeOptions {
     fn default() -> ServeOptions {
         ServeOptions {
             header_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(30),
             max_connections: 256,
         }
     }
@@ -220,14 +224,14 @@ pub async fn serve_with(
         };
         let _ = stream.set_nodelay(true);
         let service = hyper_util::service::TowerToHyperService::new(app.clone());
-        let header_timeout = options.header_timeout;
+        let (header_timeout, write_timeout) = (options.header_timeout, options.write_timeout);
         tokio::spawn(async move {
             let _permit = permit;
             let conn = hyper::server::conn::http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(header_timeout)
                 .serve_connection(
-                    hyper_util::rt::TokioIo::new(conn::JsonErrors::new(stream)),
+                    hyper_util::rt::TokioIo::new(conn::Connection::new(stream, write_timeout)),
                     service,
                 );
             // A connection that ends in an error (timeout, reset) is simply closed.

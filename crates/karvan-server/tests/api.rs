@@ -972,6 +972,7 @@ async fn connections_beyond_the_cap_wait_for_a_free_place() {
         karvan_server::ServeOptions {
             header_timeout: timeout,
             max_connections: 1,
+            ..Default::default()
         },
     )
     .await;
@@ -1319,4 +1320,44 @@ async fn requests_the_http_parser_refuses_get_json_errors_too() {
         let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
         assert!(!error_of(&v).is_empty(), "{status}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_is_dropped_after_the_write_timeout() {
+    let s = Server::new();
+    let addr = listen(
+        AppState::new(s.dir.path().to_path_buf()),
+        karvan_server::ServeOptions {
+            header_timeout: std::time::Duration::from_secs(60),
+            write_timeout: std::time::Duration::from_millis(300),
+            ..Default::default()
+        },
+    )
+    .await;
+    // A hundred requests for a large file, sent at once and never read: far more than
+    // the socket buffers hold, so the server's writes wait.
+    let one = b"GET /assets/vendor/leaflet/leaflet.js HTTP/1.1\r\nHost: x\r\n\r\n";
+    let (got, closed) = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut c = std::net::TcpStream::connect(addr).unwrap();
+        c.write_all(&one.repeat(100)).unwrap();
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        c.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        let mut got = 0usize;
+        let mut buf = vec![0u8; 1 << 16];
+        let closed = loop {
+            match c.read(&mut buf) {
+                Ok(0) => break true,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break true,
+                Err(_) => break false,
+            }
+        };
+        (got, closed)
+    })
+    .await
+    .unwrap();
+    assert!(closed, "the connection is still open after {got} bytes");
+    assert!(got < 100 * 140_000, "all {got} bytes were sent");
 }
