@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 
 use crate::assets;
 use crate::error::ApiError;
-use crate::state::{AppState, JobView, Kind, Missing, Outcome, Status};
+use crate::state::{AppState, AppliedCache, JobView, Kind, Missing, Outcome, Status};
 
 type ApiResult<T> = Result<T, ApiError>;
 type QueryResult<T> = Result<Query<T>, QueryRejection>;
@@ -30,22 +30,53 @@ fn name_error(name: &str) -> ApiError {
     ))
 }
 
-fn applied(dir: &FsPath, scenario: Option<&str>) -> ApiResult<Applied> {
-    if let Some(name) = scenario.filter(|s| *s != "base") {
-        if !is_name(name) {
-            return Err(name_error(name));
+/// Where scenarios are read from, and the ones already applied.
+#[derive(Clone)]
+struct Scenarios {
+    dir: PathBuf,
+    cache: Arc<AppliedCache>,
+}
+
+impl Scenarios {
+    fn of(state: &AppState) -> Scenarios {
+        Scenarios {
+            dir: state.scenario_dir().to_path_buf(),
+            cache: state.applied_cache(),
         }
     }
-    let located = locate_named(scenario, Some(dir))
-        .map_err(|p| ApiError::not_found(p.to_string().trim_end().to_string()))?;
-    Ok(located.applied()?)
+
+    /// A scenario applied to its dataset. One whose base is an embedded dataset is
+    /// applied once and reused while its saved file (if any) stays byte for byte the same.
+    fn applied(&self, scenario: Option<&str>) -> ApiResult<Applied> {
+        let name = scenario.filter(|s| *s != "base");
+        if let Some(name) = name {
+            if !is_name(name) {
+                return Err(name_error(name));
+            }
+        }
+        let key = name.unwrap_or("base");
+        let source = || name.and_then(|n| std::fs::read(saved_path(&self.dir, n)).ok());
+        let before = source();
+        if let Some(a) = self.cache.get(key, &before) {
+            return Ok(a.as_ref().clone());
+        }
+        let located = locate_named(name, Some(&self.dir))
+            .map_err(|p| ApiError::not_found(p.to_string().trim_end().to_string()))?;
+        let embedded_base = embedded::names().contains(&located.scenario.base.as_str());
+        let a = located.applied()?;
+        // Kept only when the file did not change while it was read.
+        if embedded_base && source() == before {
+            self.cache.put(key, before, Arc::new(a.clone()));
+        }
+        Ok(a)
+    }
 }
 
 /// Loads a scenario off the async workers.
 async fn applied_async(state: &AppState, scenario: Option<String>) -> ApiResult<Applied> {
-    let dir = state.scenario_dir().to_path_buf();
+    let sc = Scenarios::of(state);
     state
-        .compute("scenario", move || applied(&dir, scenario.as_deref()))
+        .compute("scenario", move || sc.applied(scenario.as_deref()))
         .await
 }
 
@@ -161,10 +192,10 @@ pub async fn network(
     q: QueryResult<ScenarioQuery>,
 ) -> ApiResult<Response> {
     let Query(q) = q?;
-    let dir = state.scenario_dir().to_path_buf();
+    let sc = Scenarios::of(&state);
     let body = state
         .compute("network", move || {
-            let a = applied(&dir, q.scenario.as_deref())?;
+            let a = sc.applied(q.scenario.as_deref())?;
             Ok(karvan_report::geo::network(
                 &a.dataset,
                 &a.link_open,
@@ -199,10 +230,10 @@ pub async fn route(
         Some(n) => in_range("alternatives", n, 0.0, 10.0)? as usize,
         None => 3,
     };
-    let dir = state.scenario_dir().to_path_buf();
+    let sc = Scenarios::of(&state);
     state
         .compute("route search", move || {
-            let model = Model::new(applied(&dir, q.scenario.as_deref())?);
+            let model = Model::new(sc.applied(q.scenario.as_deref())?);
             let ds = &model.applied.dataset;
             let (from_match, to_match) = (places::resolve(ds, &q.from)?, places::resolve(ds, &q.to)?);
             // Which place was taken when a name matched only approximately, or when other
@@ -246,10 +277,10 @@ pub async fn select_link(
     q: QueryResult<SelectLinkQuery>,
 ) -> ApiResult<Json<Value>> {
     let Query(q) = q?;
-    let dir = state.scenario_dir().to_path_buf();
+    let sc = Scenarios::of(&state);
     state
         .compute("select-link run", move || {
-            let model = Model::new(applied(&dir, q.scenario.as_deref())?);
+            let model = Model::new(sc.applied(q.scenario.as_deref())?);
             let ds = &model.applied.dataset;
             if !ds.links.iter().any(|l| l.id == q.id) && !ds.crossings.iter().any(|c| c.id == q.id) {
                 return Err(ApiError::not_found(format!(
@@ -745,11 +776,11 @@ pub async fn compare(
     q: QueryResult<CompareQuery>,
 ) -> ApiResult<Json<Value>> {
     let Query(q) = q?;
-    let dir = state.scenario_dir().to_path_buf();
+    let sc = Scenarios::of(&state);
     state
         .compute("comparison", move || {
-            let ma = Model::new(applied(&dir, Some(&q.a))?);
-            let mb = Model::new(applied(&dir, Some(&q.b))?);
+            let ma = Model::new(sc.applied(Some(&q.a))?);
+            let mb = Model::new(sc.applied(Some(&q.b))?);
             let ra = karvan_model::run(&ma, RouteChoice::from_settings(&ma.applied.assignment));
             let rb = karvan_model::run(&mb, RouteChoice::from_settings(&mb.applied.assignment));
             let cmp = Comparison::new(&ma.applied.dataset, &ra, &mb.applied.dataset, &rb);
@@ -895,10 +926,10 @@ pub async fn risk(
         .capacity_share
         .map(|s| in_range("capacity_share", s, 0.0, 1.0))
         .transpose()?;
-    let dir = state.scenario_dir().to_path_buf();
+    let sc = Scenarios::of(&state);
     state
         .compute("closure analysis", move || {
-            let a = applied(&dir, q.scenario.as_deref())?;
+            let a = sc.applied(q.scenario.as_deref())?;
             let mut closures: Vec<(Element, f64, f64)> = Vec::new();
             let mut partial = std::collections::HashMap::new();
             match q.close.as_deref().map(str::trim).filter(|c| !c.is_empty()) {

@@ -298,6 +298,39 @@ impl Jobs {
     }
 }
 
+/// Scenarios applied to their datasets, by name, with the saved file's bytes they were
+/// read from (`None`: a shipped scenario or the base), so that requests reuse them.
+#[derive(Default)]
+pub struct AppliedCache {
+    entries: Mutex<HashMap<String, Applied>>,
+}
+
+/// A scenario applied, and the saved file's bytes it was read from.
+type Applied = (Option<Vec<u8>>, Arc<karvan_data::Applied>);
+
+/// Scenarios kept applied; when full, the cache starts again empty.
+const APPLIED_KEPT: usize = 32;
+
+impl AppliedCache {
+    /// The scenario `name` applied, if it was read from exactly `source`.
+    pub fn get(&self, name: &str, source: &Option<Vec<u8>>) -> Option<Arc<karvan_data::Applied>> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(name)
+            .filter(|(s, _)| s == source)
+            .map(|(_, a)| a.clone())
+    }
+
+    pub fn put(&self, name: &str, source: Option<Vec<u8>>, applied: Arc<karvan_data::Applied>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= APPLIED_KEPT && !entries.contains_key(name) {
+                entries.clear();
+            }
+            entries.insert(name.to_string(), (source, applied));
+        }
+    }
+}
+
 /// Shared state of the server.
 #[derive(Clone)]
 pub struct AppState {
@@ -306,6 +339,7 @@ pub struct AppState {
 
 struct Inner {
     scenario_dir: PathBuf,
+    applied: Arc<AppliedCache>,
     jobs: Arc<Jobs>,
     requests: Arc<tokio::sync::Semaphore>,
     /// Held while the scenario folder changes, so that a check and the change it
@@ -333,6 +367,7 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 scenario_dir,
+                applied: Arc::default(),
                 jobs: Arc::new(Jobs {
                     limits,
                     table: Mutex::new(Table {
@@ -355,6 +390,11 @@ impl AppState {
     /// Where saved scenarios are written and read (`<name>.toml`).
     pub fn scenario_dir(&self) -> &std::path::Path {
         &self.inner.scenario_dir
+    }
+
+    /// Scenarios applied by earlier requests.
+    pub fn applied_cache(&self) -> Arc<AppliedCache> {
+        self.inner.applied.clone()
     }
 
     /// Held while the scenario folder is checked and changed.

@@ -1361,3 +1361,35 @@ async fn a_client_that_stops_reading_is_dropped_after_the_write_timeout() {
     assert!(closed, "the connection is still open after {got} bytes");
     assert!(got < 100 * 140_000, "all {got} bytes were sent");
 }
+
+#[tokio::test]
+async fn a_changed_saved_scenario_is_not_served_from_an_earlier_request() {
+    let s = Server::new();
+    let app = router(AppState::new(s.dir.path().to_path_buf()));
+    let torkham_open = |v: &Value| {
+        v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["properties"]["id"] == "torkham-road")
+            .unwrap()["properties"]["open"]
+            .clone()
+    };
+    let open = "base = \"central-asia-afghanistan\"\n";
+    let closed = "base = \"central-asia-afghanistan\"\nclosures = [\"torkham-road\"]\n";
+    assert_eq!(
+        send(&app, "PUT", "/api/scenarios/mine", open).await.0,
+        StatusCode::OK
+    );
+    let (_, v, _) = send(&app, "GET", "/api/network?scenario=mine", "").await;
+    assert_eq!(torkham_open(&v), true);
+    let (_, v, _) = send(&app, "GET", "/api/network?scenario=mine", "").await;
+    assert_eq!(torkham_open(&v), true, "the second answer is the same");
+    let (st, _, _) = send(&app, "PUT", "/api/scenarios/mine?overwrite=true", closed).await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, v, _) = send(&app, "GET", "/api/network?scenario=mine", "").await;
+    assert_eq!(torkham_open(&v), false, "the new version is used");
+    send(&app, "DELETE", "/api/scenarios/mine", "").await;
+    let (st, _, _) = send(&app, "GET", "/api/network?scenario=mine", "").await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "a deleted scenario is gone");
+}
