@@ -95,6 +95,8 @@ pub struct Dataset {
     pub demand: Vec<Demand>,
     pub risk: Vec<Risk>,
     pub corridors: Vec<Corridor>,
+    /// Observed flows and shares, for `karvan fit` (empty when the dataset has none).
+    pub observations: Vec<Observation>,
     /// Link id → line geometry as `[lon, lat]` points, where the dataset has one.
     pub geometry: HashMap<String, Vec<[f64; 2]>>,
 }
@@ -136,6 +138,7 @@ impl Dataset {
             demand: vec![],
             risk: vec![],
             corridors: vec![],
+            observations: vec![],
             geometry: HashMap::new(),
         };
         // Tables whose rows could not be read: ids they define are missing everywhere
@@ -143,6 +146,9 @@ impl Dataset {
         let mut unreadable: Vec<&str> = vec![];
         for table in schema::TABLES {
             let Some(t) = files.files.get(table.file) else {
+                if schema::OPTIONAL.contains(&table.file) {
+                    continue;
+                }
                 text(table.file, &mut p);
                 unreadable.push(table.file);
                 continue;
@@ -320,6 +326,11 @@ impl Dataset {
                 links: id_list(r, "links"),
                 source,
             }),
+            "observations.csv" => {
+                if let Some(o) = observation(r, source, p) {
+                    self.observations.push(o);
+                }
+            }
             _ => unreachable!("table {file} has no row type"),
         }
     }
@@ -396,6 +407,110 @@ fn index_by<T>(items: &[T], key: impl Fn(&T) -> &String) -> HashMap<&str, usize>
 }
 
 /// A `;`-separated list of ids.
+/// An observation row, with counts of vehicles converted to tonnes per year.
+fn observation(r: &Row, source: String, p: &mut Problems) -> Option<Observation> {
+    const FILE: &str = "observations.csv";
+    let kind = match r.text("kind") {
+        Some("share") => ObservationKind::Share,
+        _ => ObservationKind::Flow,
+    };
+    let direction = match r.text("direction") {
+        None => Direction::Both,
+        Some(d) => match d.split_once(':') {
+            Some(("into", c)) => Direction::Into(c.to_string()),
+            Some(("out-of", c)) => Direction::OutOf(c.to_string()),
+            _ => {
+                p.push(
+                    FILE,
+                    Some(r.line),
+                    Some("direction"),
+                    format!("`{d}` must be `into:ISO3` or `out-of:ISO3`"),
+                );
+                return None;
+            }
+        },
+    };
+    let unit = r.string("unit");
+    let per_year = match unit.as_str() {
+        "vehicles/day" | "wagons/day" => match r.number("tonnes_per_vehicle") {
+            Some(t) => t * 365.0,
+            None => {
+                p.push(
+                    FILE,
+                    Some(r.line),
+                    Some("tonnes_per_vehicle"),
+                    format!("a count in {unit} needs the tonnes per vehicle"),
+                );
+                return None;
+            }
+        },
+        _ => 1.0,
+    };
+    let is_share = kind == ObservationKind::Share;
+    if is_share != (unit == "share") {
+        p.push(
+            FILE,
+            Some(r.line),
+            Some("unit"),
+            "a share has unit `share`, and only a share has",
+        );
+        return None;
+    }
+    let value = r.number("value")?;
+    let low = r.number("low").unwrap_or(value);
+    let high = r.number("high").unwrap_or(value);
+    if !(low <= value && value <= high) {
+        p.push(
+            FILE,
+            Some(r.line),
+            Some("value"),
+            format!("the value {value} must lie between low ({low}) and high ({high})"),
+        );
+        return None;
+    }
+    if is_share && high > 1.0 {
+        p.push(
+            FILE,
+            Some(r.line),
+            Some("value"),
+            "a share lies between 0 and 1",
+        );
+        return None;
+    }
+    let denominator = id_list(r, "denominator");
+    if is_share == denominator.is_empty() {
+        p.push(
+            FILE,
+            Some(r.line),
+            Some("denominator"),
+            "a share needs a denominator, and only a share has one",
+        );
+        return None;
+    }
+    Some(Observation {
+        id: r.string("id"),
+        kind,
+        elements: id_list(r, "elements"),
+        direction,
+        mode: r.text("mode").and_then(Mode::parse),
+        commodity: r.text("commodity").map(str::to_string),
+        denominator,
+        value: value * per_year,
+        low: low * per_year,
+        high: high * per_year,
+        unit,
+        period: r.string("period"),
+        weight: r.number("weight").unwrap_or(1.0),
+        role: match r.text("role") {
+            Some("validate") => ObservationRole::Validate,
+            Some("context") => ObservationRole::Context,
+            _ => ObservationRole::Calibrate,
+        },
+        source,
+        line: r.line,
+    })
+}
+
 fn id_list(r: &Row, column: &str) -> Vec<String> {
     r.string(column)
         .split(';')

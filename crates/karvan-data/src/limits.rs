@@ -104,6 +104,8 @@ pub const YEAR: Limit = Limit::new("the scenario year", 1990.0, 2100.0);
 pub const GROWTH_PERCENT: Limit = Limit::new("the demand growth in percent per year", -99.0, 100.0);
 /// Largest demand of one row after growth, tonnes per year.
 pub const DEMAND_TONNES: Limit = Limit::new("a demand row's tonnes per year", 0.0, 1e10);
+/// A factor on one origin–destination row of the base-year demand.
+pub const OD_FACTOR: Limit = Limit::new("the demand factor", f64::MIN_POSITIVE, 100.0);
 /// A tariff change in percent of today's value.
 pub const TARIFF_PERCENT: Limit = Limit::new("the tariff change in percent", -100.0, 1_000.0);
 /// A new tariff per tonne-kilometre.

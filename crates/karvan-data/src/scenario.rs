@@ -165,6 +165,22 @@ pub struct DemandGrowth {
     /// Commodity id → its own growth, replacing the general rate.
     #[serde(default)]
     pub by_commodity: BTreeMap<String, f64>,
+    /// Factors on single origin–destination–commodity rows of the base year (what
+    /// `karvan calibrate` writes), applied before growth.
+    #[serde(default)]
+    pub od: Vec<OdFactor>,
+}
+
+/// A factor on the base-year tonnes of the demand rows of one origin, destination and
+/// commodity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OdFactor {
+    pub origin: String,
+    pub destination: String,
+    pub commodity: String,
+    /// New tonnes ÷ the dataset's tonnes.
+    pub factor: f64,
 }
 
 /// A dataset with a scenario applied: what the model is built from.
@@ -483,6 +499,30 @@ impl Scenario {
         }
         if !rates_ok {
             return;
+        }
+        for f in &self.demand.od {
+            if let Err(e) = limits::OD_FACTOR.check(f.factor) {
+                p.push(file, None, Some("demand.od.factor"), e);
+                continue;
+            }
+            let mut matched = false;
+            for d in ds.demand.iter_mut().filter(|d| {
+                d.origin == f.origin && d.destination == f.destination && d.commodity == f.commodity
+            }) {
+                d.tonnes_per_year *= f.factor;
+                matched = true;
+            }
+            if !matched {
+                p.push(
+                    file,
+                    None,
+                    Some("demand.od"),
+                    format!(
+                        "no demand row from `{}` to `{}` of `{}`",
+                        f.origin, f.destination, f.commodity
+                    ),
+                );
+            }
         }
         let years = (year - ds.manifest.base_year) as f64;
         let mut too_large = None;

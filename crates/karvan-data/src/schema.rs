@@ -429,6 +429,33 @@ pub const CORRIDORS: Table = Table {
     ],
 };
 
+pub const OBSERVATIONS: Table = Table {
+    file: "observations.csv",
+    doc: "Observed freight that the base year should match (`karvan fit`, `karvan calibrate`): tonnes or vehicles over a set of links or crossings, or one set's share of another's. Optional.",
+    columns: &[
+        req("id", Kind::Id, "", "Stable identifier."),
+        req("kind", Kind::OneOf(OBSERVATION_KINDS), "", "`flow`: a quantity over the elements; `share`: the elements' flow divided by the denominator's."),
+        req("elements", Kind::Text, "", "Link or crossing ids separated by `;` (`missing:<name>` for a crossing not yet in the network: reported, not fitted)."),
+        opt("direction", Kind::Text, "", "both ways", "`into:ISO3` or `out-of:ISO3`: only the flow entering or leaving that country at the elements (crossings)."),
+        opt("mode", Kind::OneOf(LAND_MODES), "", "any", "Only this mode."),
+        opt("commodity", Kind::Ref("commodities.csv"), "", "every commodity", "Only this commodity."),
+        opt("denominator", Kind::Text, "", "none", "For a share: the ids whose flow the share is of, separated by `;`."),
+        req("value", between(0.0, 1e10), "unit", "The observed figure."),
+        opt("low", between(0.0, 1e10), "unit", "value", "Lowest figure where sources disagree."),
+        opt("high", between(0.0, 1e10), "unit", "value", "Highest figure where sources disagree."),
+        req("unit", Kind::OneOf(OBSERVATION_UNITS), "", "Unit of value, low and high."),
+        opt("tonnes_per_vehicle", above_zero(200.0), "t", "required for vehicles and wagons", "Tonnes per vehicle or wagon, to convert counts."),
+        opt("period", Kind::Text, "", "the base year", "When the figure was observed (`2024`, `2024-03..2025-03`)."),
+        opt("weight", between(0.0, 1.0), "0–1", "1", "Confidence: 1 official and consistent, 0.5 one credible report, 0.2 a rough estimate."),
+        SOURCE,
+        opt("role", Kind::OneOf(OBSERVATION_ROLES), "", "calibrate", "`calibrate`: fitted by `karvan calibrate`; `validate`: kept out of the fit to check it; `context`: another period, condition or scope than the base year (listed, not scored)."),
+    ],
+};
+
+pub const OBSERVATION_KINDS: &[&str] = &["flow", "share"];
+pub const OBSERVATION_ROLES: &[&str] = &["calibrate", "validate", "context"];
+pub const OBSERVATION_UNITS: &[&str] = &["t/year", "vehicles/day", "wagons/day", "share"];
+
 /// Every table, in loading order.
 pub const TABLES: &[Table] = &[
     COUNTRIES,
@@ -441,7 +468,11 @@ pub const TABLES: &[Table] = &[
     DEMAND,
     RISK,
     CORRIDORS,
+    OBSERVATIONS,
 ];
+
+/// Tables a dataset may leave out.
+pub const OPTIONAL: &[&str] = &["observations.csv"];
 
 /// A numeric parameter of `dataset.toml`.
 #[derive(Debug, Clone, Copy)]

@@ -269,3 +269,68 @@ pub struct Sourced {
     pub value: f64,
     pub source: String,
 }
+
+/// Whether an observation is a quantity or a share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ObservationKind {
+    Flow,
+    Share,
+}
+
+/// What an observation is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ObservationRole {
+    /// Fitted by the calibration.
+    Calibrate,
+    /// Kept out of the calibration, to check it.
+    Validate,
+    /// Another period, condition or scope than the base year: listed, not scored.
+    Context,
+}
+
+/// Which way across a border an observation counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Direction {
+    Both,
+    Into(String),
+    OutOf(String),
+}
+
+/// An observed quantity the base year should match, in tonnes per year (counts of
+/// vehicles or wagons are converted on loading) or as a share 0–1.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Observation {
+    pub id: String,
+    pub kind: ObservationKind,
+    /// Link or crossing ids; `missing:<name>` entries name elements not in the network.
+    pub elements: Vec<String>,
+    pub direction: Direction,
+    pub mode: Option<Mode>,
+    pub commodity: Option<String>,
+    /// For a share: the ids whose flow the share is of.
+    pub denominator: Vec<String>,
+    /// Tonnes per year, or a share.
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+    /// The unit as written, for reports.
+    pub unit: String,
+    pub period: String,
+    pub weight: f64,
+    pub role: ObservationRole,
+    pub source: String,
+    pub line: u64,
+}
+
+impl Observation {
+    /// Whether every element is in the network (none is `missing:`).
+    pub fn is_in_network(&self) -> bool {
+        !self
+            .elements
+            .iter()
+            .chain(&self.denominator)
+            .any(|e| e.starts_with("missing:"))
+    }
+}

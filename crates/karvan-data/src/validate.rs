@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::dataset::{Dataset, GEOMETRY};
 use crate::problem::Problems;
-use crate::types::{Layer, Mode};
+use crate::types::{Direction, Layer, Mode};
 
 /// Adds every cross-table problem of `ds` to `p`.
 pub fn check(ds: &Dataset, p: &mut Problems) {
@@ -193,6 +193,7 @@ pub fn check(ds: &Dataset, p: &mut Problems) {
             known(p, "corridors.csv", line, "links", x, &links, "links.csv");
         }
     }
+    check_observations(ds, &links, &crossings, &countries, p);
     let mut unknown_geometry: Vec<&String> = ds
         .geometry
         .keys()
@@ -210,6 +211,53 @@ pub fn check(ds: &Dataset, p: &mut Problems) {
 }
 
 /// Collects ids, reporting duplicates and empty ids.
+/// Observations name links or crossings (or `missing:` ones), a country for a direction,
+/// and unique ids.
+fn check_observations(
+    ds: &Dataset,
+    links: &HashSet<&str>,
+    crossings: &HashSet<&str>,
+    countries: &HashSet<&str>,
+    p: &mut Problems,
+) {
+    const FILE: &str = "observations.csv";
+    unique(
+        p,
+        FILE,
+        "id",
+        ds.observations
+            .iter()
+            .map(|o| (o.id.as_str(), Some(o.line))),
+    );
+    for o in &ds.observations {
+        for (column, ids) in [("elements", &o.elements), ("denominator", &o.denominator)] {
+            for id in ids.iter().filter(|id| !id.starts_with("missing:")) {
+                if !links.contains(id.as_str()) && !crossings.contains(id.as_str()) {
+                    p.push(
+                        FILE,
+                        Some(o.line),
+                        Some(column),
+                        format!("`{id}` is neither a link nor a crossing (write `missing:{id}` for one not in the network)"),
+                    );
+                }
+            }
+        }
+        if o.elements.is_empty() {
+            p.push(FILE, Some(o.line), Some("elements"), "names no element");
+        }
+        if let Direction::Into(c) | Direction::OutOf(c) = &o.direction {
+            if !countries.contains(c.as_str()) {
+                p.push(
+                    FILE,
+                    Some(o.line),
+                    Some("direction"),
+                    format!("unknown country `{c}`"),
+                );
+            }
+        }
+    }
+}
+
 fn unique<'a>(
     p: &mut Problems,
     file: &str,

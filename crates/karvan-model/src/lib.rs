@@ -19,7 +19,7 @@ use karvan_data::Applied;
 pub use cost::{Class, CostModel, Parts};
 pub use network::Network;
 pub use route::{CountryPart, Route, StairPoint, Step};
-pub use run::{run, run_checked, RouteChoice, RunResults};
+pub use run::{directed_key, run, run_checked, RouteChoice, RunResults};
 
 /// Problems a user can make when asking the model something.
 #[derive(Debug, thiserror::Error, PartialEq)]

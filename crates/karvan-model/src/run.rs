@@ -30,8 +30,11 @@ pub struct OdResult {
     /// The route carrying most of this flow.
     #[serde(skip)]
     pub route: Route,
-    /// Tonnes of this flow on each link and crossing it uses (dataset ids), for
-    /// select-link analysis.
+    /// Index of the demand row in the dataset.
+    #[serde(skip)]
+    pub row: usize,
+    /// Tonnes of this row on each link and crossing it uses (by id), and on each crossing
+    /// by the country it enters (keyed by [`directed_key`]).
     #[serde(skip)]
     pub elements: BTreeMap<String, f64>,
 }
@@ -432,6 +435,12 @@ pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
                 add_revenue(&route, *t, &mut results.revenue);
                 for step in route.steps.iter().filter(|s| s.kind != "transfer") {
                     *elements.entry(step.id.clone()).or_insert(0.0) += t;
+                    if step.kind == "crossing" {
+                        // Which way: the country a crossing step enters.
+                        *elements
+                            .entry(directed_key(&step.id, &step.country))
+                            .or_insert(0.0) += t;
+                    }
                 }
                 let corridor = corridor_of(ds, &route);
                 let e = corridors.entry(corridor.clone()).or_default();
@@ -455,6 +464,7 @@ pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
                     corridor,
                     paths: paths[i].len(),
                     route,
+                    row: i,
                     elements: BTreeMap::new(),
                 });
             }
@@ -476,6 +486,11 @@ pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
     results.corridors = corridor_shares(corridors, results.routed_tonnes);
     results.tidy_zeros();
     results
+}
+
+/// The key of a crossing's flow into `country` in [`OdResult::elements`].
+pub fn directed_key(crossing: &str, country: &str) -> String {
+    format!("{crossing}>{country}")
 }
 
 /// A flow that rounding left at or below zero is zero: never `-0` in an output.

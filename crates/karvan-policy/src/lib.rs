@@ -5,6 +5,8 @@
 //! freight between routes and, through an outside option, off the network.
 
 pub mod analysis;
+pub mod calibrate;
+pub mod fit;
 pub mod game;
 pub mod market;
 pub mod resilience;

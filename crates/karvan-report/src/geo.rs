@@ -22,8 +22,14 @@ pub fn link_line(ds: &Dataset, i: usize) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// One decimal, and never `-0` (an empty sum of floats is `-0.0`).
 fn round(v: f64) -> f64 {
-    (v * 10.0).round() / 10.0
+    let r = (v * 10.0).round() / 10.0;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
 }
 
 /// Links and crossings with their tonnes per commodity (`t_<commodity>`) and in total.
@@ -215,4 +221,15 @@ pub fn route_line(ds: &Dataset, route: &karvan_model::Route) -> Vec<[f64; 2]> {
         out.extend(pts);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_element_with_no_flow_has_zero_tonnes_not_minus_zero() {
+        let empty = std::collections::BTreeMap::<String, f64>::new();
+        let sum: f64 = empty.values().sum();
+        let json = serde_json::json!(super::round(sum)).to_string();
+        assert_eq!(json, "0.0");
+    }
 }

@@ -4,6 +4,7 @@
 
 pub mod atomic;
 pub mod compare;
+pub mod fit;
 pub mod fmt;
 pub mod game;
 pub mod geo;
@@ -27,6 +28,8 @@ pub enum ReportError {
     Csv { path: String, source: csv::Error },
     #[error("will not write {path}: {reason}")]
     Refused { path: String, reason: String },
+    #[error("cannot draw a chart: {0}")]
+    Chart(String),
     #[error("cannot encode JSON: {0}")]
     Json(#[from] serde_json::Error),
 }

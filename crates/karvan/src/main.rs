@@ -2,6 +2,7 @@
 //! scenario, calls the model and writes the reports.
 
 mod assign;
+mod calibration;
 mod commands;
 mod game;
 mod load;
@@ -221,6 +222,26 @@ enum Command {
         out: Option<PathBuf>,
         #[command(flatten)]
         args: resilience::Args,
+    },
+    /// The base year against what is observed: every observation of the dataset with the
+    /// run's prediction, errors, GEH and range, and summary statistics.
+    Fit {
+        /// Scenario file or shipped scenario name. Default: the embedded dataset.
+        scenario: Option<String>,
+        /// Output folder. Default: out/fit-<scenario>.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Fit the base year's demand (and uncertain parameters) to the observations; writes
+    /// the changes as a scenario, each with its value before and after.
+    Calibrate {
+        /// Scenario file or shipped scenario name. Default: the embedded dataset.
+        scenario: Option<String>,
+        /// The calibrated scenario to write. Default: <scenario>-calibrated.toml.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        args: calibration::Args,
     },
     /// Write one self-contained HTML report (charts and map inline; opens offline).
     Report {
@@ -454,6 +475,12 @@ fn main() -> ExitCode {
             out,
             args,
         } => resilience::resilience(scenario.as_deref(), &args, out, json),
+        Command::Fit { scenario, out } => calibration::fit(scenario.as_deref(), out, json),
+        Command::Calibrate {
+            scenario,
+            out,
+            args,
+        } => calibration::calibrate(scenario.as_deref(), out, &args, json),
         Command::Report {
             scenario,
             compare,

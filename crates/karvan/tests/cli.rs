@@ -530,3 +530,60 @@ fn a_report_never_replaces_a_file_karvan_did_not_write() {
             .success();
     }
 }
+
+#[test]
+fn fit_compares_every_observation_and_calibrate_writes_a_scenario_that_fits_better() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("karvan")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let before: serde_json::Value =
+        serde_json::from_str(&run(&["--json", "fit", "--out", "fit-before"])).unwrap();
+    let rows = before["rows"].as_array().unwrap();
+    let csv = std::fs::read_to_string(dir.path().join("fit-before/fit.csv")).unwrap();
+    assert_eq!(csv.lines().count(), rows.len() + 1);
+    assert!(
+        std::fs::read_to_string(dir.path().join("fit-before/fit.svg"))
+            .unwrap()
+            .contains("<circle")
+    );
+    run(&["calibrate", "--demand-only", "--out", "cal.toml"]);
+    let toml = std::fs::read_to_string(dir.path().join("cal.toml")).unwrap();
+    assert!(toml.contains("# Every change, before → after:"), "{toml}");
+    assert!(toml.contains("[[demand.od]]"), "{toml}");
+    let after: serde_json::Value =
+        serde_json::from_str(&run(&["--json", "fit", "cal.toml", "--out", "fit-after"])).unwrap();
+    let rmse = |v: &serde_json::Value| v["summary"]["percent_rmse"].as_f64().unwrap();
+    assert!(
+        rmse(&after) < rmse(&before),
+        "{} → {}",
+        rmse(&before),
+        rmse(&after)
+    );
+    // The calibrated scenario keeps every demand row, none negative.
+    let run_json: serde_json::Value =
+        serde_json::from_str(&run(&["--json", "run", "cal.toml", "--out", "r"])).unwrap();
+    let base_json: serde_json::Value =
+        serde_json::from_str(&run(&["--json", "run", "--out", "b"])).unwrap();
+    assert_eq!(
+        run_json["od"].as_array().unwrap().len() + run_json["unroutable"].as_array().unwrap().len(),
+        base_json["od"].as_array().unwrap().len()
+            + base_json["unroutable"].as_array().unwrap().len()
+    );
+    assert!(run_json["od"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["tonnes"].as_f64().unwrap() > 0.0));
+}
