@@ -80,15 +80,6 @@ async fn applied_async(state: &AppState, scenario: Option<String>) -> ApiResult<
         .await
 }
 
-/// `value` if it is a finite number in `[lo, hi]`, else a 400 naming `field` and the range.
-fn in_range(field: &str, value: f64, lo: f64, hi: f64) -> ApiResult<f64> {
-    if value.is_finite() && value >= lo && value <= hi {
-        Ok(value)
-    } else {
-        Err(ApiError::out_of_range(field, &format!("from {lo} to {hi}")))
-    }
-}
-
 /// `value` if it lies in `limit`, else a 400 naming the field and the range.
 fn limited(field: &str, value: f64, limit: &karvan_data::limits::Limit) -> ApiResult<f64> {
     if limit.accepts(value) {
@@ -224,10 +215,10 @@ pub async fn route(
         Some(n) if n.fract() != 0.0 => {
             return Err(ApiError::out_of_range(
                 "alternatives",
-                "(a whole number) from 0 to 10",
+                "between 0 and 10 (a whole number)",
             ))
         }
-        Some(n) => in_range("alternatives", n, 0.0, 10.0)? as usize,
+        Some(n) => limited("alternatives", n, &karvan_data::limits::ALTERNATIVES)? as usize,
         None => 3,
     };
     let sc = Scenarios::of(&state);
@@ -809,26 +800,20 @@ pub async fn start_game(
     body: Result<Json<GameRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let Json(req) = body?;
-    let check = |v: Option<f64>, name: &str, lo: f64, hi: f64| -> ApiResult<Option<f64>> {
-        v.map(|x| in_range(name, x, lo, hi)).transpose()
+    use karvan_data::limits::{
+        CARRYING_COST, MAX_MULTIPLIER, OUTSIDE_MARKUP, PRICE_DISPERSION, SHIPPER_WEIGHT,
     };
-    let max_multiplier = check(req.max_multiplier, "max_multiplier", 1.0, 100.0)?;
-    let outside_markup = check(req.outside_markup, "outside_markup", 0.0, 10.0)?;
-    let dispersion = match req.dispersion {
-        Some(x) if x <= 0.0 => {
-            return Err(ApiError::out_of_range(
-                "dispersion",
-                "above 0, at most 1000",
-            ))
-        }
-        other => check(other, "dispersion", 0.0, 1000.0)?,
+    let check = |v: Option<f64>, name: &str, limit| -> ApiResult<Option<f64>> {
+        v.map(|x| limited(name, x, limit)).transpose()
     };
-    let shipper_weight = check(req.shipper_weight, "shipper_weight", 0.0, 10.0)?;
+    let max_multiplier = check(req.max_multiplier, "max_multiplier", &MAX_MULTIPLIER)?;
+    let outside_markup = check(req.outside_markup, "outside_markup", &OUTSIDE_MARKUP)?;
+    let dispersion = check(req.dispersion, "dispersion", &PRICE_DISPERSION)?;
+    let shipper_weight = check(req.shipper_weight, "shipper_weight", &SHIPPER_WEIGHT)?;
     let carrying = check(
         req.carrying_cost_usd_per_tkm,
         "carrying_cost_usd_per_tkm",
-        0.0,
-        10.0,
+        &CARRYING_COST,
     )?;
     let a = applied_async(&state, Some(req.scenario.clone())).await?;
     // Defaults, then the scenario's `[game]` table, then the request.
@@ -924,7 +909,7 @@ pub async fn risk(
     )?;
     let share = q
         .capacity_share
-        .map(|s| in_range("capacity_share", s, 0.0, 1.0))
+        .map(|s| limited("capacity_share", s, &karvan_data::limits::CAPACITY_SHARE))
         .transpose()?;
     let sc = Scenarios::of(&state);
     state
@@ -992,7 +977,7 @@ pub async fn start_resilience(
     if samples > 5000 {
         return Err(ApiError::out_of_range(
             "samples",
-            "(a whole number) from 0 to 5000",
+            "between 0 and 5000 (a whole number)",
         ));
     }
     let samples = samples as usize;
