@@ -192,6 +192,9 @@ struct Table {
     closed: bool,
 }
 
+/// How often an idle worker looks for expired results.
+const SWEEP: Duration = Duration::from_secs(60);
+
 /// Forgotten ids remembered as expired; older ones are simply unknown.
 const EXPIRED_REMEMBERED: usize = 10_000;
 
@@ -211,7 +214,7 @@ impl Jobs {
 
     fn expire(&self, t: &mut Table, now: Instant) {
         while let Some(&(id, at)) = t.finished.front() {
-            let too_many = t.finished.len() > self.limits.keep_finished;
+            let too_many = t.finished.len() > self.limits.keep_finished.max(1);
             if !too_many && now.duration_since(at) < self.limits.keep_for {
                 break;
             }
@@ -249,7 +252,12 @@ impl Jobs {
                         e.status = Status::Running;
                         break (id, work, e.progress.clone());
                     }
-                    t = self.wake.wait(t).unwrap_or_else(|p| p.into_inner());
+                    // Wake now and then to forget results that have expired meanwhile.
+                    t = match self.wake.wait_timeout(t, SWEEP) {
+                        Ok((t, _)) => t,
+                        Err(p) => p.into_inner().0,
+                    };
+                    self.expire(&mut t, Instant::now());
                 }
             };
             let ctx = JobCtx {
