@@ -1334,13 +1334,13 @@ async fn a_client_that_stops_reading_is_dropped_after_the_write_timeout() {
         },
     )
     .await;
-    // A hundred requests for a large file, sent at once and never read: far more than
-    // the socket buffers hold, so the server's writes wait.
+    // Four hundred requests for a large file (60 MB of answers), sent at once and never
+    // read: far more than the socket buffers hold, so the server's writes wait.
     let one = b"GET /assets/vendor/leaflet/leaflet.js HTTP/1.1\r\nHost: x\r\n\r\n";
     let (got, closed) = tokio::task::spawn_blocking(move || {
         use std::io::{Read, Write};
         let mut c = std::net::TcpStream::connect(addr).unwrap();
-        c.write_all(&one.repeat(100)).unwrap();
+        c.write_all(&one.repeat(400)).unwrap();
         std::thread::sleep(std::time::Duration::from_secs(2));
         c.set_read_timeout(Some(std::time::Duration::from_secs(5)))
             .unwrap();
@@ -1359,7 +1359,7 @@ async fn a_client_that_stops_reading_is_dropped_after_the_write_timeout() {
     .await
     .unwrap();
     assert!(closed, "the connection is still open after {got} bytes");
-    assert!(got < 100 * 140_000, "all {got} bytes were sent");
+    assert!(got < 400 * 140_000, "all {got} bytes were sent");
 }
 
 #[tokio::test]
