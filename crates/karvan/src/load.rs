@@ -43,3 +43,54 @@ pub fn slug(s: &str) -> String {
     }
     out.trim_matches('-').to_string()
 }
+
+/// Refuses results that hold a number that is not finite. JSON writes NaN and the
+/// infinities as `null`, and the results checked here have no optional field, so a `null`
+/// anywhere is a figure that is not finite; `what` names the results in the message.
+pub fn check_finite(what: &str, results: &impl serde::Serialize) -> Result<()> {
+    fn find_null(v: &serde_json::Value, path: &mut Vec<String>) -> bool {
+        match v {
+            serde_json::Value::Null => true,
+            serde_json::Value::Array(items) => items.iter().enumerate().any(|(i, x)| {
+                path.push(i.to_string());
+                let found = find_null(x, path);
+                if !found {
+                    path.pop();
+                }
+                found
+            }),
+            serde_json::Value::Object(m) => m.iter().any(|(k, x)| {
+                path.push(k.clone());
+                let found = find_null(x, path);
+                if !found {
+                    path.pop();
+                }
+                found
+            }),
+            _ => false,
+        }
+    }
+    let v = serde_json::to_value(results)?;
+    let mut path = Vec::new();
+    if find_null(&v, &mut path) {
+        return Err(anyhow!(
+            "the {what} are not finite (at {}); check the dataset's and scenario's values",
+            path.join(".")
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_nan_anywhere_in_results_is_refused_with_where() {
+        let ok = serde_json::json!({"a": [1.0, 2.0], "b": {"c": 3.0}});
+        assert!(super::check_finite("results", &ok).is_ok());
+        let bad = serde_json::json!({"a": [1.0, f64::NAN], "b": {"c": 3.0}});
+        let e = super::check_finite("results", &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("at a.1"), "{e}");
+    }
+}

@@ -98,6 +98,13 @@ pub fn risk(
     let base = ev.state(&BTreeSet::new());
     let all_year = ev.state(&closed.iter().copied().collect());
     let year = ev.year(&closures);
+    for (what, annual) in [
+        ("base year", &base),
+        ("year closed throughout", &all_year),
+        ("year with the closures", &year),
+    ] {
+        load::check_finite(&format!("results of the {what}"), annual)?;
+    }
     let mut md = String::from("# Closures during the year\n\n");
     for (e, s0, d) in &closures {
         let how = match partial.get(e) {
@@ -202,6 +209,7 @@ pub fn resilience(
 ) -> Result<ExitCode> {
     let applied = load::applied(scenario)?;
     let r = solve(&applied, args, json);
+    load::check_finite("resilience results", &r)?;
     let md = karvan_report::resilience::markdown(&applied.name, &r);
     let out = out.unwrap_or_else(|| {
         Path::new("out").join(format!("resilience-{}", load::slug(&applied.name)))
