@@ -291,6 +291,50 @@ pub async fn select_link(
         .await
 }
 
+#[derive(Deserialize)]
+pub struct FitQuery {
+    scenario: Option<String>,
+}
+
+/// The run of a scenario against the dataset's observations: every observation with its
+/// prediction and errors, the summaries, and the scatter chart as SVG.
+pub async fn fit(
+    State(state): State<AppState>,
+    q: QueryResult<FitQuery>,
+) -> ApiResult<Json<Value>> {
+    let Query(q) = q?;
+    let sc = Scenarios::of(&state);
+    state
+        .compute("fit", move || {
+            let model = Model::new(sc.applied(q.scenario.as_deref())?);
+            let ds = &model.applied.dataset;
+            if ds.observations.is_empty() {
+                return Err(ApiError::not_found(
+                    "the dataset has no observations to compare the run with",
+                ));
+            }
+            let choice = RouteChoice::from_settings(&model.applied.assignment);
+            let results = karvan_model::run_checked(&model, choice)
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+            let fit = karvan_policy::fit::fit(ds, &results);
+            let svg = karvan_report::fit::scatter_svg(&fit)
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+            let mut v =
+                serde_json::to_value(&fit).map_err(|e| ApiError::internal(e.to_string()))?;
+            if let Some(rows) = v["rows"].as_array_mut() {
+                for (row, r) in rows.iter_mut().zip(&fit.rows) {
+                    row["error"] = json!(r.error());
+                    row["relative_error"] = json!(r.relative_error());
+                    row["geh"] = json!(r.geh());
+                    row["inside"] = json!(r.inside());
+                }
+            }
+            v["svg"] = json!(svg);
+            Ok(Json(v))
+        })
+        .await
+}
+
 /// Where the previous version of saved scenario `name` is kept.
 const HISTORY: &str = ".history";
 

@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/network", get(api::network))
         .route("/api/route", get(api::route))
         .route("/api/select-link", get(api::select_link))
+        .route("/api/fit", get(api::fit))
         .route("/api/scenarios", get(api::list_scenarios))
         .route(
             "/api/scenarios/{name}",

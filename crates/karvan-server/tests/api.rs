@@ -1393,3 +1393,21 @@ async fn a_changed_saved_scenario_is_not_served_from_an_earlier_request() {
     let (st, _, _) = send(&app, "GET", "/api/network?scenario=mine", "").await;
     assert_eq!(st, StatusCode::NOT_FOUND, "a deleted scenario is gone");
 }
+
+#[tokio::test]
+async fn fit_compares_the_run_with_every_observation() {
+    let s = Server::new();
+    let (st, v) = s.get("/api/fit").await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let rows = v["rows"].as_array().unwrap();
+    assert!(rows.len() >= 40, "{}", rows.len());
+    let hairatan = rows
+        .iter()
+        .find(|r| r["id"] == "hairatan-rail-share-1403")
+        .unwrap();
+    assert_eq!(hairatan["kind"], "share");
+    assert!(hairatan["predicted"].as_f64().unwrap() >= 0.0);
+    assert!(hairatan["inside"].is_boolean());
+    assert!(v["summary"]["compared"].as_u64().unwrap() > 5);
+    assert!(v["svg"].as_str().unwrap().starts_with("<svg"));
+}
