@@ -199,6 +199,75 @@ pub fn scatter_svg(fit: &Fit) -> Result<String, ReportError> {
     Ok(svg)
 }
 
+/// The report's section: the summaries, the scatter chart and the scored observations
+/// (those of another period or scope are left to `fit.md`).
+pub fn html_section(fit: &Fit) -> String {
+    let mut h = String::from("<h2>Fit to observations</h2><ul>");
+    for (label, s) in [
+        ("Fitted observations", &fit.summary),
+        ("Kept out of the fit", &fit.validation),
+    ] {
+        let _ = write!(
+            h,
+            "<li>{label}: {} compared ({} on crossings missing from the network); {:.0}% inside \
+             their observed range; {:.0}% of flows with GEH &lt; 5; flows %RMSE {:.0}; shares off \
+             by {:.3} on average.</li>",
+            s.compared,
+            s.not_in_network,
+            100.0 * s.share_inside,
+            100.0 * s.share_geh_below_5,
+            s.percent_rmse,
+            s.share_mae
+        );
+    }
+    h.push_str("</ul>");
+    match scatter_svg(fit) {
+        Ok(svg) => h.push_str(&svg),
+        Err(e) => {
+            let _ = write!(
+                h,
+                "<p>The chart could not be drawn: {}</p>",
+                crate::html::esc(&e.to_string())
+            );
+        }
+    }
+    h.push_str(
+        "<table><tr><th>observation</th><th>role</th><th class=n>observed</th><th>range</th>\
+         <th class=n>predicted</th><th class=n>error</th><th class=n>GEH</th><th>inside</th></tr>",
+    );
+    for r in fit
+        .rows
+        .iter()
+        .filter(|r| r.role != ObservationRole::Context)
+    {
+        let _ = write!(
+            h,
+            "<tr><td title=\"{}\">{}</td><td>{}</td><td class=n>{}</td><td>{}–{}</td>\
+             <td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td></tr>",
+            crate::html::esc(&r.source),
+            crate::html::esc(&r.id),
+            role(r),
+            value(r.kind, r.observed),
+            value(r.kind, r.low),
+            value(r.kind, r.high),
+            r.predicted
+                .map(|p| value(r.kind, p))
+                .unwrap_or_else(|| "not in network".into()),
+            r.relative_error()
+                .map(|e| format!("{:+.0}%", 100.0 * e))
+                .unwrap_or_default(),
+            r.geh().map(|g| fixed(g, 1)).unwrap_or_default(),
+            match r.inside() {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "",
+            }
+        );
+    }
+    h.push_str("</table>");
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

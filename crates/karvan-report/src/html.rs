@@ -23,9 +23,12 @@ pub struct ReportInput<'a> {
     pub game: Option<&'a karvan_policy::GameAnalysis>,
     /// The resilience analysis, when asked for.
     pub resilience: Option<&'a karvan_policy::resilience::ResilienceAnalysis>,
+    /// The run against the dataset's observations, when it has some.
+    pub fit: Option<&'a karvan_policy::fit::Fit>,
 }
 
-fn esc(s: &str) -> String {
+/// `s` escaped for HTML text and attributes.
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -83,6 +86,9 @@ pub fn report(input: &ReportInput) -> String {
     }
     if let Some(r) = input.resilience {
         h.push_str(&crate::resilience::html_section(ds, r));
+    }
+    if let Some(f) = input.fit {
+        h.push_str(&crate::fit::html_section(f));
     }
     sources(&mut h, ds, r);
     let _ = write!(

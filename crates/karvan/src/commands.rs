@@ -245,12 +245,16 @@ pub fn report(
         None => None,
     };
     let resilience = resilience.map(|args| crate::resilience::solve(&model.applied, args, false));
+    // The fit to the observations, whenever the dataset has some.
+    let fit = (!model.applied.dataset.observations.is_empty())
+        .then(|| karvan_policy::fit::fit(&model.applied.dataset, &results));
     let html = karvan_report::html::report(&karvan_report::html::ReportInput {
         dataset: &model.applied.dataset,
         results: &results,
         compare: base.as_ref().map(|(r, c)| (r, c)),
         game: game.as_ref(),
         resilience: resilience.as_ref(),
+        fit: fit.as_ref(),
     });
     let out = out.unwrap_or_else(|| {
         Path::new("out").join(format!("report-{}.html", load::slug(&model.applied.name)))

@@ -587,3 +587,18 @@ fn fit_compares_every_observation_and_calibrate_writes_a_scenario_that_fits_bett
         .iter()
         .all(|o| o["tonnes"].as_f64().unwrap() > 0.0));
 }
+
+#[test]
+fn the_report_shows_the_fit_to_observations() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.html");
+    karvan()
+        .args(["report", "--route-choice", "aon", "-o"])
+        .arg(&report)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("<h2>Fit to observations</h2>"));
+    assert!(html.contains("hairatan-rail-share-1403"));
+    assert!(html.contains("predicted, thousand t/year"));
+}
