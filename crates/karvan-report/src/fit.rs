@@ -145,11 +145,22 @@ pub fn scatter_svg(fit: &Fit) -> Result<String, ReportError> {
         .filter(|r| r.kind == ObservationKind::Flow && r.role != ObservationRole::Context)
         .filter_map(|r| r.predicted.map(|p| (r, p)))
         .collect();
-    let kt = |v: f64| (v / 1000.0).max(1.0);
+    // Thousands of tonnes; a prediction of nothing is drawn on the lowest line.
+    let lowest = points
+        .iter()
+        .flat_map(|(r, p)| [r.low, *p])
+        .filter(|v| *v > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    let lo = if lowest.is_finite() {
+        10f64.powf((lowest / 1000.0 / 2.0).max(1.0).log10().floor())
+    } else {
+        1.0
+    };
+    let kt = move |v: f64| (v / 1000.0).max(lo);
     let hi = points
         .iter()
         .flat_map(|(r, p)| [kt(r.high), kt(*p)])
-        .fold(10.0, f64::max)
+        .fold(lo * 10.0, f64::max)
         * 2.0;
     let mut svg = String::new();
     {
@@ -163,18 +174,32 @@ pub fn scatter_svg(fit: &Fit) -> Result<String, ReportError> {
             .margin(16)
             .x_label_area_size(48)
             .y_label_area_size(72)
-            .build_cartesian_2d((1.0..hi).log_scale(), (1.0..hi).log_scale())
+            .build_cartesian_2d((lo..hi).log_scale(), (lo..hi).log_scale())
             .map_err(draw)?;
         chart
             .configure_mesh()
             .x_desc("observed, thousand t/year")
             .y_desc("predicted, thousand t/year")
             .label_style(("sans-serif", 12))
+            .x_label_formatter(&|v| thousands(*v))
+            .y_label_formatter(&|v| thousands(*v))
             .draw()
             .map_err(draw)?;
         chart
-            .draw_series(LineSeries::new([(1.0, 1.0), (hi, hi)], BLACK.mix(0.4)))
-            .map_err(draw)?;
+            .draw_series(LineSeries::new([(lo, lo), (hi, hi)], BLACK.mix(0.4)))
+            .map_err(draw)?
+            .label("perfect fit")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK.mix(0.4)));
+        for (label, colour) in [
+            ("fitted", RGBColor(31, 95, 168)),
+            ("kept out of the fit", RGBColor(192, 102, 26)),
+        ] {
+            chart
+                .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
+                .map_err(draw)?
+                .label(label)
+                .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
+        }
         for (r, p) in &points {
             let colour = match r.role {
                 ObservationRole::Validate => RGBColor(192, 102, 26),
@@ -194,6 +219,14 @@ pub fn scatter_svg(fit: &Fit) -> Result<String, ReportError> {
                 )))
                 .map_err(draw)?;
         }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK.mix(0.3))
+            .label_font(("sans-serif", 12))
+            .draw()
+            .map_err(draw)?;
         root.present().map_err(draw)?;
     }
     Ok(svg)
@@ -320,7 +353,9 @@ mod tests {
         assert!(md.contains("-45%"), "{md}");
         let svg = scatter_svg(&f).unwrap();
         assert!(svg.starts_with("<svg"), "{svg}");
-        assert_eq!(svg.matches("<circle").count(), 2, "{svg}");
+        // Two observations and the two legend marks.
+        assert_eq!(svg.matches("<circle").count(), 4, "{svg}");
+        assert!(svg.contains("kept out of the fit"));
         assert!(svg.contains("observed, thousand t/year"));
         let csv = String::from_utf8(csv(&f).unwrap()).unwrap();
         assert!(csv.lines().count() == 3 && csv.contains("hairatan,calibrate,flow"));
