@@ -356,25 +356,5 @@ pub fn calibrate(
 
 /// The minimiser of `f` on `[low, high]` by golden-section search with `steps` steps.
 pub fn golden_section(low: f64, high: f64, steps: usize, f: impl Fn(f64) -> f64) -> f64 {
-    let ratio = (5f64.sqrt() - 1.0) / 2.0;
-    let (mut a, mut b) = (low, high);
-    let mut c = b - ratio * (b - a);
-    let mut d = a + ratio * (b - a);
-    let (mut fc, mut fd) = (f(c), f(d));
-    for _ in 0..steps {
-        if fc < fd {
-            b = d;
-            d = c;
-            fd = fc;
-            c = b - ratio * (b - a);
-            fc = f(c);
-        } else {
-            a = c;
-            c = d;
-            fc = fd;
-            d = a + ratio * (b - a);
-            fd = f(d);
-        }
-    }
-    (a + b) / 2.0
+    crate::game::golden_max(low, high, steps, |x| -f(x)).0
 }

@@ -72,11 +72,27 @@ fn maximise_1d(lo: f64, hi: f64, mut f: impl FnMut(f64) -> f64) -> (f64, f64) {
             best_f = fx;
         }
     }
-    let (mut a, mut b) = ((best_x - step).max(lo), (best_x + step).min(hi));
+    let (a, b) = ((best_x - step).max(lo), (best_x + step).min(hi));
+    let (x, fx) = golden_max(a, b, GOLDEN, f);
+    if fx > best_f {
+        (x, fx)
+    } else {
+        (best_x, best_f)
+    }
+}
+
+/// Golden-section search for the maximum of `f` on `[a, b]` in `steps` steps: the better
+/// of the two last inner points and its value.
+pub(crate) fn golden_max(
+    mut a: f64,
+    mut b: f64,
+    steps: usize,
+    mut f: impl FnMut(f64) -> f64,
+) -> (f64, f64) {
     let g = (5f64.sqrt() - 1.0) / 2.0;
     let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));
     let (mut fc, mut fd) = (f(c), f(d));
-    for _ in 0..GOLDEN {
+    for _ in 0..steps {
         if fc > fd {
             b = d;
             d = c;
@@ -91,11 +107,10 @@ fn maximise_1d(lo: f64, hi: f64, mut f: impl FnMut(f64) -> f64) -> (f64, f64) {
             fd = f(d);
         }
     }
-    let (x, fx) = if fc > fd { (c, fc) } else { (d, fd) };
-    if fx > best_f {
-        (x, fx)
+    if fc > fd {
+        (c, fc)
     } else {
-        (best_x, best_f)
+        (d, fd)
     }
 }
 

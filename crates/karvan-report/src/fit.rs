@@ -25,6 +25,41 @@ fn value(kind: ObservationKind, v: f64) -> String {
     }
 }
 
+/// One observation's figures as people read them, for the Markdown and HTML tables.
+struct Cells {
+    observed: String,
+    range: String,
+    predicted: String,
+    error: String,
+    relative_error: String,
+    geh: String,
+    inside: &'static str,
+}
+
+impl Cells {
+    fn of(r: &FitRow) -> Cells {
+        Cells {
+            observed: value(r.kind, r.observed),
+            range: format!("{}–{}", value(r.kind, r.low), value(r.kind, r.high)),
+            predicted: r
+                .predicted
+                .map(|p| value(r.kind, p))
+                .unwrap_or_else(|| "not in network".into()),
+            error: r.error().map(|e| value(r.kind, e)).unwrap_or_default(),
+            relative_error: r
+                .relative_error()
+                .map(|e| format!("{:+.0}%", 100.0 * e))
+                .unwrap_or_default(),
+            geh: r.geh().map(|g| fixed(g, 1)).unwrap_or_default(),
+            inside: match r.inside() {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "",
+            },
+        }
+    }
+}
+
 /// The summary statistics in one line each.
 pub fn summary_lines(label: &str, s: &FitSummary) -> String {
     format!(
@@ -52,29 +87,19 @@ pub fn markdown(fit: &Fit) -> String {
          |---|---|---:|---|---:|---:|---:|---:|---|\n",
     );
     for r in &fit.rows {
-        let predicted = r
-            .predicted
-            .map(|p| value(r.kind, p))
-            .unwrap_or_else(|| "not in network".into());
+        let c = Cells::of(r);
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {}–{} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.id,
             role(r),
-            value(r.kind, r.observed),
-            value(r.kind, r.low),
-            value(r.kind, r.high),
-            predicted,
-            r.error().map(|e| value(r.kind, e)).unwrap_or_default(),
-            r.relative_error()
-                .map(|e| format!("{:+.0}%", 100.0 * e))
-                .unwrap_or_default(),
-            r.geh().map(|g| fixed(g, 1)).unwrap_or_default(),
-            match r.inside() {
-                Some(true) => "yes",
-                Some(false) => "no",
-                None => "",
-            }
+            c.observed,
+            c.range,
+            c.predicted,
+            c.error,
+            c.relative_error,
+            c.geh,
+            c.inside
         );
     }
     md
@@ -273,28 +298,20 @@ pub fn html_section(fit: &Fit) -> String {
         .iter()
         .filter(|r| r.role != ObservationRole::Context)
     {
+        let c = Cells::of(r);
         let _ = write!(
             h,
-            "<tr><td title=\"{}\">{}</td><td>{}</td><td class=n>{}</td><td>{}–{}</td>\
+            "<tr><td title=\"{}\">{}</td><td>{}</td><td class=n>{}</td><td>{}</td>\
              <td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td></tr>",
             crate::html::esc(&r.source),
             crate::html::esc(&r.id),
             role(r),
-            value(r.kind, r.observed),
-            value(r.kind, r.low),
-            value(r.kind, r.high),
-            r.predicted
-                .map(|p| value(r.kind, p))
-                .unwrap_or_else(|| "not in network".into()),
-            r.relative_error()
-                .map(|e| format!("{:+.0}%", 100.0 * e))
-                .unwrap_or_default(),
-            r.geh().map(|g| fixed(g, 1)).unwrap_or_default(),
-            match r.inside() {
-                Some(true) => "yes",
-                Some(false) => "no",
-                None => "",
-            }
+            c.observed,
+            c.range,
+            c.predicted,
+            c.relative_error,
+            c.geh,
+            c.inside
         );
     }
     h.push_str("</table>");
