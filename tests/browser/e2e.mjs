@@ -16,7 +16,8 @@
 // Iran) and runs a small resilience analysis; each view's tables download as CSV and its
 // flows as GeoJSON; the map prints alone and saves as SVG and PNG; and a long analysis is
 // cancelled, while a job waiting in the queue and a busy server (both played by the test)
-// are shown for what they are. Exits non-zero with a message on failure.
+// are shown for what they are; the Fit tab sets the base year against the observed border
+// counts (summaries, chart, every observation, its CSV). Exits non-zero with a message on failure.
 
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -819,6 +820,65 @@ async function main() {
     await page.unroute('**/api/games');
     await page.screenshot({ path: join(shotDir, 'jobs.png') });
     return `analysis: ${cancelled.text} busy: ${busy.text} queued: ${queued.text}`;
+  });
+
+  await step('q) the Fit tab compares the run with observed border counts', async () => {
+    await page.click('#tab-fit');
+    await page.waitForFunction(() => document.querySelectorAll('#fit-table tbody tr[data-id]').length > 0
+      || document.querySelector('#message.error:not([hidden])'));
+    const fit = await page.evaluate(() => ({
+      error: document.querySelector('#message.error:not([hidden]) .message-text')?.textContent.trim() || '',
+      scenario: document.querySelector('#fit-scenario').value,
+      rows: [...document.querySelectorAll('#fit-table tbody tr[data-id]')].map((tr) => ({
+        id: tr.dataset.id, role: tr.dataset.role, outside: tr.classList.contains('outside'),
+        cells: [...tr.cells].map((td) => td.textContent.trim()),
+      })),
+      blocks: [...document.querySelectorAll('#fit-summary .fit-block')].map((b) => b.innerText),
+      circles: document.querySelectorAll('#fit-chart svg circle').length,
+      scripts: document.querySelectorAll('#fit-chart script, #fit-chart [onload], #fit-chart [onclick]').length,
+    }));
+    check(!fit.error, `the page shows an error: ${fit.error}`);
+    check(fit.rows.length >= 40, `the observation table has ${fit.rows.length} rows, expected at least 40`);
+    check(fit.blocks.length === 2, `${fit.blocks.length} summary blocks, expected the fitted and the kept-out observations`);
+    const percent = /\d %/;
+    check(fit.blocks.every((b) => percent.test(b)), `a summary shows no percentage: ${fit.blocks.join(' | ')}`);
+    check(fit.blocks.every((b) => /Not in the network/.test(b)), 'a summary does not count the observations missing from the network');
+    check(fit.circles > 0, 'the predicted-against-observed chart has no points');
+    check(fit.scripts === 0, 'the chart brought scripts or event handlers into the page');
+    const flow = fit.rows.find((r) => /^\d{1,3}(,\d{3})+$/.test(r.cells[2]));
+    check(flow, 'no observed flow is written with thousands separators');
+    const share = fit.rows.find((r) => /^0\.\d{3}$/.test(r.cells[2]));
+    check(share, 'no observed share is written with three decimals');
+    const outside = fit.rows.filter((r) => r.outside);
+    check(outside.length > 0 && outside.every((r) => r.cells[7] === 'no'), 'the rows outside their range are not highlighted, or not only those');
+
+    // A click shows an observation's source under it.
+    await page.click(`#fit-table tbody tr[data-id="${fit.rows[0].id}"]`);
+    const source = await page.$eval(`#fit-table tbody tr[data-id="${fit.rows[0].id}"] + tr.fit-source`, (tr) => (tr.hidden ? '' : tr.textContent));
+    check(/Source:/.test(source), `the first observation's source does not open: "${source}"`);
+
+    // The role filter keeps the rows of one role.
+    await page.selectOption('#fit-role', 'validate');
+    const kept = await page.$$eval('#fit-table tbody tr[data-id]', (trs) => trs.map((tr) => tr.dataset.role));
+    check(kept.length > 0 && kept.length < fit.rows.length && kept.every((r) => r === 'validate'), `the "kept out" filter shows ${JSON.stringify(kept)}`);
+    await page.selectOption('#fit-role', 'all');
+
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.click('#fit-csv')]);
+    const lines = readFileSync(await dl.path(), 'utf8').trim().split(/\r?\n/);
+    check(/\.csv$/.test(dl.suggestedFilename()), `the fit is saved as ${dl.suggestedFilename()}`);
+    check(lines[0].startsWith('id,role,kind,unit,observed,low,high,predicted'), `the fit CSV's header is ${lines[0]}`);
+    check(lines.some((l) => l.startsWith(`${fit.rows[0].id},`)), `the fit CSV has no row for ${fit.rows[0].id}`);
+    check(lines.length >= fit.rows.length + 1, `the fit CSV has ${lines.length} lines for ${fit.rows.length} observations`);
+
+    await dismissNotice(page);
+    await page.$eval('#panel-fit', (el) => el.scrollTo(0, 0));
+    await page.screenshot({ path: join(shotDir, 'fit.png') });
+    await page.$eval('#fit-table', (el) => el.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: join(shotDir, 'fit-table.png') });
+    const summary = (b) => (b.match(/[\d.]+ %/) || [''])[0];
+    return `${fit.scenario}: ${fit.rows.length} observations, ${outside.length} outside their range; inside the range ` +
+      `${summary(fit.blocks[0])} fitted, ${summary(fit.blocks[1])} kept out; ${fit.circles} points on the chart; ` +
+      `${kept.length} kept out; ${dl.suggestedFilename()} with ${lines.length - 1} rows`;
   });
 
   clearTimeout(watchdog);

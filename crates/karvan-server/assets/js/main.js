@@ -1,5 +1,5 @@
-// Karvan web page: a map of the network and six tabs (Map, Routes, Scenarios, Compare, Game,
-// Resilience) over the JSON API of `karvan serve`. Plain ES modules, no build step, and only
+// Karvan web page: a map of the network and seven tabs (Map, Routes, Scenarios, Compare, Game,
+// Resilience, Fit) over the JSON API of `karvan serve`. Plain ES modules, no build step, and only
 // same-origin requests, so the page works offline. This module starts the page and wires the
 // parts that belong to no single view.
 
@@ -16,6 +16,7 @@ import { fillCommodities, fillPlaces } from './pickers.js';
 import { state } from './state.js';
 import { onTab, showTab } from './tabs.js';
 import { bindCompare } from './views/compare.js';
+import { bindFit } from './views/fit.js';
 import { bindGame, renderGamePlayers } from './views/game.js';
 import { bindResilience } from './views/resilience.js';
 import { bindRoutes } from './views/routes.js';
@@ -62,6 +63,7 @@ function bindControls() {
   bindCompare();
   bindGame();
   bindResilience();
+  bindFit();
 }
 
 async function start() {

@@ -19,7 +19,7 @@ export function fillCommodities(commodities) {
 /** Fills every scenario picker, keeping each one's choice when it still exists. */
 export function fillScenarioPickers() {
   const names = state.scenarios.map((sc) => sc.name);
-  for (const sel of $$('#map-scenario, #route-scenario, #compare-a, #compare-b, #game-scenario, #risk-scenario, #resilience-scenario')) {
+  for (const sel of $$('#map-scenario, #route-scenario, #compare-a, #compare-b, #game-scenario, #risk-scenario, #resilience-scenario, #fit-scenario')) {
     const keep = sel.value;
     sel.replaceChildren(...names.map((n) => h('option', { value: n }, n)));
     if (names.includes(keep)) sel.value = keep;
