@@ -8,6 +8,7 @@ pub mod embedded;
 pub mod limits;
 pub mod locate;
 pub mod problem;
+pub mod review;
 pub mod scenario;
 pub mod schema;
 pub mod types;

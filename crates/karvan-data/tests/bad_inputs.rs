@@ -519,3 +519,26 @@ fn a_manifest_cut_short_gets_a_message() {
         "{problems}"
     );
 }
+
+#[test]
+fn a_link_shorter_than_the_great_circle_gets_a_note() {
+    // a1 (40.0, 60.0) and a2 (40.0, 61.0) are 85 km apart in a straight line.
+    let ds = load_edited("links.csv", |t| {
+        t.replacen("a1,a2,road,,100", "a1,a2,road,,50", 1)
+    })
+    .expect("a note, not a problem");
+    let notes = karvan_data::review::length_notes(&ds);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.file == "links.csv" && n.line == Some(2) && n.message.contains("shorter")),
+        "{notes:?}"
+    );
+    let ds = load_edited("links.csv", |t| {
+        t.replacen("a1,a2,road,,100", "a1,a2,road,,400", 1)
+    })
+    .unwrap();
+    assert!(karvan_data::review::length_notes(&ds)
+        .iter()
+        .any(|n| n.message.contains("more than twice")));
+}

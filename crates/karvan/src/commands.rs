@@ -303,23 +303,38 @@ pub fn validate(path: Option<&Path>, json: bool) -> Result<ExitCode> {
     let (label, result) = match path {
         None => (
             format!("embedded:{}", embedded::DEFAULT),
-            embedded::load(embedded::DEFAULT).map(|_| ()),
+            embedded::load(embedded::DEFAULT),
         ),
-        Some(p) if p.is_dir() => (p.display().to_string(), Dataset::load_dir(p).map(|_| ())),
+        Some(p) if p.is_dir() => (p.display().to_string(), Dataset::load_dir(p)),
         Some(p) => {
             let label = p.display().to_string();
             let checked = karvan_data::locate(p.to_str(), None)
                 .and_then(|l| l.applied())
-                .map(|_| ());
+                .map(|a| a.dataset);
             (label, checked)
         }
     };
     match result {
-        Ok(()) => {
+        Ok(ds) => {
+            // Figures that may be right but deserve a look; they do not make it invalid.
+            let notes = karvan_data::review::length_notes(&ds);
             if json {
-                println!("{}", serde_json::json!({ "valid": true, "problems": [] }));
+                let notes: Vec<_> = notes
+                    .iter()
+                    .map(|p| serde_json::json!({ "file": p.file, "line": p.line, "column": p.column, "message": p.message }))
+                    .collect();
+                println!(
+                    "{}",
+                    serde_json::json!({ "valid": true, "problems": [], "notes": notes })
+                );
             } else {
                 println!("{label}: valid");
+                if !notes.is_empty() {
+                    println!("{} notes on lengths worth a look:", notes.len());
+                    for n in &notes {
+                        println!("  {n}");
+                    }
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
