@@ -19,6 +19,8 @@ pub enum ArcKind {
     Crossing { crossing: usize, forward: bool },
     /// A transfer between two layers at a node.
     Transfer { transfer: usize },
+    /// Cargo changing ship at a port: from the node's sea arrivals to its departures.
+    Transship { node: usize },
     /// From a node's source vertex into one of its layers.
     Access { node: usize },
     /// From one of a node's layers to its sink vertex.
@@ -107,6 +109,21 @@ impl Network {
                 next += 1;
             }
         }
+        // Ships arrive at a port's arrival vertex and leave from its sea vertex: going on
+        // by sea means changing ship there (a transshipment arc), so passing through a hub
+        // costs handling and time, and a sea leg never continues into another for free.
+        let mut sea_arrival: HashMap<usize, u32> = HashMap::new();
+        for (n, set) in layers.iter().enumerate() {
+            if set.contains(&Layer::Sea) {
+                sea_arrival.insert(n, next);
+                next += 1;
+            }
+        }
+        // The vertex where an arc entering `layer` at node `n` ends.
+        let head = |n: usize, layer: Layer| match layer {
+            Layer::Sea => sea_arrival[&n],
+            _ => vertex[&(n, layer)],
+        };
         let source: Vec<u32> = (0..ds.nodes.len() as u32).map(|i| next + 2 * i).collect();
         let sink: Vec<u32> = (0..ds.nodes.len() as u32)
             .map(|i| next + 2 * i + 1)
@@ -157,7 +174,7 @@ impl Network {
                     &mut ends,
                     arc,
                     vertex[&(from, layer)],
-                    vertex[&(to, layer)],
+                    head(to, layer),
                     NO_GROUP,
                 );
             }
@@ -204,7 +221,15 @@ impl Network {
             let (Some(&va), Some(&vb)) = (vertex.get(&(n, t.from)), vertex.get(&(n, t.to))) else {
                 continue; // one of the layers is closed or absent in this scenario
             };
-            for (la, x, y) in [(t.from, va, vb), (t.to, vb, va)] {
+            // Cargo leaves the sea from the arrival vertex (it came off a ship).
+            let leaving = |layer: Layer, v: u32| match layer {
+                Layer::Sea => sea_arrival[&n],
+                _ => v,
+            };
+            for (la, x, y) in [
+                (t.from, leaving(t.from, va), vb),
+                (t.to, leaving(t.to, vb), va),
+            ] {
                 let arc = Arc {
                     kind: ArcKind::Transfer { transfer: i },
                     layer: la,
@@ -253,11 +278,29 @@ impl Network {
                 push(
                     &mut ends,
                     zero(ArcKind::Egress { node: n }),
-                    v,
+                    head(n, l),
                     sink[n],
                     NO_GROUP,
                 );
             }
+        }
+        let mut ports: Vec<(usize, u32)> = sea_arrival.iter().map(|(&n, &v)| (n, v)).collect();
+        ports.sort_unstable();
+        for (n, arrival) in ports {
+            let arc = Arc {
+                kind: ArcKind::Transship { node: n },
+                layer: Layer::Sea,
+                from_node: n,
+                to_node: n,
+                country: node_country[n],
+                km: 0.0,
+                hours: params.parameter("sea_transshipment_hours"),
+                operating_usd_per_t: 0.0,
+                transfer_usd_per_t: params.parameter("sea_transshipment_usd_per_t"),
+                fee_usd_per_t: 0.0,
+                risk_exposure: 0.0,
+            };
+            push(&mut ends, arc, arrival, vertex[&(n, Layer::Sea)], NO_GROUP);
         }
         Network {
             graph: Graph::new(num_vertices, &ends),

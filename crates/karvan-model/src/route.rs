@@ -112,6 +112,11 @@ impl Model {
                         format!("{} {l1} → {l2}", ds.nodes[arc.from_node].name),
                     )
                 }
+                ArcKind::Transship { node } => (
+                    "transfer",
+                    format!("{}:sea->sea", ds.nodes[node].id),
+                    format!("{} transshipment (ship to ship)", ds.nodes[node].name),
+                ),
                 ArcKind::Access { .. } | ArcKind::Egress { .. } => continue,
             };
             let (iso3, country_kind) = match arc.country {

@@ -449,3 +449,36 @@ fn resilience_ranks_elements_and_samples_years() {
         .iter()
         .any(|d| d["country"] == "AFG"));
 }
+
+#[test]
+fn changing_ship_at_a_sea_hub_costs_handling_and_time() {
+    let routes = karvan_json(&["route", "Tashkent", "Karachi", "--alternatives", "3"]);
+    let by_sea = routes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["countries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["country"] == "sea")
+        })
+        .expect("a route by sea");
+    let steps = by_sea["steps"].as_array().unwrap();
+    let hub = steps
+        .iter()
+        .find(|s| s["id"] == "jebel-ali:sea->sea")
+        .expect("the route changes ship at Jebel Ali");
+    assert_eq!(hub["kind"], "transfer");
+    assert!(hub["parts"]["transfers"].as_f64().unwrap() > 0.0);
+    assert!(hub["parts"]["hours"].as_f64().unwrap() > 0.0);
+    // Between two sea legs there is always a change of ship.
+    for pair in steps.windows(2) {
+        let sea = |s: &Value| s["kind"] == "link" && s["layer"] == "sea";
+        assert!(
+            !(sea(&pair[0]) && sea(&pair[1])),
+            "two sea legs with no transshipment"
+        );
+    }
+}
