@@ -147,7 +147,7 @@ pub fn analyse_until(
             ));
         }
     }
-    let warnings = market
+    let mut warnings: Vec<String> = market
         .idle_players
         .iter()
         .map(|p| {
@@ -157,6 +157,7 @@ pub fn analyse_until(
             )
         })
         .collect();
+    warnings.extend(bound_warnings(&market, &solutions));
     let figures = values
         .iter()
         .chain(&phi)
@@ -187,6 +188,39 @@ pub fn analyse_until(
         core_empty,
         corridor_coalitions,
     })
+}
+
+/// A warning for each solution whose multipliers sit on the cap: there the result is
+/// set by the cap, not by how freight answers to price.
+fn bound_warnings(market: &Market, solutions: &[Solution]) -> Vec<String> {
+    let (_, cap) = market.settings.bounds;
+    let idle = |player: usize| {
+        market
+            .idle_players
+            .contains(&market.settings.players[player])
+    };
+    solutions
+        .iter()
+        .filter(|s| s.name != "today")
+        .filter_map(|s| {
+            let on_cap: Vec<String> = market
+                .variables
+                .iter()
+                .enumerate()
+                .filter(|(v, (player, _))| !idle(*player) && s.strategy[*v] >= cap * (1.0 - 1e-3))
+                .map(|(_, (player, mode))| format!("{} {mode}", market.settings.players[*player]))
+                .collect();
+            (!on_cap.is_empty()).then(|| {
+                format!(
+                    "in the {} solution {} sit{} on the cap of {cap}× today's tariff: there the \
+                     result is set by the cap, not by how freight answers to price",
+                    s.name,
+                    on_cap.join(", "),
+                    if on_cap.len() == 1 { "s" } else { "" }
+                )
+            })
+        })
+        .collect()
 }
 
 fn solution(m: &Market, name: &str, s: &[f64]) -> Solution {

@@ -296,3 +296,33 @@ fn an_analysis_asked_to_stop_solves_no_further_step_and_returns_none() {
     assert!(stopped.is_none());
     assert_eq!(steps.load(Ordering::Relaxed), 0);
 }
+
+#[test]
+fn a_game_solution_on_the_cap_is_flagged() {
+    let model = Model::new(tiny());
+    // A cap at today's tariffs binds: transit revenue grows with the tariff up to it.
+    let tight = karvan_policy::MarketSettings {
+        players: vec!["BBB".into()],
+        bounds: (0.0, 1.0),
+        ..Default::default()
+    };
+    let g = karvan_policy::analyse(&model, tight, &|| {}).unwrap();
+    assert!(
+        g.warnings
+            .iter()
+            .any(|w| w.contains("nash") && w.contains("cap")),
+        "{:?}",
+        g.warnings
+    );
+    let loose = karvan_policy::MarketSettings {
+        players: vec!["BBB".into()],
+        bounds: (0.0, 50.0),
+        ..Default::default()
+    };
+    let g = karvan_policy::analyse(&model, loose, &|| {}).unwrap();
+    assert!(
+        !g.warnings.iter().any(|w| w.contains("nash")),
+        "{:?}",
+        g.warnings
+    );
+}
