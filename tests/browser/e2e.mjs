@@ -576,8 +576,12 @@ async function main() {
         bars: document.querySelectorAll('#game-shapley-chart svg rect').length,
         key: document.querySelector('#game-key').innerText,
         progress: window.gameStatusSeen.filter((t) => t.startsWith('Coalitions solved')),
+        warnings: document.querySelector('#game-warnings').hidden
+          ? '' : document.querySelector('#game-warnings').textContent,
       };
     });
+    // With these three players Uzbekistan's and Pakistan's road multipliers reach the cap.
+    check(shown.warnings.includes('on the cap'), `no warning that a solution sits on the cap: "${shown.warnings}"`);
     check(shown.model.includes('Players: UZB, AFG, PAK'), `the model statement does not name the players: ${shown.model}`);
     check(shown.tariffs === 2 * GAME_PLAYERS.length, `#game-tariffs has ${shown.tariffs} rows, expected rail and road of each player`);
     check(shown.payoffs >= GAME_PLAYERS.length, `#game-payoffs has ${shown.payoffs} rows`);

@@ -112,12 +112,21 @@ function renderGame(a, model, request) {
     $(`#${id}`).dataset.file = `${file}-${id.slice(5)}`;
   }
   $('#game-model').textContent = model;
+  renderGameWarnings(a.warnings || []);
   renderGameKey(a);
   renderGameTariffs(a);
   renderGamePayoffs(a);
   renderGameShapley(a);
   $('#game-shapley-chart').replaceChildren(shapleyChart(a));
   renderGameCorridors(a);
+}
+
+/** What a reader should know before trusting the figures: players with no transit, and
+ * solutions that sit on the cap of the multipliers. */
+function renderGameWarnings(warnings) {
+  const list = $('#game-warnings');
+  list.replaceChildren(...warnings.map((w) => h('li', {}, `Warning: ${w}`)));
+  list.hidden = warnings.length === 0;
 }
 
 /** The grand coalition (all players together) is the last entry: its bitmask has every bit. */
