@@ -518,6 +518,8 @@ pub const PARAMETERS: &[Parameter] = &[
     Parameter { name: "risk_dwell_hours", unit: "h", doc: "Extra hours at a border crossing per unit of risk index (the higher of its two sides), for security checks and convoys.", min: 0.0, max: 2000.0 },
     Parameter { name: "closure_chance_per_year", unit: "1/year", doc: "Chance per year that a border crossing in a region of risk index 1 closes (`karvan resilience`); a crossing's chance is this times its risk index.", min: 0.0, max: 1.0 },
     Parameter { name: "closure_days", unit: "days", doc: "How long a sampled closure lasts (`karvan resilience`).", min: 0.0, max: 365.0 },
+    Parameter { name: "rail_terminal_usd_per_t", unit: "USD/t", doc: "Loading or unloading rail cargo where it starts or ends, with the drayage to the door, at a railhead with no rail↔road transfer of its own in `transfers.csv` (which is used where it exists).", min: 0.0, max: 1000.0 },
+    Parameter { name: "rail_terminal_hours", unit: "h", doc: "Time of that loading or unloading.", min: 0.0, max: 2000.0 },
     Parameter { name: "sea_transshipment_usd_per_t", unit: "USD/t", doc: "Handling when cargo changes ship at a port (sea to sea), per tonne.", min: 0.0, max: 1000.0 },
     Parameter { name: "sea_transshipment_hours", unit: "h", doc: "Time in port when cargo changes ship: handling and the wait for the connecting sailing.", min: 0.0, max: 2000.0 },
 ];

@@ -255,16 +255,27 @@ impl Network {
                     continue;
                 }
                 let v = vertex[&(n, l)];
+                // Rail cargo is loaded where it starts and unloaded where it ends, then
+                // taken to the door by truck: the railhead's terminal. Trucks go door to
+                // door; a sea gateway stands for the ports beyond it.
+                let (usd, hours) = match l {
+                    Layer::Rail(_) => terminal(ds, params, &ds.nodes[n].id, l),
+                    _ => (0.0, 0.0),
+                };
                 let zero = |kind| Arc {
                     kind,
                     layer: l,
                     from_node: n,
                     to_node: n,
-                    country: None,
+                    country: if usd > 0.0 || hours > 0.0 {
+                        node_country[n]
+                    } else {
+                        None
+                    },
                     km: 0.0,
-                    hours: 0.0,
+                    hours,
                     operating_usd_per_t: 0.0,
-                    transfer_usd_per_t: 0.0,
+                    transfer_usd_per_t: usd,
                     fee_usd_per_t: 0.0,
                     risk_exposure: 0.0,
                 };
@@ -310,6 +321,30 @@ impl Network {
             crossing_group: group,
         }
     }
+}
+
+/// The cost and hours of loading or unloading rail cargo at `node` on `layer`: the node's
+/// own rail↔road transfer where `transfers.csv` has one, else the dataset's default.
+fn terminal(
+    ds: &karvan_data::Dataset,
+    m: &karvan_data::Manifest,
+    node: &str,
+    layer: Layer,
+) -> (f64, f64) {
+    ds.transfers
+        .iter()
+        .find(|t| {
+            t.node == node
+                && ((t.from == Layer::Road && t.to == layer)
+                    || (t.to == Layer::Road && t.from == layer))
+        })
+        .map(|t| (t.usd_per_t, t.hours))
+        .unwrap_or_else(|| {
+            (
+                m.parameter("rail_terminal_usd_per_t"),
+                m.parameter("rail_terminal_hours"),
+            )
+        })
 }
 
 fn default_speed(m: &karvan_data::Manifest, mode: Mode) -> f64 {

@@ -117,6 +117,20 @@ impl Model {
                     format!("{}:sea->sea", ds.nodes[node].id),
                     format!("{} transshipment (ship to ship)", ds.nodes[node].name),
                 ),
+                ArcKind::Access { node } | ArcKind::Egress { node }
+                    if arc.transfer_usd_per_t > 0.0 || arc.hours > 0.0 =>
+                {
+                    let what = if matches!(arc.kind, ArcKind::Access { .. }) {
+                        "loading"
+                    } else {
+                        "unloading"
+                    };
+                    (
+                        "terminal",
+                        format!("{}:{} terminal", ds.nodes[node].id, arc.layer),
+                        format!("{} {} terminal ({what})", ds.nodes[node].name, arc.layer),
+                    )
+                }
                 ArcKind::Access { .. } | ArcKind::Egress { .. } => continue,
             };
             let (iso3, country_kind) = match arc.country {

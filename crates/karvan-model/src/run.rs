@@ -433,7 +433,11 @@ pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
                 let route = model.explain_at(arcs, &c.class, c.origin, dest, hours.as_deref());
                 add_flows(model, arcs, *t, &d.commodity, &mut results);
                 add_revenue(&route, *t, &mut results.revenue);
-                for step in route.steps.iter().filter(|s| s.kind != "transfer") {
+                for step in route
+                    .steps
+                    .iter()
+                    .filter(|s| s.kind == "link" || s.kind == "crossing")
+                {
                     *elements.entry(step.id.clone()).or_insert(0.0) += t;
                     if step.kind == "crossing" {
                         // Which way: the country a crossing step enters.

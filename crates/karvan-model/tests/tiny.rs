@@ -341,3 +341,36 @@ fn risk_adds_dwell_at_crossings() {
     let h = |m: &Model| m.routes(a1, c2, 0, 0)[0].total.hours;
     close(h(&tense) - h(&calm), 10.0);
 }
+
+#[test]
+fn rail_cargo_pays_its_terminals_where_it_starts_and_ends() {
+    let free = model_with("");
+    let charged = model_with("[parameters]\nrail_terminal_usd_per_t = 4\nrail_terminal_hours = 6");
+    let route = |m: &Model| {
+        let ds = &m.applied.dataset;
+        m.routes(
+            places::find(ds, "a1").unwrap(),
+            places::find(ds, "c2").unwrap(),
+            0,
+            0,
+        )[0]
+        .clone()
+    };
+    let (a, b) = (route(&free), route(&charged));
+    assert!(
+        a.steps.iter().all(|s| s.layer != "road"),
+        "rail all the way"
+    );
+    let terminals: Vec<_> = b.steps.iter().filter(|s| s.kind == "terminal").collect();
+    assert_eq!(
+        terminals.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        ["a1:rail-1520 terminal", "c2:rail-1435 terminal"]
+    );
+    // Loading at A and unloading at C: 2 × 4 USD/t and 2 × 6 h, nothing else changes.
+    close(b.total.transfers - a.total.transfers, 8.0);
+    close(b.total.hours - a.total.hours, 12.0);
+    close(b.total.money() - a.total.money(), 8.0);
+    // Each terminal is paid in its own country.
+    assert_eq!(terminals[0].country, "AAA");
+    assert_eq!(terminals[1].country, "CCC");
+}

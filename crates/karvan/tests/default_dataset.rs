@@ -101,7 +101,9 @@ fn trans_afghan_railway_draws_traffic_and_moves_revenue() {
             && e["element"] == "link"
     });
     assert!(new_line_used, "no new link carries traffic");
-    for iso in ["UZB", "AFG", "PAK"] {
+    // The line earns Uzbekistan transit and Afghanistan its domestic charges. (Once rail
+    // terminals cost what they do, little of today's cargo reaches Pakistan by it.)
+    for iso in ["UZB", "AFG"] {
         let r = cmp["revenue"]
             .as_array()
             .unwrap()
