@@ -720,6 +720,17 @@ async function main() {
     check(flows.type === 'FeatureCollection' && flows.features.some((f) => f.properties.tonnes > 0), 'the run\'s flows GeoJSON carries no tonnes');
     const runCorridors = csvRows((await fetchDownload('#run-corridors-csv')).text);
     check(runCorridors.length > 5 && runCorridors[0] === 'corridor,tonnes,share', `the run's corridors CSV: ${runCorridors[0]}, ${runCorridors.length} lines`);
+    // The report is a link to the server's attachment: fetch what it points to. (Step k
+    // renamed the run's scenario, so the same link is asked of a shipped scenario.)
+    const report = await page.$eval('#run-report', async (a) => {
+      const res = await fetch(a.href.replace(/scenario=[^&]*/, 'scenario=today'));
+      return { href: a.getAttribute('href'), status: res.status,
+        disposition: res.headers.get('content-disposition') || '', text: await res.text() };
+    });
+    check(report.status === 200 && /attachment; filename="karvan-report-.*\.html"/.test(report.disposition)
+      && report.text.includes('content="Karvan"') && report.text.includes('Fit to observations'),
+      `the HTML report link ${report.href} gives ${report.status} ${report.disposition} (${report.text.length} bytes)`);
+    got.push(report.disposition.replace(/^.*filename="|"$/g, ''));
 
     const revenue = await fetchDownload('[data-csv="compare-revenue"]', '#tab-compare');
     const uzb = csvRows(revenue.text).find((r) => r.startsWith('Uzbekistan,'));

@@ -335,6 +335,49 @@ pub async fn fit(
         .await
 }
 
+#[derive(Deserialize)]
+pub struct ReportQuery {
+    scenario: Option<String>,
+}
+
+/// The self-contained HTML report of a scenario's run (what `karvan report` writes), with
+/// the fit to the observations, as a file to download.
+pub async fn report(
+    State(state): State<AppState>,
+    q: QueryResult<ReportQuery>,
+) -> ApiResult<Response> {
+    let Query(q) = q?;
+    let sc = Scenarios::of(&state);
+    let name = q.scenario.clone().unwrap_or_else(|| "base".into());
+    state
+        .compute("report", move || {
+            let model = Model::new(sc.applied(q.scenario.as_deref())?);
+            let choice = RouteChoice::from_settings(&model.applied.assignment);
+            let results = karvan_model::run_checked(&model, choice)
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+            let ds = &model.applied.dataset;
+            let fit = (!ds.observations.is_empty()).then(|| karvan_policy::fit::fit(ds, &results));
+            let html = karvan_report::html::report(&karvan_report::html::ReportInput {
+                dataset: ds,
+                results: &results,
+                compare: None,
+                game: None,
+                resilience: None,
+                fit: fit.as_ref(),
+            });
+            let disposition = format!("attachment; filename=\"karvan-report-{name}.html\"");
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
+                html,
+            )
+                .into_response())
+        })
+        .await
+}
+
 /// Where the previous version of saved scenario `name` is kept.
 const HISTORY: &str = ".history";
 

@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/route", get(api::route))
         .route("/api/select-link", get(api::select_link))
         .route("/api/fit", get(api::fit))
+        .route("/api/report", get(api::report))
         .route("/api/scenarios", get(api::list_scenarios))
         .route(
             "/api/scenarios/{name}",

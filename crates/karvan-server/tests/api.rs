@@ -1411,3 +1411,38 @@ async fn fit_compares_the_run_with_every_observation() {
     assert!(v["summary"]["compared"].as_u64().unwrap() > 5);
     assert!(v["svg"].as_str().unwrap().starts_with("<svg"));
 }
+
+#[tokio::test]
+async fn the_html_report_downloads_as_one_file() {
+    let s = Server::new();
+    let dir = tempfile::tempdir().unwrap();
+    let app = karvan_server::router(karvan_server::AppState::new(dir.path().to_path_buf()));
+    let response = tower::ServiceExt::oneshot(
+        app,
+        axum::http::Request::builder()
+            .uri("/api/report?scenario=today")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers().clone();
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("karvan-report-today.html"));
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let html = String::from_utf8(body.to_vec()).unwrap();
+    assert!(html.contains("<meta name=\"generator\" content=\"Karvan\">"));
+    assert!(html.contains("Fit to observations"));
+    let (st, _) = s.get("/api/report?scenario=no-such-scenario").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}

@@ -4,7 +4,7 @@
 import { api } from '../api.js';
 import { $, h } from '../dom.js';
 import { downloadCsv, downloadGeoJson, fileSlug } from '../downloads.js';
-import { fmt0, fmtPct } from '../format.js';
+import { fmt0, fmtPct, plural } from '../format.js';
 import { jobStatus, runJob } from '../jobs.js';
 import { loadNetwork } from '../map/network.js';
 import { showFlows } from '../map/overlays.js';
@@ -59,7 +59,7 @@ function renderRunSummary(run) {
       h('dt', {}, 'Demand'), h('dd', {}, `${fmt0(r.demand_tonnes)} t/year`),
       h('dt', {}, 'Routed'), h('dd', {}, `${fmt0(r.routed_tonnes)} t/year`),
       h('dt', {}, 'Unroutable demand rows'), h('dd', {}, fmt0((r.unroutable || []).length)),
-      h('dt', {}, 'Route choice'), h('dd', {}, `${a.method || '–'}, ${fmt0(a.iterations)} iterations`),
+      h('dt', {}, 'Route choice'), h('dd', {}, `${a.method || '–'}, ${plural(a.iterations, 'iteration')}`),
       h('dt', {}, a.measure || 'Convergence'), h('dd', {}, a.convergence != null ? a.convergence.toExponential(1) : '–')),
     h('h4', {}, 'Largest corridors'),
     h('table', { class: 'data' },
@@ -77,5 +77,10 @@ function renderRunSummary(run) {
       h('button', {
         type: 'button', class: 'link-button download', id: 'run-flows-geojson',
         onclick: () => downloadGeoJson(file('flows'), state.lastFlows),
-      }, 'Flows on the map (GeoJSON)')));
+      }, 'Flows on the map (GeoJSON)'),
+      // The server writes the report and sends it as an attachment: a plain link saves it.
+      h('a', {
+        class: 'link-button download', id: 'run-report',
+        href: `/api/report?scenario=${encodeURIComponent(run.scenario)}`,
+      }, 'The whole report (HTML)')));
 }
