@@ -179,13 +179,22 @@ mod tests {
     #[test]
     fn an_approximate_match_says_so() {
         let ds = karvan_data::embedded::load(karvan_data::embedded::DEFAULT).unwrap();
-        let m = resolve(&ds, "Mazar-e-Sharif").unwrap();
-        if !m.exact {
-            assert!(m
-                .note(&ds, "Mazar-e-Sharif")
-                .unwrap()
-                .contains("approximate"));
-        }
+        // "Hayratan" is none of Hairatan's spellings; only its consonants match.
+        let m = resolve(&ds, "Hayratan").unwrap();
+        assert_eq!(ds.nodes[m.index].id, "hairatan");
+        assert!(!m.exact);
+        let note = m
+            .note(&ds, "Hayratan")
+            .expect("an approximate match has a note");
+        assert!(
+            note.contains("approximate") && note.contains("hairatan"),
+            "{note}"
+        );
+        // An exact spelling with no look-alikes needs no note.
+        let m = resolve(&ds, "Hairatan").unwrap();
+        assert!(m.exact);
+        assert!(m.note(&ds, "Hairatan").is_none(), "{:?}", m.others);
+        // An alias in another case is exact, or else says it is approximate.
         let m = resolve(&ds, "hayraton").unwrap();
         let note = m.note(&ds, "hayraton");
         assert!(m.exact || note.is_some_and(|n| n.contains("approximate")));

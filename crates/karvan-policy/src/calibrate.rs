@@ -232,33 +232,37 @@ pub fn fit_with(applied: &Applied, factors: &[f64], choice: RouteChoice) -> fit:
     fit::fit(&model.applied.dataset, &r)
 }
 
-/// Cross-validation: the observations are dealt into `folds` groups (by position, so it
-/// repeats); each group is left out in turn, the demand calibrated on the others, and the
-/// left-out group's fit measured. Returns the held-out rows of every fold together.
+/// Cross-validation of the demand calibration over the observations `used` (indices into
+/// the dataset's): they are dealt into `folds` groups by position (so it repeats); each
+/// group is left out in turn, the demand calibrated on the others, and the left-out
+/// group's fit measured. Returns the number of folds and the held-out rows of all folds.
 pub fn cross_validate(
     applied: &Applied,
+    used: &[usize],
     folds: usize,
     s: &Settings,
     progress: &dyn Fn(usize),
-) -> Vec<fit::FitRow> {
-    let ds = &applied.dataset;
-    let n = ds.observations.len();
-    let folds = folds.clamp(2, n.max(2));
+) -> (usize, Vec<fit::FitRow>) {
+    let folds = folds.min(used.len()).max(2);
     let mut held_out = Vec::new();
     for f in 0..folds {
-        let train: Vec<usize> = (0..n).filter(|k| k % folds != f).collect();
+        let train: Vec<usize> = used
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % folds != f)
+            .map(|(_, &k)| k)
+            .collect();
         let c = calibrate_demand(applied, &train, s, &|_, _| {});
         let fit = fit_with(applied, &c.factors, s.route_choice);
         held_out.extend(
-            fit.rows
-                .into_iter()
+            used.iter()
                 .enumerate()
-                .filter(|(k, _)| k % folds == f)
-                .map(|(_, r)| r),
+                .filter(|(i, _)| i % folds == f)
+                .map(|(_, &k)| fit.rows[k].clone()),
         );
         progress(f);
     }
-    held_out
+    (folds, held_out)
 }
 
 /// A dataset parameter that calibration may move, within bounds.

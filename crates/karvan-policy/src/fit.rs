@@ -169,6 +169,11 @@ fn other_side(ds: &Dataset, crossing: &str, country: &str) -> Option<String> {
     }
 }
 
+/// The fit of run `r`, when the dataset has observations to compare it with.
+pub fn fit_if_observed(ds: &Dataset, r: &RunResults) -> Option<Fit> {
+    (!ds.observations.is_empty()).then(|| fit(ds, r))
+}
+
 /// Compares every observation of `ds` with the run `r`.
 pub fn fit(ds: &Dataset, r: &RunResults) -> Fit {
     let rows: Vec<FitRow> = ds

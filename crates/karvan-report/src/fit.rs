@@ -107,57 +107,48 @@ pub fn markdown(fit: &Fit) -> String {
 
 /// `fit.csv`: one row per observation.
 pub fn csv(fit: &Fit) -> Result<Vec<u8>, ReportError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let err = |source| ReportError::Csv {
-        path: "fit.csv".into(),
-        source,
-    };
-    w.write_record([
-        "id",
-        "role",
-        "kind",
-        "unit",
-        "observed",
-        "low",
-        "high",
-        "predicted",
-        "error",
-        "relative_error",
-        "geh",
-        "inside",
-        "weight",
-        "period",
-        "source",
-    ])
-    .map_err(err)?;
-    for r in &fit.rows {
-        let opt = |v: Option<f64>, d: usize| v.map(|v| fixed(v, d)).unwrap_or_default();
-        w.write_record([
-            r.id.clone(),
-            role(r).into(),
-            match r.kind {
-                ObservationKind::Flow => "flow".into(),
-                ObservationKind::Share => "share".into(),
-            },
-            r.unit.into(),
-            fixed(r.observed, 4),
-            fixed(r.low, 4),
-            fixed(r.high, 4),
-            opt(r.predicted, 4),
-            opt(r.error(), 4),
-            opt(r.relative_error(), 4),
-            opt(r.geh(), 2),
-            r.inside().map(|b| b.to_string()).unwrap_or_default(),
-            fixed(r.weight, 2),
-            r.period.clone(),
-            r.source.clone(),
-        ])
-        .map_err(err)?;
-    }
-    w.into_inner().map_err(|e| ReportError::Io {
-        path: "fit.csv".into(),
-        source: e.into_error(),
-    })
+    let opt = |v: Option<f64>, d: usize| v.map(|v| fixed(v, d)).unwrap_or_default();
+    crate::tables::csv_bytes(
+        &[
+            "id",
+            "role",
+            "kind",
+            "unit",
+            "observed",
+            "low",
+            "high",
+            "predicted",
+            "error",
+            "relative_error",
+            "geh",
+            "inside",
+            "weight",
+            "period",
+            "source",
+        ],
+        fit.rows.iter().map(|r| {
+            vec![
+                r.id.clone(),
+                role(r).into(),
+                match r.kind {
+                    ObservationKind::Flow => "flow".into(),
+                    ObservationKind::Share => "share".into(),
+                },
+                r.unit.into(),
+                fixed(r.observed, 4),
+                fixed(r.low, 4),
+                fixed(r.high, 4),
+                opt(r.predicted, 4),
+                opt(r.error(), 4),
+                opt(r.relative_error(), 4),
+                opt(r.geh(), 2),
+                r.inside().map(|b| b.to_string()).unwrap_or_default(),
+                fixed(r.weight, 2),
+                r.period.clone(),
+                r.source.clone(),
+            ]
+        }),
+    )
 }
 
 /// Predicted against observed flows, on logarithmic axes (thousands of t/year), with the

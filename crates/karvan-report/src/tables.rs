@@ -5,7 +5,8 @@ use karvan_model::{Route, RunResults};
 
 use crate::ReportError;
 
-fn csv_bytes(
+/// A CSV table with `header` and `rows`.
+pub(crate) fn csv_bytes(
     header: &[&str],
     rows: impl Iterator<Item = Vec<String>>,
 ) -> Result<Vec<u8>, ReportError> {
@@ -24,7 +25,7 @@ fn csv_bytes(
     })
 }
 
-fn f(v: f64, decimals: usize) -> String {
+pub(crate) fn f(v: f64, decimals: usize) -> String {
     crate::fmt::fixed(v, decimals)
 }
 

@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use karvan_data::{embedded, is_name, locate_named, Applied, Scenario};
-use karvan_model::{places, Model, RouteChoice};
+use karvan_model::{places, Model, RouteChoice, RunResults};
 use karvan_report::Comparison;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -257,6 +257,15 @@ pub async fn route(
         .await
 }
 
+/// A scenario's model and its run with the scenario's route choice, every figure checked
+/// finite.
+fn scenario_run(sc: &Scenarios, scenario: Option<&str>) -> ApiResult<(Model, RunResults)> {
+    let model = Model::new(sc.applied(scenario)?);
+    let choice = RouteChoice::from_settings(&model.applied.assignment);
+    let results = karvan_model::run_checked(&model, choice)?;
+    Ok((model, results))
+}
+
 #[derive(Deserialize)]
 pub struct SelectLinkQuery {
     id: String,
@@ -271,16 +280,15 @@ pub async fn select_link(
     let sc = Scenarios::of(&state);
     state
         .compute("select-link run", move || {
-            let model = Model::new(sc.applied(q.scenario.as_deref())?);
-            let ds = &model.applied.dataset;
+            let applied = sc.applied(q.scenario.as_deref())?;
+            let ds = &applied.dataset;
             if !ds.links.iter().any(|l| l.id == q.id) && !ds.crossings.iter().any(|c| c.id == q.id) {
                 return Err(ApiError::not_found(format!(
                     "no link or crossing `{}`",
                     q.id
                 )));
             }
-            let choice = RouteChoice::from_settings(&model.applied.assignment);
-            let results = karvan_model::run(&model, choice);
+            let (_, results) = scenario_run(&sc, q.scenario.as_deref())?;
             let users: Vec<Value> = results
                 .select_link(&q.id)
                 .iter()
@@ -306,19 +314,14 @@ pub async fn fit(
     let sc = Scenarios::of(&state);
     state
         .compute("fit", move || {
-            let model = Model::new(sc.applied(q.scenario.as_deref())?);
-            let ds = &model.applied.dataset;
-            if ds.observations.is_empty() {
+            let (model, results) = scenario_run(&sc, q.scenario.as_deref())?;
+            let Some(fit) = karvan_policy::fit::fit_if_observed(&model.applied.dataset, &results)
+            else {
                 return Err(ApiError::not_found(
                     "the dataset has no observations to compare the run with",
                 ));
-            }
-            let choice = RouteChoice::from_settings(&model.applied.assignment);
-            let results = karvan_model::run_checked(&model, choice)
-                .map_err(|e| ApiError::internal(e.to_string()))?;
-            let fit = karvan_policy::fit::fit(ds, &results);
-            let svg = karvan_report::fit::scatter_svg(&fit)
-                .map_err(|e| ApiError::internal(e.to_string()))?;
+            };
+            let svg = karvan_report::fit::scatter_svg(&fit)?;
             let mut v =
                 serde_json::to_value(&fit).map_err(|e| ApiError::internal(e.to_string()))?;
             if let Some(rows) = v["rows"].as_array_mut() {
@@ -351,12 +354,9 @@ pub async fn report(
     let name = q.scenario.clone().unwrap_or_else(|| "base".into());
     state
         .compute("report", move || {
-            let model = Model::new(sc.applied(q.scenario.as_deref())?);
-            let choice = RouteChoice::from_settings(&model.applied.assignment);
-            let results = karvan_model::run_checked(&model, choice)
-                .map_err(|e| ApiError::internal(e.to_string()))?;
+            let (model, results) = scenario_run(&sc, q.scenario.as_deref())?;
             let ds = &model.applied.dataset;
-            let fit = (!ds.observations.is_empty()).then(|| karvan_policy::fit::fit(ds, &results));
+            let fit = karvan_policy::fit::fit_if_observed(ds, &results);
             let html = karvan_report::html::report(&karvan_report::html::ReportInput {
                 dataset: ds,
                 results: &results,
@@ -742,7 +742,7 @@ pub async fn start_run(
     let (id, status) = state.submit(Kind::Run, &req.scenario, 1, move |ctx| {
         let model = Model::new(a);
         let choice = RouteChoice::from_settings(&model.applied.assignment);
-        let results = karvan_model::run(&model, choice);
+        let results = karvan_model::run_checked(&model, choice).map_err(|e| e.to_string())?;
         ctx.step();
         ctx.check();
         let flows = karvan_report::geo::flows(&model.applied.dataset, &results)
@@ -857,10 +857,8 @@ pub async fn compare(
     let sc = Scenarios::of(&state);
     state
         .compute("comparison", move || {
-            let ma = Model::new(sc.applied(Some(&q.a))?);
-            let mb = Model::new(sc.applied(Some(&q.b))?);
-            let ra = karvan_model::run(&ma, RouteChoice::from_settings(&ma.applied.assignment));
-            let rb = karvan_model::run(&mb, RouteChoice::from_settings(&mb.applied.assignment));
+            let (ma, ra) = scenario_run(&sc, Some(&q.a))?;
+            let (mb, rb) = scenario_run(&sc, Some(&q.b))?;
             let cmp = Comparison::new(&ma.applied.dataset, &ra, &mb.applied.dataset, &rb);
             let changes: Value = serde_json::from_str(&cmp.geojson(&mb.applied.dataset)?).unwrap_or(Value::Null);
             Ok(Json(json!({ "comparison": cmp, "flow_changes": changes, "assignment_a": ra.assignment, "assignment_b": rb.assignment })))

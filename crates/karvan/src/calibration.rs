@@ -139,7 +139,9 @@ pub fn calibrate(
     let folds = match args.folds {
         Some(k) => {
             bar.set_message(format!("cross-validation in {k} folds"));
-            Some(cross_validate(&applied, &used, k, &settings))
+            let (folds, held_out) =
+                calibrate::cross_validate(&applied, &used, k, &settings, &|_| {});
+            Some((folds, fit::summarise(&held_out)))
         }
         None => None,
     };
@@ -176,35 +178,6 @@ fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar
-}
-
-/// Cross-validation of the demand calibration over the fitted observations: the summary
-/// of the held-out predictions.
-fn cross_validate(
-    applied: &Applied,
-    used: &[usize],
-    folds: usize,
-    s: &Settings,
-) -> (usize, fit::FitSummary) {
-    let folds = folds.min(used.len()).max(2);
-    let mut held_out = Vec::new();
-    for f in 0..folds {
-        let train: Vec<usize> = used
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| i % folds != f)
-            .map(|(_, &k)| k)
-            .collect();
-        let c = calibrate::calibrate_demand(applied, &train, s, &|_, _| {});
-        let fit = calibrate::fit_with(applied, &c.factors, s.route_choice);
-        held_out.extend(
-            used.iter()
-                .enumerate()
-                .filter(|(i, _)| i % folds == f)
-                .map(|(_, &k)| fit.rows[k].clone()),
-        );
-    }
-    (folds, fit::summarise(&held_out))
 }
 
 /// One summary statistic, formatted.

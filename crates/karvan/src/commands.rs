@@ -246,8 +246,7 @@ pub fn report(
     };
     let resilience = resilience.map(|args| crate::resilience::solve(&model.applied, args, false));
     // The fit to the observations, whenever the dataset has some.
-    let fit = (!model.applied.dataset.observations.is_empty())
-        .then(|| karvan_policy::fit::fit(&model.applied.dataset, &results));
+    let fit = karvan_policy::fit::fit_if_observed(&model.applied.dataset, &results);
     let html = karvan_report::html::report(&karvan_report::html::ReportInput {
         dataset: &model.applied.dataset,
         results: &results,
