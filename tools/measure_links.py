@@ -72,6 +72,9 @@ def gc_km(a, b):
 
 
 # ---------------------------------------------------------------- graphs
+# Countries the Natural Earth basemap names without an ISO 3166 code.
+NAME_TO_ISO = {'Georgia': 'GEO', 'Turkey': 'TUR'}
+
 class Graph:
     def __init__(self, base, bridge_km=0.0, keep=lambda i: True):
         self.nodes = {}
@@ -230,6 +233,8 @@ class Countries:
         for f in fc['features']:
             p = f['properties']
             iso = p.get('iso_a3') or p.get('name')
+            # The basemap gives Georgia and Turkey no ISO code, only their names.
+            iso = NAME_TO_ISO.get(iso, iso)
             g = f['geometry']
             parts = g['coordinates'] if g['type'] == 'MultiPolygon' else [g['coordinates']]
             for poly in parts:

@@ -91,6 +91,8 @@ pub struct Dataset {
     pub crossings: Vec<Crossing>,
     pub transfers: Vec<Transfer>,
     pub commodities: Vec<Commodity>,
+    /// Carriers' freight rates by country and mode (empty: the operating_cost_* parameters).
+    pub freight_rates: Vec<FreightRate>,
     pub tariffs: Vec<Tariff>,
     pub demand: Vec<Demand>,
     pub risk: Vec<Risk>,
@@ -134,6 +136,7 @@ impl Dataset {
             crossings: vec![],
             transfers: vec![],
             commodities: vec![],
+            freight_rates: vec![],
             tariffs: vec![],
             demand: vec![],
             risk: vec![],
@@ -290,6 +293,13 @@ impl Dataset {
                 name: r.string("name"),
                 value_usd_per_t: r.number("value_usd_per_t").unwrap_or(0.0),
                 source,
+            }),
+            "freight_rates.csv" => self.freight_rates.push(FreightRate {
+                country: r.string("country"),
+                mode: Mode::parse(&r.string("mode")).unwrap_or(Mode::Road),
+                usd_per_tkm: r.number("usd_per_tkm").unwrap_or(0.0),
+                source,
+                line,
             }),
             "tariffs.csv" => self.tariffs.push(Tariff {
                 country: r.string("country"),

@@ -71,10 +71,11 @@ pub fn locate_named(name: Option<&str>, saved: Option<&Path>) -> Result<Located,
     }
     if let Some(text) = embedded::scenario(name) {
         let scenario = Scenario::parse(text, name)?;
+        // No folder: what a shipped scenario extends is shipped too.
         return Ok(Located {
             scenario,
             label: name.to_string(),
-            dir: PathBuf::from("."),
+            dir: PathBuf::new(),
         });
     }
     let shipped: Vec<&str> = embedded::SCENARIOS.iter().map(|(n, _)| *n).collect();
@@ -107,11 +108,53 @@ impl Located {
         }
     }
 
-    /// The base dataset with the scenario applied.
+    /// The base dataset with the scenario applied (on top of the scenarios it extends).
     pub fn applied(&self) -> Result<Applied, Problems> {
-        self.scenario.apply(&self.base()?, &self.label)
+        let scenario = self.with_parents()?;
+        scenario.apply(&self.base()?, &self.label)
+    }
+
+    /// The scenario with every scenario it `extends` under it, nearest last.
+    pub fn with_parents(&self) -> Result<Scenario, Problems> {
+        let mut scenario = self.scenario.clone();
+        let mut dir = self.dir.clone();
+        let mut seen: Vec<String> = vec![self.label.clone()];
+        while let Some(name) = scenario.extends.clone() {
+            if seen.contains(&name) || seen.len() > MAX_EXTENDS {
+                return Err(problem(
+                    &self.label,
+                    format!(
+                        "`extends` goes round in a circle or deeper than {MAX_EXTENDS}: {} → {name}",
+                        seen.join(" → ")
+                    ),
+                ));
+            }
+            seen.push(name.clone());
+            let shipped = dir.as_os_str().is_empty();
+            let file = dir.join(&name);
+            let parent = if !shipped && file.is_file() {
+                locate(file.to_str(), None)?
+            } else {
+                locate_named(Some(&name), Some(dir.as_path()).filter(|_| !shipped))?
+            };
+            if parent.scenario.base != scenario.base {
+                return Err(problem(
+                    &self.label,
+                    format!(
+                        "extends `{name}`, whose base is `{}`, not `{}`",
+                        parent.scenario.base, scenario.base
+                    ),
+                ));
+            }
+            dir = parent.dir.clone();
+            scenario = scenario.on_top_of(parent.scenario);
+        }
+        Ok(scenario)
     }
 }
+
+/// How many scenarios deep `extends` may go.
+const MAX_EXTENDS: usize = 8;
 
 /// Largest input file read (a dataset table or a scenario); larger ones are refused.
 pub const MAX_INPUT_BYTES: u64 = 512 * 1024 * 1024;

@@ -1,7 +1,8 @@
 //! Scenarios: a small TOML file that names a base dataset and overrides it by stable ids.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +23,10 @@ pub struct Scenario {
     pub description: Option<String>,
     /// An embedded dataset's name, or a dataset folder (relative to the scenario file).
     pub base: String,
+    /// Another scenario this one builds on (a file relative to this one, a saved or a
+    /// shipped scenario's name): its settings apply first, this file's on top.
+    #[serde(default)]
+    pub extends: Option<String>,
     /// Year modelled: links and crossings open when their opening year is at most this.
     #[serde(default)]
     pub year: Option<i32>,
@@ -50,6 +55,74 @@ pub struct Scenario {
     /// The file's text, kept to point problems found later at their lines.
     #[serde(skip)]
     pub text: Option<String>,
+}
+
+impl Scenario {
+    /// This scenario on top of `parent`: single values are this one's where set, else
+    /// the parent's; lists (closures, tariff changes, demand factors, disruptions) are the
+    /// parent's followed by this one's; tables are the parent's updated with this one's.
+    pub fn on_top_of(self, parent: Scenario) -> Scenario {
+        let mut closures = parent.closures;
+        for c in self.closures {
+            if !closures.contains(&c) {
+                closures.push(c);
+            }
+        }
+        let mut projects = parent.projects;
+        projects.extend(self.projects);
+        let mut tariffs = parent.tariffs;
+        tariffs.extend(self.tariffs);
+        let mut parameters = parent.parameters;
+        parameters.extend(self.parameters);
+        let mut disruptions = parent.disruptions;
+        disruptions.extend(self.disruptions);
+        let mut by_commodity = parent.demand.by_commodity;
+        by_commodity.extend(self.demand.by_commodity);
+        let mut od = parent.demand.od;
+        od.extend(self.demand.od);
+        let (a, b) = (self.assignment, parent.assignment);
+        let (g, h) = (self.game, parent.game);
+        Scenario {
+            name: self.name.or(parent.name),
+            description: self.description.or(parent.description),
+            base: self.base,
+            extends: parent.extends,
+            year: self.year.or(parent.year),
+            closures,
+            projects,
+            tariffs,
+            demand: DemandGrowth {
+                growth_percent_per_year: if self.demand.growth_percent_per_year != 0.0 {
+                    self.demand.growth_percent_per_year
+                } else {
+                    parent.demand.growth_percent_per_year
+                },
+                by_commodity,
+                od,
+                fixed: self.demand.fixed || parent.demand.fixed,
+            },
+            parameters,
+            assignment: AssignmentSettings {
+                method: a.method.or(b.method),
+                gap: a.gap.or(b.gap),
+                max_iterations: a.max_iterations.or(b.max_iterations),
+                dispersion: a.dispersion.or(b.dispersion),
+                routes_per_od: a.routes_per_od.or(b.routes_per_od),
+            },
+            game: GameSettings {
+                players: g.players.or(h.players),
+                max_multiplier: g.max_multiplier.or(h.max_multiplier),
+                outside_markup: g.outside_markup.or(h.outside_markup),
+                dispersion: g.dispersion.or(h.dispersion),
+                shipper_weight: g.shipper_weight.or(h.shipper_weight),
+                carrying_cost_usd_per_tkm: g
+                    .carrying_cost_usd_per_tkm
+                    .or(h.carrying_cost_usd_per_tkm),
+            },
+            disruptions,
+            text: self.text,
+        }
+    }
 }
 
 /// A closure during the year: what closes, from which day, for how long.
@@ -169,6 +242,11 @@ pub struct DemandGrowth {
     /// `karvan calibrate` writes), applied before growth.
     #[serde(default)]
     pub od: Vec<OdFactor>,
+    /// Hold every row at its tonnes whatever it costs. By default trade answers to
+    /// price: a row that costs more than in the base year ships less (the game's
+    /// dispersion and outside option, `[game]`).
+    #[serde(default)]
+    pub fixed: bool,
 }
 
 /// A factor on the base-year tonnes of the demand rows of one origin, destination and
@@ -199,7 +277,19 @@ pub struct Applied {
     pub game: GameSettings,
     /// The scenario's closures during the year.
     pub disruptions: Vec<Disruption>,
+    /// Whether trade answers to price (`[demand] fixed = false`, the default).
+    pub price_response: bool,
+    /// The base dataset as published, before this scenario: the base year whose costs
+    /// the demand matrix was observed at.
+    pub base: Arc<Dataset>,
+    /// Generalized cost of each demand row in the base year by route-choice method,
+    /// computed once by the model and shared by every clone of this scenario.
+    pub base_year_costs: Arc<Mutex<HashMap<String, Arc<BaseYearCosts>>>>,
 }
+
+/// Generalized cost (USD/t) of each demand row in the base year, by origin, destination
+/// and commodity id.
+pub type BaseYearCosts = HashMap<(String, String, String), f64>;
 
 impl Scenario {
     /// Parses a scenario; `file` names it in messages.
@@ -246,9 +336,28 @@ impl Scenario {
         }
     }
 
+    /// The base year this scenario's demand answers to price from: the dataset with the
+    /// scenario's `[[demand.od]]` factors (the calibration of the base-year matrix) and
+    /// nothing else.
+    fn base_year(&self, ds: &Dataset) -> Dataset {
+        let mut base = ds.clone();
+        for f in &self.demand.od {
+            if !limits::OD_FACTOR.accepts(f.factor) {
+                continue;
+            }
+            for d in base.demand.iter_mut().filter(|d| {
+                d.origin == f.origin && d.destination == f.destination && d.commodity == f.commodity
+            }) {
+                d.tonnes_per_year *= f.factor;
+            }
+        }
+        base
+    }
+
     /// Applies the scenario to `ds`, reporting every unknown id or bad value (as `file`).
     pub fn apply(&self, ds: &Dataset, file: &str) -> Result<Applied, Problems> {
         let mut p = Problems::default();
+        let base = Arc::new(self.base_year(ds));
         let mut ds = ds.clone();
         let year = self.year.unwrap_or(ds.manifest.base_year);
 
@@ -465,6 +574,9 @@ impl Scenario {
             assignment: self.assignment.clone(),
             game: self.game.clone(),
             disruptions: self.disruptions.clone(),
+            price_response: !self.demand.fixed,
+            base,
+            base_year_costs: Arc::default(),
         })
     }
 

@@ -354,9 +354,20 @@ pub const COMMODITIES: Table = Table {
     ],
 };
 
+pub const FREIGHT_RATES: Table = Table {
+    file: "freight_rates.csv",
+    doc: "Carriers' market freight rate by country and mode: what a trucker or rail operator charges to haul a tonne one kilometre there, without the government levies of tariffs.csv. A country and mode without a row pay the operating_cost_* parameter of the layer.",
+    columns: &[
+        req("country", Kind::Ref("countries.csv"), "", "Country whose carriers charge the rate."),
+        req("mode", Kind::OneOf(LAND_MODES), "", "rail or road."),
+        req("usd_per_tkm", between(0.0, 10.0), "USD/t-km", "Freight rate per tonne-kilometre on the country's links of this mode."),
+        SOURCE,
+    ],
+};
+
 pub const TARIFFS: Table = Table {
     file: "tariffs.csv",
-    doc: "Charges a country levies on freight using its network. A tariff is `transit` when the country is neither the shipment's origin nor its destination country; a commodity-specific row wins over `*`.",
+    doc: "Levies a government or state railway sets on freight using its network (transit tariffs, road transit and entry fees, tolls): the policy lever of tariff scenarios and the game. Carriers' own rates are in freight_rates.csv. A tariff is `transit` when the country is neither the shipment's origin nor its destination country; a commodity-specific row wins over `*`.",
     columns: &[
         req("country", Kind::Ref("countries.csv"), "", "Country that levies the tariff."),
         req("mode", Kind::OneOf(LAND_MODES), "", "rail or road."),
@@ -464,6 +475,7 @@ pub const TABLES: &[Table] = &[
     CROSSINGS,
     TRANSFERS,
     COMMODITIES,
+    FREIGHT_RATES,
     TARIFFS,
     DEMAND,
     RISK,
@@ -472,7 +484,7 @@ pub const TABLES: &[Table] = &[
 ];
 
 /// Tables a dataset may leave out.
-pub const OPTIONAL: &[&str] = &["observations.csv"];
+pub const OPTIONAL: &[&str] = &["observations.csv", "freight_rates.csv"];
 
 /// A numeric parameter of `dataset.toml`.
 #[derive(Debug, Clone, Copy)]
@@ -505,8 +517,8 @@ pub fn parameter(name: &str) -> Option<&'static Parameter> {
 
 /// The parameters every dataset must set (each with a value and a source).
 pub const PARAMETERS: &[Parameter] = &[
-    Parameter { name: "operating_cost_road", unit: "USD/t-km", doc: "Carrier's cost of moving a tonne one km by road (fuel, truck, driver); tariffs come on top.", min: 0.0, max: 10.0 },
-    Parameter { name: "operating_cost_rail_1520", unit: "USD/t-km", doc: "Carrier's cost on 1520 mm rail.", min: 0.0, max: 10.0 },
+    Parameter { name: "operating_cost_road", unit: "USD/t-km", doc: "Carrier's rate for moving a tonne one km by road where freight_rates.csv has no row for the country; levies come on top.", min: 0.0, max: 10.0 },
+    Parameter { name: "operating_cost_rail_1520", unit: "USD/t-km", doc: "Rail carrier's cost (wagons, traction, crew) on 1520 mm where freight_rates.csv has no rail row; the state railway's levy comes on top.", min: 0.0, max: 10.0 },
     Parameter { name: "operating_cost_rail_1435", unit: "USD/t-km", doc: "Carrier's cost on 1435 mm rail.", min: 0.0, max: 10.0 },
     Parameter { name: "operating_cost_rail_1676", unit: "USD/t-km", doc: "Carrier's cost on 1676 mm rail.", min: 0.0, max: 10.0 },
     Parameter { name: "operating_cost_sea", unit: "USD/t-km", doc: "Carrier's cost by sea.", min: 0.0, max: 10.0 },

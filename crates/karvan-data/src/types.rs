@@ -222,6 +222,19 @@ pub struct Commodity {
     pub source: String,
 }
 
+/// What carriers charge to haul a tonne one kilometre in a country by a mode: the market
+/// freight rate, kept apart from the levies of [`Tariff`] that governments set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FreightRate {
+    pub country: String,
+    pub mode: Mode,
+    pub usd_per_tkm: f64,
+    pub source: String,
+    pub line: u64,
+}
+
+/// A levy set by a government or a state railway (transit tariff, road transit fee,
+/// toll): the policy lever that tariff scenarios and the game act on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tariff {
     pub country: String,

@@ -146,7 +146,19 @@ pub fn check(ds: &Dataset, p: &mut Problems) {
             );
         }
     }
+    for r in &ds.freight_rates {
+        known(
+            p,
+            "freight_rates.csv",
+            r.line,
+            "country",
+            &r.country,
+            &countries,
+            "countries.csv",
+        );
+    }
     check_tariff_duplicates(ds, p);
+    check_freight_rate_duplicates(ds, p);
     check_gauge_breaks(ds, p);
     check_demand(ds, p, &nodes, &commodities);
 
@@ -318,6 +330,20 @@ fn check_tariff_duplicates(ds: &Dataset, p: &mut Problems) {
                     t.mode,
                     t.commodity
                 ),
+            );
+        }
+    }
+}
+
+fn check_freight_rate_duplicates(ds: &Dataset, p: &mut Problems) {
+    let mut seen = HashSet::new();
+    for r in &ds.freight_rates {
+        if !seen.insert((r.country.as_str(), r.mode)) {
+            p.push(
+                "freight_rates.csv",
+                Some(r.line),
+                None,
+                format!("a second {} freight rate for {}", r.mode, r.country),
             );
         }
     }

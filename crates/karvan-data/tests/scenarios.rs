@@ -207,3 +207,68 @@ fn disruption_days_count_from_1_january_as_day_1() {
     let a = apply("base = \"tiny\"\n[[disruption]]\nclose = [\"AAA-BBB\"]\ndays = 5.0").unwrap();
     assert_eq!(a.disruptions[0].start_day, 1.0);
 }
+
+/// Writes `files` (name, text) into a new folder whose scenarios use the tiny dataset.
+fn scenario_folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/tiny");
+    for (name, text) in files {
+        let text = text.replace("TINY", &tiny.display().to_string());
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_scenario_extends_another_and_adds_to_it() {
+    let dir = scenario_folder(&[
+        (
+            "parent.toml",
+            "base = \"TINY\"\nyear = 2030\nclosures = [\"a-road\"]\n[parameters]\noperating_cost_road = 0.07\n[[demand.od]]\norigin = \"a1\"\ndestination = \"c2\"\ncommodity = \"goods\"\nfactor = 2.0\n",
+        ),
+        (
+            "child.toml",
+            "base = \"TINY\"\nextends = \"parent.toml\"\nclosures = [\"b-road\", \"a-road\"]\n[parameters]\noperating_cost_road = 0.08\n",
+        ),
+    ]);
+    let child = karvan_data::locate(dir.path().join("child.toml").to_str(), None).unwrap();
+    let merged = child.with_parents().unwrap();
+    // Lists add up (without repeats), single values are the child's where set.
+    assert_eq!(merged.closures, vec!["a-road", "b-road"]);
+    assert_eq!(merged.year, Some(2030));
+    assert_eq!(merged.parameters["operating_cost_road"], 0.08);
+    let a = child.applied().unwrap();
+    assert_eq!(a.dataset.manifest.parameter("operating_cost_road"), 0.08);
+    // The parent's demand factor is the base year that demand answers to price from.
+    let row = |ds: &Dataset| {
+        ds.demand
+            .iter()
+            .find(|d| d.origin == "a1" && d.destination == "c2")
+            .map(|d| d.tonnes_per_year)
+    };
+    assert_eq!(row(&a.base), row(&tiny()).map(|t| t * 2.0));
+}
+
+#[test]
+fn extends_in_a_circle_or_to_another_base_is_refused() {
+    let dir = scenario_folder(&[
+        ("a.toml", "base = \"TINY\"\nextends = \"b.toml\"\n"),
+        ("b.toml", "base = \"TINY\"\nextends = \"a.toml\"\n"),
+        (
+            "c.toml",
+            "base = \"central-asia-afghanistan\"\nextends = \"a.toml\"\n",
+        ),
+    ]);
+    let e = karvan_data::locate(dir.path().join("a.toml").to_str(), None)
+        .unwrap()
+        .applied()
+        .expect_err("a circle")
+        .to_string();
+    assert!(e.contains("circle"), "{e}");
+    let e = karvan_data::locate(dir.path().join("c.toml").to_str(), None)
+        .unwrap()
+        .applied()
+        .expect_err("another base")
+        .to_string();
+    assert!(e.contains("whose base is"), "{e}");
+}

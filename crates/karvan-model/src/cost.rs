@@ -1,5 +1,5 @@
-//! The cost of moving a ton: money (operating cost, tariffs, border fees, transfers, risk
-//! premium) plus the value of the time it takes.
+//! The cost of moving a ton: money (carriers' freight charges, government levies, border
+//! fees, transfers, risk premium) plus the value of the time it takes.
 //!
 //! Whether a country's tariff is *transit* or *domestic* depends on the shipment's origin
 //! and destination countries, so costs are computed per [`Class`]: shipments of one
@@ -36,9 +36,10 @@ impl Class {
 pub struct Parts {
     pub km: f64,
     pub hours: f64,
-    /// Carrier's operating cost, USD/t.
-    pub operating: f64,
-    /// Tariffs paid to countries, USD/t.
+    /// What carriers charge (the market freight rate), USD/t.
+    pub freight: f64,
+    /// Levies of governments and state railways (transit and domestic tariffs, road
+    /// fees, tolls): the policy lever, USD/t.
     pub tariff: f64,
     /// Border fees, USD/t.
     pub border_fees: f64,
@@ -53,7 +54,7 @@ pub struct Parts {
 impl Parts {
     /// Out-of-pocket money per tonne.
     pub fn money(&self) -> f64 {
-        self.operating + self.tariff + self.border_fees + self.transfers + self.risk
+        self.freight + self.tariff + self.border_fees + self.transfers + self.risk
     }
 
     /// Generalized cost per tonne: money plus the value of time.
@@ -64,7 +65,7 @@ impl Parts {
     pub fn add(&mut self, o: &Parts) {
         self.km += o.km;
         self.hours += o.hours;
-        self.operating += o.operating;
+        self.freight += o.freight;
         self.tariff += o.tariff;
         self.border_fees += o.border_fees;
         self.transfers += o.transfers;
@@ -172,7 +173,7 @@ impl CostModel {
         Parts {
             km: arc.km,
             hours,
-            operating: arc.operating_usd_per_t,
+            freight: arc.freight_usd_per_t,
             tariff,
             border_fees: arc.fee_usd_per_t,
             transfers: arc.transfer_usd_per_t,

@@ -10,6 +10,7 @@ pub mod equilibrium;
 pub mod network;
 pub mod paths;
 pub mod places;
+pub mod response;
 pub mod route;
 pub mod run;
 
@@ -18,6 +19,7 @@ use karvan_data::Applied;
 
 pub use cost::{Class, CostModel, Parts};
 pub use network::Network;
+pub use response::PriceResponse;
 pub use route::{CountryPart, Route, StairPoint, Step};
 pub use run::{directed_key, run, run_checked, RouteChoice, RunResults};
 

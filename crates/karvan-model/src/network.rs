@@ -41,8 +41,8 @@ pub struct Arc {
     pub country: Option<usize>,
     pub km: f64,
     pub hours: f64,
-    /// Carrier's operating cost per tonne.
-    pub operating_usd_per_t: f64,
+    /// What carriers charge per tonne (the market freight rate × km).
+    pub freight_usd_per_t: f64,
     /// Handling cost per tonne of a transfer.
     pub transfer_usd_per_t: f64,
     /// Border fee per tonne of a crossing.
@@ -77,6 +77,7 @@ impl Network {
             .map(|n| country_index.get(n.country.as_str()).copied())
             .collect();
         let risk = risk_by_node(applied);
+        let rates = FreightRates::new(ds);
 
         // Layers present at each node, from what is open.
         let mut layers: Vec<BTreeSet<Layer>> = vec![BTreeSet::new(); ds.nodes.len()];
@@ -165,7 +166,7 @@ impl Network {
                     country,
                     km: l.length_km,
                     hours: l.length_km / speed,
-                    operating_usd_per_t: l.length_km * operating_cost(params, layer),
+                    freight_usd_per_t: l.length_km * rates.per_tkm(params, layer, country),
                     transfer_usd_per_t: 0.0,
                     fee_usd_per_t: 0.0,
                     risk_exposure: exposure,
@@ -202,7 +203,7 @@ impl Network {
                     hours: c.dwell_hours
                         + params.parameter("risk_dwell_hours") * risk[a].max(risk[b])
                         + c.length_km / default_speed(params, c.mode),
-                    operating_usd_per_t: c.length_km * operating_cost(params, layer),
+                    freight_usd_per_t: c.length_km * rates.per_tkm(params, layer, node_country[to]),
                     transfer_usd_per_t: 0.0,
                     fee_usd_per_t: c.fee_usd_per_t,
                     risk_exposure: c.length_km * risk[a].max(risk[b]) / 1000.0,
@@ -238,7 +239,7 @@ impl Network {
                     country: node_country[n],
                     km: 0.0,
                     hours: t.hours,
-                    operating_usd_per_t: 0.0,
+                    freight_usd_per_t: 0.0,
                     transfer_usd_per_t: t.usd_per_t,
                     fee_usd_per_t: 0.0,
                     risk_exposure: 0.0,
@@ -274,7 +275,7 @@ impl Network {
                     },
                     km: 0.0,
                     hours,
-                    operating_usd_per_t: 0.0,
+                    freight_usd_per_t: 0.0,
                     transfer_usd_per_t: usd,
                     fee_usd_per_t: 0.0,
                     risk_exposure: 0.0,
@@ -306,7 +307,7 @@ impl Network {
                 country: node_country[n],
                 km: 0.0,
                 hours: params.parameter("sea_transshipment_hours"),
-                operating_usd_per_t: 0.0,
+                freight_usd_per_t: 0.0,
                 transfer_usd_per_t: params.parameter("sea_transshipment_usd_per_t"),
                 fee_usd_per_t: 0.0,
                 risk_exposure: 0.0,
@@ -357,6 +358,31 @@ fn default_speed(m: &karvan_data::Manifest, mode: Mode) -> f64 {
         v
     } else {
         1.0
+    }
+}
+
+/// Carriers' freight rates: a country's row of `freight_rates.csv`, else the layer's
+/// `operating_cost_*` parameter.
+struct FreightRates(HashMap<(usize, Mode), f64>);
+
+impl FreightRates {
+    fn new(ds: &karvan_data::Dataset) -> FreightRates {
+        let country = ds.country_index();
+        FreightRates(
+            ds.freight_rates
+                .iter()
+                .filter_map(|r| Some(((*country.get(r.country.as_str())?, r.mode), r.usd_per_tkm)))
+                .collect(),
+        )
+    }
+
+    /// USD per tonne-kilometre on `layer` in `country` (`None`: a sea leg, or a link
+    /// between two countries).
+    fn per_tkm(&self, m: &karvan_data::Manifest, layer: Layer, country: Option<usize>) -> f64 {
+        country
+            .and_then(|c| self.0.get(&(c, layer.mode())))
+            .copied()
+            .unwrap_or_else(|| operating_cost(m, layer))
     }
 }
 

@@ -27,6 +27,11 @@ pub struct OdResult {
     pub corridor: String,
     /// How many routes share the flow (1 without congestion).
     pub paths: usize,
+    /// The row's tonnes in the scenario's matrix, before trade answered to price
+    /// (equal to `tonnes` when demand is held fixed).
+    pub matrix_tonnes: f64,
+    /// The row's generalized cost in the base year, when trade answers to price.
+    pub base_year_cost_usd_per_t: Option<f64>,
     /// The route carrying most of this flow.
     #[serde(skip)]
     pub route: Route,
@@ -59,15 +64,25 @@ pub struct CorridorShare {
     pub tkm: f64,
 }
 
-/// What one country earns and carries.
+/// What one country earns and carries: its government's and state railway's levies
+/// (the policy part) apart from what carriers and terminals charge on its territory
+/// (the market part).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct CountryRevenue {
     pub country: String,
     pub name: String,
+    /// Levies on transit cargo: transit tariffs and road transit fees.
     pub transit_tariff_usd: f64,
+    /// Border fees paid by transit cargo entering the country.
     pub transit_fees_usd: f64,
+    /// Levies on the country's own imports and exports.
     pub domestic_tariff_usd: f64,
     pub domestic_fees_usd: f64,
+    /// Carriers' freight charges on the country's links and crossings (all cargo): the
+    /// market rate, earned by whoever hauls there.
+    pub carrier_freight_usd: f64,
+    /// Handling at the country's terminals, transshipments and gauge changes.
+    pub handling_usd: f64,
     /// Tonnes that cross the country in transit.
     pub transit_tonnes: f64,
     pub transit_tkm: f64,
@@ -78,8 +93,14 @@ impl CountryRevenue {
         self.transit_tariff_usd + self.transit_fees_usd
     }
 
-    pub fn total_usd(&self) -> f64 {
+    /// Everything governments and state railways levy: the policy part.
+    pub fn levies_usd(&self) -> f64 {
         self.transit_revenue_usd() + self.domestic_tariff_usd + self.domestic_fees_usd
+    }
+
+    /// What carriers and terminals charge: the market part.
+    pub fn market_usd(&self) -> f64 {
+        self.carrier_freight_usd + self.handling_usd
     }
 }
 
@@ -101,6 +122,8 @@ pub struct RunResults {
     pub revenue: Vec<CountryRevenue>,
     /// How routes were chosen and how close to equilibrium the run got.
     pub assignment: AssignmentSummary,
+    /// How trade answered to price (`None` when the scenario holds demand fixed).
+    pub price_response: Option<crate::response::ResponseSummary>,
 }
 
 /// How freight chooses routes in a run.
@@ -243,7 +266,11 @@ impl RunResults {
         }
         for r in &self.revenue {
             figures.extend([
-                (format!("revenue of {}", r.country), r.total_usd()),
+                (format!("levies of {}", r.country), r.levies_usd()),
+                (
+                    format!("carriers' revenue in {}", r.country),
+                    r.market_usd(),
+                ),
                 (format!("transit t-km of {}", r.country), r.transit_tkm),
             ]);
         }
@@ -281,7 +308,25 @@ pub fn run_checked(model: &Model, choice: RouteChoice) -> Result<RunResults, cra
     }
 }
 
+/// Routes the scenario's demand: answering to price unless the scenario holds it fixed.
 pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
+    if model.applied.price_response {
+        let response = crate::response::PriceResponse::of(model);
+        crate::response::run_responsive(model, choice, response)
+    } else {
+        let tonnes: Vec<f64> = model
+            .applied
+            .dataset
+            .demand
+            .iter()
+            .map(|d| d.tonnes_per_year)
+            .collect();
+        run_tonnes(model, choice, &tonnes)
+    }
+}
+
+/// Routes `tonnes` of each demand row (by index) as they are.
+pub(crate) fn run_tonnes(model: &Model, choice: RouteChoice, tonnes: &[f64]) -> RunResults {
     let ds = &model.applied.dataset;
     let node = ds.node_index();
     let commodity = ds.commodity_index();
@@ -295,7 +340,7 @@ pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
         groups
             .entry((o, class))
             .or_default()
-            .push((i, t, d.tonnes_per_year));
+            .push((i, t, tonnes[i]));
     }
     let classes: Vec<ClassDemand> = groups
         .into_iter()
@@ -340,8 +385,15 @@ pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
         } => {
             let eq = equilibrium::solve(model, &classes, gap, max_iterations);
             for (c, flow) in classes.iter().zip(&eq.class_flow) {
-                for &(i, dest, _) in &c.rows {
-                    paths[i] = equilibrium::paths_to(model, flow, c.origin, dest);
+                for &(i, dest, t) in &c.rows {
+                    // Rows of one class to one destination share its flow there, each in
+                    // proportion to its tonnes.
+                    let to_dest: f64 = c.rows.iter().filter(|r| r.1 == dest).map(|r| r.2).sum();
+                    let share = if to_dest > 0.0 { t / to_dest } else { 0.0 };
+                    paths[i] = equilibrium::paths_to(model, flow, c.origin, dest)
+                        .into_iter()
+                        .map(|(arcs, x)| (arcs, x * share))
+                        .collect();
                 }
             }
             hours = Some(eq.hours);
@@ -394,7 +446,7 @@ pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
         scenario: model.applied.name.clone(),
         dataset: ds.manifest.name.clone(),
         year: model.applied.year,
-        demand_tonnes: ds.demand.iter().map(|d| d.tonnes_per_year).sum(),
+        demand_tonnes: tonnes.iter().sum(),
         routed_tonnes: 0.0,
         od: Vec::new(),
         unroutable: Vec::new(),
@@ -411,6 +463,7 @@ pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
             })
             .collect(),
         assignment,
+        price_response: None,
     };
     let mut corridors: BTreeMap<String, (f64, f64)> = BTreeMap::new();
     for c in &classes {
@@ -467,6 +520,8 @@ pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
                     km: 0.0,
                     corridor,
                     paths: paths[i].len(),
+                    matrix_tonnes: tonnes,
+                    base_year_cost_usd_per_t: None,
                     route,
                     row: i,
                     elements: BTreeMap::new(),
@@ -520,6 +575,8 @@ fn add_revenue(route: &Route, tonnes: f64, revenue: &mut [CountryRevenue]) {
         let Some(r) = revenue.iter_mut().find(|r| r.country == part.country) else {
             continue;
         };
+        r.carrier_freight_usd += part.parts.freight * tonnes;
+        r.handling_usd += part.parts.transfers * tonnes;
         if part.kind == "transit" {
             r.transit_tariff_usd += part.parts.tariff * tonnes;
             r.transit_fees_usd += part.parts.border_fees * tonnes;

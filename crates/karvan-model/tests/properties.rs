@@ -20,7 +20,7 @@ fn assert_same(a: &Parts, b: &Parts) -> Result<(), TestCaseError> {
     let pairs = [
         (a.km, b.km),
         (a.hours, b.hours),
-        (a.operating, b.operating),
+        (a.freight, b.freight),
         (a.tariff, b.tariff),
         (a.border_fees, b.border_fees),
         (a.transfers, b.transfers),

@@ -11,10 +11,21 @@ fn tiny() -> Dataset {
     Dataset::load_dir(&dir).expect("the tiny dataset is valid")
 }
 
+/// The hand-computed cases hold demand fixed; `responsive_with` lets it answer to price.
 fn model_with(scenario: &str) -> Model {
+    let mut a = applied_with(scenario);
+    a.price_response = false;
+    Model::new(a)
+}
+
+fn responsive_with(scenario: &str) -> Model {
+    Model::new(applied_with(scenario))
+}
+
+fn applied_with(scenario: &str) -> karvan_data::Applied {
     let s = Scenario::parse(&format!("base = \"tiny\"\n{scenario}"), "test.toml")
         .expect("scenario parses");
-    Model::new(s.apply(&tiny(), "test.toml").expect("scenario applies"))
+    s.apply(&tiny(), "test.toml").expect("scenario applies")
 }
 
 fn close(a: f64, b: f64) {
@@ -46,7 +57,7 @@ fn transit_and_domestic_tariffs_by_hand() {
     close(by("CCC").parts.tariff, 3.5);
     close(by("BBB").parts.border_fees, 5.0);
     close(by("CCC").parts.border_fees, 7.0);
-    close(r.total.operating, 350.0 * 0.05);
+    close(r.total.freight, 350.0 * 0.05);
     close(r.total.hours, 350.0 / 50.0 + 10.0 + 20.0);
     // Risk: 200 km through a region of index 0.5, value 1000, rate 0.001 per 1000 km.
     close(r.total.risk, 200.0 * 0.5 / 1000.0 * 1000.0 * 0.001);
@@ -373,4 +384,58 @@ fn rail_cargo_pays_its_terminals_where_it_starts_and_ends() {
     // Each terminal is paid in its own country.
     assert_eq!(terminals[0].country, "AAA");
     assert_eq!(terminals[1].country, "CCC");
+}
+
+#[test]
+fn trade_answering_to_price_ships_the_matrix_in_the_base_year() {
+    let r = run(&responsive_with(""), RouteChoice::AllOrNothing);
+    let p = r
+        .price_response
+        .as_ref()
+        .expect("trade answers to price by default");
+    assert!(p.lost_tonnes < 1e-6 && p.generated_tonnes < 1e-6, "{p:?}");
+    for od in &r.od {
+        close(od.tonnes, od.matrix_tonnes);
+    }
+}
+
+#[test]
+fn a_closure_that_makes_a_row_dearer_loses_part_of_its_trade() {
+    let m = responsive_with(r#"closures = ["ab-rail", "bc-rail"]"#);
+    let r = run(&m, RouteChoice::AllOrNothing);
+    let response = karvan_model::PriceResponse::of(&m);
+    let mut lost = 0.0;
+    for od in &r.od {
+        let base = od
+            .base_year_cost_usd_per_t
+            .expect("every tiny row has a base-year cost");
+        // Exactly the logit factor of its cost, since nothing is congested.
+        close(
+            od.tonnes,
+            od.matrix_tonnes * response.factor(od.cost_usd_per_t, base),
+        );
+        if od.cost_usd_per_t > base + 1e-9 {
+            assert!(od.tonnes < od.matrix_tonnes && od.tonnes > 0.0, "{od:?}");
+        }
+        lost += od.matrix_tonnes - od.tonnes;
+    }
+    assert!(
+        lost > 0.0,
+        "the road is dearer than rail, so some trade is lost"
+    );
+    let p = r.price_response.unwrap();
+    close(p.lost_tonnes - p.generated_tonnes, lost);
+    // Conservation: what is asked of the network is routed or reported.
+    let unroutable: f64 = r.unroutable.iter().map(|u| u.tonnes).sum();
+    close(r.routed_tonnes + unroutable, r.demand_tonnes);
+}
+
+#[test]
+fn fixed_demand_in_the_scenario_holds_every_row() {
+    let m = responsive_with("closures = [\"ab-rail\", \"bc-rail\"]\n[demand]\nfixed = true");
+    let r = run(&m, RouteChoice::AllOrNothing);
+    assert!(r.price_response.is_none());
+    for od in &r.od {
+        close(od.tonnes, od.matrix_tonnes);
+    }
 }

@@ -180,9 +180,12 @@ fn descend(t: &[Terms], prior: &[f64], x: &mut [f64], s: &Settings) {
     }
 }
 
-/// The applied scenario with each demand row's tonnes multiplied by its factor.
+/// The applied scenario with each demand row's tonnes multiplied by its factor, held
+/// fixed: calibration estimates the base year's matrix as shipped, so its rows do not
+/// answer to price.
 pub fn scaled(applied: &Applied, factors: &[f64]) -> Applied {
     let mut a = applied.clone();
+    a.price_response = false;
     for (d, f) in a.dataset.demand.iter_mut().zip(factors) {
         d.tonnes_per_year *= f;
     }
@@ -285,6 +288,7 @@ pub struct Calibrated {
 /// The applied scenario with parameters set.
 pub fn with_parameters(applied: &Applied, values: &[(String, f64)]) -> Applied {
     let mut a = applied.clone();
+    a.price_response = false;
     for (name, v) in values {
         if let Some(p) = a.dataset.manifest.parameters.get_mut(name) {
             p.value = *v;

@@ -2,9 +2,10 @@
 //! transit) sets a multiplier on its transit tariff for each mode. Each demand row keeps
 //! a set of distinct routes (computed once, at today's tariffs) and an outside option —
 //! shipping by sea, by the northern route, or not at all — that costs a fixed margin more
-//! than its cheapest route today. Its tonnes split over routes and the outside option by
-//! a multinomial logit on generalized cost, so demand answers to price and a tariff
-//! cannot rise without limit. Route costs are linear in the multipliers, which makes one
+//! than its cheapest route today. Its shippers split over routes and the outside option
+//! by a multinomial logit on generalized cost, so demand answers to price and a tariff
+//! cannot rise without limit; at today's tariffs every row ships its tonnes, as in `run`,
+//! whose response to price uses the same dispersion and outside option. Route costs are linear in the multipliers, which makes one
 //! evaluation of the game a few microseconds.
 
 use std::collections::BTreeMap;
@@ -45,8 +46,8 @@ impl Default for MarketSettings {
                 .collect(),
             bounds: (0.0, 4.0),
             routes_per_od: 5,
-            outside_markup: 0.3,
-            dispersion: 8.0,
+            outside_markup: karvan_model::response::OUTSIDE_MARKUP,
+            dispersion: karvan_model::response::DISPERSION,
             carrying_cost_usd_per_tkm: 0.005,
             shipper_weight: 0.0,
         }
@@ -209,10 +210,12 @@ impl Market {
                 .iter()
                 .filter_map(|c| country_of_player.iter().position(|p| p == c))
                 .collect();
+            let theta = settings.dispersion / cheapest;
+            let outside = (1.0 + settings.outside_markup) * cheapest;
             ods.push(OdMarket {
-                tonnes: d.tonnes_per_year,
-                theta: settings.dispersion / cheapest,
-                outside: (1.0 + settings.outside_markup) * cheapest,
+                tonnes: d.tonnes_per_year / network_share(&terms, theta, outside),
+                theta,
+                outside,
                 routes: terms,
                 home,
             });
@@ -292,6 +295,20 @@ impl Market {
         }
         e
     }
+}
+
+/// The share of a row's shippers that take a route rather than the outside option at
+/// today's tariffs. The market's pool of shippers is the row's tonnes over this share,
+/// so that today every row ships its tonnes, as the run does.
+fn network_share(routes: &[RouteTerms], theta: f64, outside: f64) -> f64 {
+    let cost = |r: &RouteTerms| r.base + r.tariff.iter().map(|&(_, b)| b).sum::<f64>();
+    let low = routes.iter().map(cost).fold(outside, f64::min);
+    let on: f64 = routes
+        .iter()
+        .map(|r| (-theta * (cost(r) - low)).exp())
+        .sum();
+    let off = (-theta * (outside - low)).exp();
+    on / (on + off)
 }
 
 impl Game for Market {

@@ -26,8 +26,12 @@ pub enum Element {
 pub struct Annual {
     /// Σ tonnes × generalized cost of the routed trade, USD/year.
     pub cost_usd: f64,
-    /// Tonnes with no route (lost trade).
+    /// Tonnes with no route, and tonnes not shipped because the closures made their
+    /// route dearer than the base year (lost trade).
     pub lost_tonnes: f64,
+    /// Tonnes shipped beyond the matrix where the closures made a row cheaper (another
+    /// row's detour relieving its congestion): routed = matrix − lost + generated.
+    pub generated_tonnes: f64,
     /// Lost tonnes by origin country (ISO3).
     pub lost_by_country: BTreeMap<String, f64>,
     /// Cost of routed trade by origin country.
@@ -41,9 +45,20 @@ impl Annual {
         let country = |id: &str| ds.node(id).map(|n| n.country.clone()).unwrap_or_default();
         let mut a = Annual::default();
         for od in &r.od {
-            let c = od.tonnes * od.cost_usd_per_t;
+            // Tonnes that no longer ship for the price lose, by the rule of a half, half
+            // the rise of their cost over the base year: they are counted at the midpoint.
+            let lost = (od.matrix_tonnes - od.tonnes).max(0.0);
+            let midpoint = (od.cost_usd_per_t
+                + od.base_year_cost_usd_per_t.unwrap_or(od.cost_usd_per_t))
+                / 2.0;
+            let c = od.tonnes * od.cost_usd_per_t + lost * midpoint;
             a.cost_usd += c;
+            a.lost_tonnes += lost;
+            a.generated_tonnes += (od.tonnes - od.matrix_tonnes).max(0.0);
             *a.cost_by_country.entry(country(&od.origin)).or_default() += c;
+            if lost > 0.0 {
+                *a.lost_by_country.entry(country(&od.origin)).or_default() += lost;
+            }
         }
         for u in &r.unroutable {
             a.lost_tonnes += u.tonnes;
@@ -61,6 +76,7 @@ impl Annual {
         for (w, p) in parts {
             a.cost_usd += w * p.cost_usd;
             a.lost_tonnes += w * p.lost_tonnes;
+            a.generated_tonnes += w * p.generated_tonnes;
             for (k, v) in &p.lost_by_country {
                 *a.lost_by_country.entry(k.clone()).or_default() += w * v;
             }

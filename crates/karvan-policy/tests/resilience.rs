@@ -9,7 +9,14 @@ use karvan_policy::resilience::{
     criticality, diversification, monte_carlo, sample_year, ClosureModel, Element, Evaluator,
 };
 
+/// The hand-computed cases hold demand fixed; `responsive()` lets it answer to price.
 fn tiny() -> Applied {
+    let mut a = responsive();
+    a.price_response = false;
+    a
+}
+
+fn responsive() -> Applied {
     let ds = Dataset::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/tiny"))
         .unwrap();
     Scenario::parse("base = \"tiny\"", "t")
@@ -325,4 +332,24 @@ fn a_game_solution_on_the_cap_is_flagged() {
         "{:?}",
         g.warnings
     );
+}
+
+#[test]
+fn a_dearer_detour_loses_trade_when_trade_answers_to_price() {
+    let a = responsive();
+    let ev = Evaluator::new(&a, AON);
+    let base = ev.state(&BTreeSet::new());
+    // The base year loses only the tiny dataset's one unroutable row (70 t).
+    assert!((base.lost_tonnes - 70.0).abs() < 1e-9, "{base:?}");
+    // Closing the A–B rail crossing sends A → C by road: dearer, so some trade is lost
+    // (with fixed demand nothing is, see criticality_ranks_the_only_way_in_first...).
+    let closed = ev.state(&BTreeSet::from([Element::Crossing(
+        a.dataset
+            .crossings
+            .iter()
+            .position(|c| c.id == "ab-rail")
+            .unwrap(),
+    )]));
+    assert!(closed.lost_tonnes > base.lost_tonnes + 1.0, "{closed:?}");
+    assert!(closed.cost_usd > base.cost_usd);
 }

@@ -30,8 +30,12 @@ pub struct RevenueChange {
     pub transit_tonnes_b: f64,
     pub transit_revenue_a: f64,
     pub transit_revenue_b: f64,
-    pub total_a: f64,
-    pub total_b: f64,
+    /// Everything the country's government and state railway levy (transit and domestic).
+    pub levies_a: f64,
+    pub levies_b: f64,
+    /// What carriers and terminals charge on the country's territory (the market part).
+    pub market_a: f64,
+    pub market_b: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -101,8 +105,10 @@ impl Comparison {
                     transit_tonnes_b: rb.map_or(0.0, |r| r.transit_tonnes),
                     transit_revenue_a: ra.transit_revenue_usd(),
                     transit_revenue_b: rb.map_or(0.0, |r| r.transit_revenue_usd()),
-                    total_a: ra.total_usd(),
-                    total_b: rb.map_or(0.0, |r| r.total_usd()),
+                    levies_a: ra.levies_usd(),
+                    levies_b: rb.map_or(0.0, |r| r.levies_usd()),
+                    market_a: ra.market_usd(),
+                    market_b: rb.map_or(0.0, |r| r.market_usd()),
                 }
             })
             .collect();
@@ -170,22 +176,21 @@ impl Comparison {
                 percent(c.share_b)
             );
         }
-        s.push_str("\n## Revenue by country (USD/year)\n\n| country | transit t A | transit t B | transit revenue A | transit revenue B | change | all revenue change |\n|---|---:|---:|---:|---:|---:|---:|\n");
-        for r in self
-            .revenue
-            .iter()
-            .filter(|r| r.total_a > 0.0 || r.total_b > 0.0)
-        {
+        s.push_str("\n## Revenue by country (USD/year)\n\n| country | transit t A | transit t B | transit revenue A | transit revenue B | change | all levies change | carriers and terminals change |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for r in self.revenue.iter().filter(|r| {
+            r.levies_a > 0.0 || r.levies_b > 0.0 || r.market_a > 0.0 || r.market_b > 0.0
+        }) {
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 r.name,
                 thousands(r.transit_tonnes_a),
                 thousands(r.transit_tonnes_b),
                 thousands(r.transit_revenue_a),
                 thousands(r.transit_revenue_b),
                 signed(r.transit_revenue_b - r.transit_revenue_a),
-                signed(r.total_b - r.total_a)
+                signed(r.levies_b - r.levies_a),
+                signed(r.market_b - r.market_a)
             );
         }
         let _ = writeln!(s, "\n## Largest changes in tonnage on links and crossings (top {top})\n\n| element | name | A t/year | B t/year | change |\n|---|---|---:|---:|---:|");

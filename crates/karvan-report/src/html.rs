@@ -72,6 +72,22 @@ pub fn report(input: &ReportInput) -> String {
         thousands(r.routed_tonnes),
         thousands(unroutable)
     );
+    match &r.price_response {
+        Some(p) => {
+            let _ = write!(
+                h,
+                "<p>Trade answers to price (dispersion {}, outside option {} dearer than the base year): of the matrix's {} t, {} t are not shipped at this scenario's costs and {} t more are shipped where it is cheaper.</p>",
+                p.dispersion,
+                percent(p.outside_markup),
+                thousands(p.matrix_tonnes),
+                thousands(p.lost_tonnes),
+                thousands(p.generated_tonnes)
+            );
+        }
+        None => {
+            h.push_str("<p>Demand held fixed: every row ships its tonnes whatever it costs.</p>")
+        }
+    }
     h.push_str("<h2>Map of flows</h2>");
     h.push_str(&map_svg(ds, r));
     corridors(&mut h, r);
@@ -129,25 +145,32 @@ fn corridors(h: &mut String, r: &RunResults) {
 
 fn revenue(h: &mut String, r: &RunResults) {
     h.push_str("<h2>Revenue by country (USD/year)</h2>");
-    let mut rows: Vec<_> = r.revenue.iter().filter(|c| c.total_usd() > 0.0).collect();
-    rows.sort_by(|a, b| b.total_usd().total_cmp(&a.total_usd()));
+    let mut rows: Vec<_> = r
+        .revenue
+        .iter()
+        .filter(|c| c.levies_usd() > 0.0 || c.market_usd() > 0.0)
+        .collect();
+    rows.sort_by(|a, b| b.levies_usd().total_cmp(&a.levies_usd()));
     let bars_rows: Vec<(String, f64)> = rows
         .iter()
         .map(|c| (c.name.clone(), c.transit_revenue_usd()))
         .collect();
     h.push_str("<p>Transit revenue (tariffs and border fees paid by cargo crossing the country in transit):</p>");
     h.push_str(&bars(&bars_rows, "USD/year"));
-    h.push_str("<table><tr><th>country</th><th class=n>transit t</th><th class=n>transit tariffs</th><th class=n>transit border fees</th><th class=n>domestic tariffs and fees</th><th class=n>total</th></tr>");
+    h.push_str("<p>Levies are set by governments and state railways (the policy part); carriers and terminals charge a market price on the country's territory, earned by whoever hauls there.</p>");
+    h.push_str("<table><tr><th>country</th><th class=n>transit t</th><th class=n>transit tariffs</th><th class=n>transit border fees</th><th class=n>domestic levies and fees</th><th class=n>all levies</th><th class=n>carriers</th><th class=n>terminals and handling</th></tr>");
     for c in rows {
         let _ = write!(
             h,
-            "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
+            "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
             esc(&c.name),
             thousands(c.transit_tonnes),
             thousands(c.transit_tariff_usd),
             thousands(c.transit_fees_usd),
             thousands(c.domestic_tariff_usd + c.domestic_fees_usd),
-            thousands(c.total_usd())
+            thousands(c.levies_usd()),
+            thousands(c.carrier_freight_usd),
+            thousands(c.handling_usd)
         );
     }
     h.push_str("</table>");
@@ -310,15 +333,15 @@ fn comparison(h: &mut String, cmp: &Comparison) {
             signed(d)
         );
     }
-    h.push_str("</table><p>Change in revenue by country (USD/year):</p>");
+    h.push_str("</table><p>Change in levies by country (USD/year):</p>");
     let rows: Vec<(String, f64)> = cmp
         .revenue
         .iter()
-        .filter(|r| (r.total_b - r.total_a).abs() >= 0.5)
-        .map(|r| (r.name.clone(), r.total_b - r.total_a))
+        .filter(|r| (r.levies_b - r.levies_a).abs() >= 0.5)
+        .map(|r| (r.name.clone(), r.levies_b - r.levies_a))
         .collect();
     if rows.is_empty() {
-        h.push_str("<p>No country's revenue changes.</p>");
+        h.push_str("<p>No country's levies change.</p>");
     } else {
         h.push_str(&bars(&rows, "USD"));
     }

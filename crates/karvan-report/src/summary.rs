@@ -53,6 +53,21 @@ pub fn run_summary(ds: &Dataset, r: &RunResults) -> String {
         }
         _ => s.push_str("Route choice: all-or-nothing (each shipment on its cheapest route at free-flow times).\n\n"),
     }
+    match &r.price_response {
+        Some(p) => {
+            let _ = writeln!(
+                s,
+                "Trade answers to price (dispersion {}, outside option {} dearer than the base year): of the matrix's {} t, {} t not shipped at this scenario's costs and {} t more shipped where it is cheaper; {}.\n",
+                p.dispersion,
+                percent(p.outside_markup),
+                thousands(p.matrix_tonnes),
+                thousands(p.lost_tonnes),
+                thousands(p.generated_tonnes),
+                crate::fmt::count(p.rounds, "round")
+            );
+        }
+        None => s.push_str("Demand held fixed: every row ships its tonnes whatever it costs.\n\n"),
+    }
 
     s.push_str("## Tonnage by corridor\n\n| corridor | t/year | share | million t-km |\n|---|---:|---:|---:|\n");
     for c in &r.corridors {
@@ -66,11 +81,11 @@ pub fn run_summary(ds: &Dataset, r: &RunResults) -> String {
         );
     }
 
-    s.push_str("\n## Transit revenue by country (USD/year)\n\n| country | transit t | transit tariffs | border fees (transit) | transit revenue | domestic tariffs and fees |\n|---|---:|---:|---:|---:|---:|\n");
+    s.push_str("\n## Revenue by country (USD/year)\n\nLevies are what the government and state railway charge (the policy part: transit and domestic tariffs, road fees, border fees); carriers and terminals are what truckers, rail operators and terminals charge on the country's territory (the market part).\n\n| country | transit t | transit tariffs | border fees (transit) | transit revenue | domestic levies and fees | all levies | carriers | terminals and handling |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     let mut revenue: Vec<_> = r
         .revenue
         .iter()
-        .filter(|c| c.total_usd() > 0.0 || c.transit_tonnes > 0.0)
+        .filter(|c| c.levies_usd() > 0.0 || c.market_usd() > 0.0 || c.transit_tonnes > 0.0)
         .collect();
     revenue.sort_by(|a, b| {
         b.transit_revenue_usd()
@@ -80,13 +95,16 @@ pub fn run_summary(ds: &Dataset, r: &RunResults) -> String {
     for c in revenue {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             c.name,
             thousands(c.transit_tonnes),
             thousands(c.transit_tariff_usd),
             thousands(c.transit_fees_usd),
             thousands(c.transit_revenue_usd()),
-            thousands(c.domestic_tariff_usd + c.domestic_fees_usd)
+            thousands(c.domestic_tariff_usd + c.domestic_fees_usd),
+            thousands(c.levies_usd()),
+            thousands(c.carrier_freight_usd),
+            thousands(c.handling_usd)
         );
     }
 

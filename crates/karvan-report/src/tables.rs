@@ -93,7 +93,9 @@ pub fn country_revenue(r: &RunResults) -> Result<Vec<u8>, ReportError> {
             "transit_revenue_usd",
             "domestic_tariff_usd",
             "domestic_fees_usd",
-            "total_usd",
+            "levies_usd",
+            "carrier_freight_usd",
+            "handling_usd",
         ],
         r.revenue.iter().map(|c| {
             vec![
@@ -106,7 +108,9 @@ pub fn country_revenue(r: &RunResults) -> Result<Vec<u8>, ReportError> {
                 f(c.transit_revenue_usd(), 0),
                 f(c.domestic_tariff_usd, 0),
                 f(c.domestic_fees_usd, 0),
-                f(c.total_usd(), 0),
+                f(c.levies_usd(), 0),
+                f(c.carrier_freight_usd, 0),
+                f(c.handling_usd, 0),
             ]
         }),
     )

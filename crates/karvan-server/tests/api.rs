@@ -193,7 +193,7 @@ async fn routes_with_breakdown_geometry_and_staircase() {
         let last = stairs.last().unwrap();
         assert!(
             (last["cost_usd_per_t"].as_f64().unwrap()
-                - (r["total"]["operating"].as_f64().unwrap()
+                - (r["total"]["freight"].as_f64().unwrap()
                     + r["total"]["tariff"].as_f64().unwrap()
                     + r["total"]["border_fees"].as_f64().unwrap()
                     + r["total"]["transfers"].as_f64().unwrap()

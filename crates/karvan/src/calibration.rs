@@ -302,23 +302,39 @@ fn scenario_text(
         let _ = writeln!(header, "#   parameter {}: {} → {after}", p.name, p.before);
         s.parameters.insert(p.name.clone(), after);
     }
+    // Rows with the same origin, destination and commodity share one factor in a
+    // scenario: theirs is the one that keeps their calibrated total.
+    let mut keys: Vec<(&str, &str, &str)> = Vec::new();
+    let mut totals: std::collections::HashMap<(&str, &str, &str), (f64, f64)> =
+        std::collections::HashMap::new();
     for (d, f) in applied.dataset.demand.iter().zip(&c.demand.factors) {
+        let key = (
+            d.origin.as_str(),
+            d.destination.as_str(),
+            d.commodity.as_str(),
+        );
+        let t = totals.entry(key).or_insert_with(|| {
+            keys.push(key);
+            (0.0, 0.0)
+        });
+        t.0 += d.tonnes_per_year;
+        t.1 += d.tonnes_per_year * f;
+    }
+    for key in keys {
+        let (before, after) = totals[&key];
+        let f = if before > 0.0 { after / before } else { 1.0 };
         if (f - 1.0).abs() <= 0.005 {
             continue;
         }
+        let (origin, destination, commodity) = key;
         let _ = writeln!(
             header,
-            "#   demand {} → {} ({}): {:.0} → {:.0} t/year",
-            d.origin,
-            d.destination,
-            d.commodity,
-            d.tonnes_per_year,
-            d.tonnes_per_year * f
+            "#   demand {origin} → {destination} ({commodity}): {before:.0} → {after:.0} t/year"
         );
         s.demand.od.push(OdFactor {
-            origin: d.origin.clone(),
-            destination: d.destination.clone(),
-            commodity: d.commodity.clone(),
+            origin: origin.to_string(),
+            destination: destination.to_string(),
+            commodity: commodity.to_string(),
             factor: (f * 1e4).round() / 1e4,
         });
     }

@@ -22,7 +22,7 @@ pub struct Args {
     #[arg(long, value_parser = crate::number(&limits::MAX_MULTIPLIER))]
     pub max_multiplier: Option<f64>,
     /// How much dearer than today's cheapest route the outside option (sea, the northern
-    /// route, not shipping) is, as a share (default 0.3).
+    /// route, not shipping) is, as a share (default 0.2; `run` uses the same for its response to price).
     #[arg(long, value_parser = crate::number(&limits::OUTSIDE_MARKUP))]
     pub outside_markup: Option<f64>,
     /// Dispersion of shippers' logit choice between routes and the outside option, per

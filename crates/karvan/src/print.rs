@@ -8,7 +8,7 @@ fn row(label: &str, kind: &str, p: &Parts) -> String {
         "  {label:<22} {kind:<9} {:>7.0} {:>7.1} {:>9.2} {:>8.2} {:>8.2} {:>9.2} {:>6.2} {:>9.2} {:>9.2} {:>9.2}",
         p.km,
         p.hours,
-        p.operating,
+        p.freight,
         p.tariff,
         p.border_fees,
         p.transfers,
@@ -46,8 +46,8 @@ pub fn routes(ds: &Dataset, routes: &[Route]) {
             "role",
             "km",
             "hours",
-            "operating",
-            "tariffs",
+            "freight",
+            "levies",
             "border",
             "transfers",
             "risk",
@@ -59,6 +59,6 @@ pub fn routes(ds: &Dataset, routes: &[Route]) {
             println!("{}", row(&c.name, c.kind, &c.parts));
         }
         println!("{}", row("total", "", &r.total));
-        println!("  (USD per tonne; `paid` = operating + tariffs + border + transfers + risk; `total` adds the value of time)\n");
+        println!("  (USD per tonne; `freight` is what carriers charge, `levies` what governments and state railways levy; `paid` = freight + levies + border + transfers + risk; `total` adds the value of time)\n");
     }
 }

@@ -78,12 +78,12 @@ export function showAllCorridors() {
 
 function renderRevenueTable(rows) {
   $('#compare-revenue tbody').replaceChildren(...rows.map((r) => {
-    const change = r.total_b - r.total_a;
+    const change = r.levies_b - r.levies_a;
     const transit = r.transit_revenue_b - r.transit_revenue_a;
     return h('tr', { dataset: { country: r.country } },
       h('td', {}, r.name),
-      h('td', { class: 'num' }, fmtMusd(r.total_a)),
-      h('td', { class: 'num' }, fmtMusd(r.total_b)),
+      h('td', { class: 'num' }, fmtMusd(r.levies_a)),
+      h('td', { class: 'num' }, fmtMusd(r.levies_b)),
       h('td', { class: changeClass(change), dataset: { change } }, fmtSigned(change / 1e6, fmt2)),
       h('td', { class: changeClass(transit), dataset: { change: transit } }, fmtSigned(transit / 1e6, fmt2)));
   }));
@@ -105,7 +105,7 @@ function renderElementTable(rows) {
 
 /** Horizontal bars of each country's revenue change, around a zero line. */
 function revenueChart(rows) {
-  const data = rows.map((r) => ({ name: r.name, change: (r.total_b - r.total_a) / 1e6 }));
+  const data = rows.map((r) => ({ name: r.name, change: (r.levies_b - r.levies_a) / 1e6 }));
   const width = 430;
   const rowH = 19;
   // Room for the longest name on the left and the longest value on the right.

@@ -70,7 +70,7 @@ export async function findRoutes() {
 }
 
 /** Money paid per tonne: everything but the value of time. */
-const paid = (t) => t.operating + t.tariff + t.border_fees + t.transfers + t.risk;
+const paid = (t) => t.freight + t.tariff + t.border_fees + t.transfers + t.risk;
 const withTime = (t) => paid(t) + t.time_cost;
 
 function renderRoutes(data, params) {
@@ -93,8 +93,8 @@ const routesFile = (what) => {
   return fileSlug('karvan', 'routes', params.from, params.to, params.commodity, params.scenario, what);
 };
 
-const BREAKDOWN = [['km', 'km'], ['hours', 'hours'], ['operating', 'operating_usd_per_t'],
-  ['tariff', 'tariff_usd_per_t'], ['border_fees', 'border_fees_usd_per_t'], ['transfers', 'transfers_usd_per_t'],
+const BREAKDOWN = [['km', 'km'], ['hours', 'hours'], ['freight', 'freight_usd_per_t'],
+  ['tariff', 'levies_usd_per_t'], ['border_fees', 'border_fees_usd_per_t'], ['transfers', 'transfers_usd_per_t'],
   ['risk', 'risk_usd_per_t'], ['time_cost', 'time_usd_per_t']];
 
 /** Every route's breakdown by country and its total, as the Routes tab shows them. */
@@ -157,8 +157,8 @@ function routeItem(r, i, best) {
 const total = (label, value) => h('div', {}, h('span', {}, label), h('strong', {}, value));
 
 function breakdownTable(r) {
-  const cols = [['km', 'km', fmt0], ['hours', 'h', fmt1], ['operating', 'Oper.', fmt2],
-    ['tariff', 'Tariff', fmt2], ['border_fees', 'Border', fmt2], ['transfers', 'Transf.', fmt2],
+  const cols = [['km', 'km', fmt0], ['hours', 'h', fmt1], ['freight', 'Freight', fmt2],
+    ['tariff', 'Levies', fmt2], ['border_fees', 'Border', fmt2], ['transfers', 'Transf.', fmt2],
     ['risk', 'Risk', fmt2], ['time_cost', 'Time', fmt2]];
   const row = (label, kind, parts, tag = 'td') => h('tr', {},
     h(tag, {}, label, kind ? h('div', { class: 'muted small' }, kind) : null),
