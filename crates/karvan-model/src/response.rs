@@ -147,11 +147,12 @@ pub fn run_responsive(model: &Model, choice: RouteChoice, response: PriceRespons
         })
         .collect();
     let mut factor = vec![1.0; matrix.len()];
-    // Each row moves all the way to the factor its cost calls for, and halves its step
-    // whenever it overshoots (its cost depends on its own tonnes through congestion):
-    // uncongested rows settle in one round, congested ones converge geometrically.
-    let mut step = vec![1.0; matrix.len()];
-    let mut last_move = vec![0.0; matrix.len()];
+    // Each row looks for the factor at which its cost calls for itself (a fixed point:
+    // its cost depends on its own tonnes through congestion). The first move goes all the
+    // way to the factor its cost calls for; later moves follow the secant through the
+    // row's last two rounds, which settles congested rows in a few rounds.
+    let ceiling = 1.0 + (-response.dispersion * response.outside_markup).exp();
+    let mut previous: Vec<Option<(f64, f64)>> = vec![None; matrix.len()];
     let mut results = run_tonnes(model, choice, &matrix);
     let mut rounds = 1;
     let mut last_change = 0.0;
@@ -160,17 +161,18 @@ pub fn run_responsive(model: &Model, choice: RouteChoice, response: PriceRespons
         for od in &results.od {
             let i = od.row;
             let Some(c0) = base_cost[i] else { continue };
-            let gap = response.factor(od.cost_usd_per_t, c0) - factor[i];
-            if gap * last_move[i] < 0.0 {
-                step[i] *= 0.5;
-            }
-            let moved = step[i] * gap;
+            let f = factor[i];
+            let gap = response.factor(od.cost_usd_per_t, c0) - f;
+            let next = match previous[i] {
+                Some((fp, gp)) if (gap - gp).abs() > 1e-12 => f - gap * (f - fp) / (gap - gp),
+                _ => f + gap,
+            };
             // A row priced out keeps a sliver on its route, so that it stays a routed row
             // whose lost tonnes are counted, not an unroutable one.
-            let moved = moved.max(MIN_FACTOR - factor[i]);
-            factor[i] += moved;
-            last_move[i] = moved;
-            last_change = f64::max(last_change, moved.abs());
+            let next = next.clamp(MIN_FACTOR, ceiling);
+            previous[i] = Some((f, gap));
+            factor[i] = next;
+            last_change = f64::max(last_change, (next - f).abs());
         }
         if last_change < TOLERANCE {
             break;
