@@ -13,7 +13,7 @@ use serde::Serialize;
 use karvan_data::scenario::BaseYearCosts;
 use karvan_data::Scenario;
 
-use crate::run::{run_tonnes, RouteChoice, RunResults};
+use crate::run::{row_costs, run_tonnes, RouteChoice, RunResults};
 use crate::Model;
 
 /// Default dispersion: shippers' logit scale times the base-year cost (dimensionless).
@@ -153,16 +153,19 @@ pub fn run_responsive(model: &Model, choice: RouteChoice, response: PriceRespons
     // row's last two rounds, which settles congested rows in a few rounds.
     let ceiling = 1.0 + (-response.dispersion * response.outside_markup).exp();
     let mut previous: Vec<Option<(f64, f64)>> = vec![None; matrix.len()];
-    let mut results = run_tonnes(model, choice, &matrix);
+    // Between rounds only each row's cost is needed; the routes are explained and the
+    // results accounted once, at the factors reached.
+    let mut costs = row_costs(model, choice, &matrix);
     let mut rounds = 1;
-    let mut last_change = 0.0;
-    while rounds < MAX_ROUNDS {
+    let mut last_change;
+    loop {
         last_change = 0.0;
-        for od in &results.od {
-            let i = od.row;
-            let Some(c0) = base_cost[i] else { continue };
+        for (i, cost) in costs.iter().enumerate() {
+            let (Some(cost), Some(c0)) = (cost, base_cost[i]) else {
+                continue;
+            };
             let f = factor[i];
-            let gap = response.factor(od.cost_usd_per_t, c0) - f;
+            let gap = response.factor(*cost, c0) - f;
             let next = match previous[i] {
                 Some((fp, gp)) if (gap - gp).abs() > 1e-12 => f - gap * (f - fp) / (gap - gp),
                 _ => f + gap,
@@ -174,13 +177,15 @@ pub fn run_responsive(model: &Model, choice: RouteChoice, response: PriceRespons
             factor[i] = next;
             last_change = f64::max(last_change, (next - f).abs());
         }
-        if last_change < TOLERANCE {
+        if last_change < TOLERANCE || rounds >= MAX_ROUNDS {
             break;
         }
         let tonnes: Vec<f64> = matrix.iter().zip(&factor).map(|(d, f)| d * f).collect();
-        results = run_tonnes(model, choice, &tonnes);
+        costs = row_costs(model, choice, &tonnes);
         rounds += 1;
     }
+    let tonnes: Vec<f64> = matrix.iter().zip(&factor).map(|(d, f)| d * f).collect();
+    let mut results = run_tonnes(model, choice, &tonnes);
     let (mut lost, mut generated) = (0.0, 0.0);
     for od in &mut results.od {
         od.matrix_tonnes = matrix[od.row];

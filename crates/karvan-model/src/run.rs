@@ -325,8 +325,18 @@ pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
     }
 }
 
-/// Routes `tonnes` of each demand row (by index) as they are.
-pub(crate) fn run_tonnes(model: &Model, choice: RouteChoice, tonnes: &[f64]) -> RunResults {
+/// The demand rows of one run, assigned: their classes, each row's paths with tonnes, the
+/// congested hours of every arc (when the route choice has congestion) and how the
+/// assignment converged.
+struct Assigned {
+    classes: Vec<ClassDemand>,
+    paths: Vec<Vec<(Vec<u32>, f64)>>,
+    hours: Option<Vec<f64>>,
+    assignment: AssignmentSummary,
+}
+
+/// Assigns `tonnes` of each demand row (by index) to paths.
+fn assign_rows(model: &Model, choice: RouteChoice, tonnes: &[f64]) -> Assigned {
     let ds = &model.applied.dataset;
     let node = ds.node_index();
     let commodity = ds.commodity_index();
@@ -442,6 +452,55 @@ pub(crate) fn run_tonnes(model: &Model, choice: RouteChoice, tonnes: &[f64]) -> 
         }
     };
 
+    Assigned {
+        classes,
+        paths,
+        hours,
+        assignment,
+    }
+}
+
+/// Each demand row's generalized cost per tonne when `tonnes` are assigned (`None` for a
+/// row with no route): what the response of trade to price needs between rounds, without
+/// explaining every route.
+pub(crate) fn row_costs(model: &Model, choice: RouteChoice, tonnes: &[f64]) -> Vec<Option<f64>> {
+    let a = assign_rows(model, choice, tonnes);
+    let mut costs = vec![None; tonnes.len()];
+    for c in &a.classes {
+        for &(i, _, _) in &c.rows {
+            let (mut paid, mut carried) = (0.0, 0.0);
+            for (arcs, t) in &a.paths[i] {
+                let cost: f64 = arcs
+                    .iter()
+                    .map(|&x| {
+                        let arc = &model.network.arcs[x as usize];
+                        let h = a.hours.as_deref().map_or(arc.hours, |h| h[x as usize]);
+                        model
+                            .costs
+                            .arc_parts_at(&model.network, x as usize, &c.class, h)
+                            .cost()
+                    })
+                    .sum();
+                paid += t * cost;
+                carried += t;
+            }
+            if carried > 0.0 {
+                costs[i] = Some(paid / carried);
+            }
+        }
+    }
+    costs
+}
+
+/// Routes `tonnes` of each demand row (by index) as they are.
+pub(crate) fn run_tonnes(model: &Model, choice: RouteChoice, tonnes: &[f64]) -> RunResults {
+    let ds = &model.applied.dataset;
+    let Assigned {
+        classes,
+        paths,
+        hours,
+        assignment,
+    } = assign_rows(model, choice, tonnes);
     let mut results = RunResults {
         scenario: model.applied.name.clone(),
         dataset: ds.manifest.name.clone(),
