@@ -558,13 +558,28 @@ fn fit_compares_every_observation_and_calibrate_writes_a_scenario_that_fits_bett
             .unwrap()
             .contains("<circle")
     );
-    run(&["calibrate", "--demand-only", "--out", "cal.toml"]);
+    let calibrated: serde_json::Value = serde_json::from_str(&run(&[
+        "--json",
+        "calibrate",
+        "--demand-only",
+        "--out",
+        "cal.toml",
+    ]))
+    .unwrap();
     let toml = std::fs::read_to_string(dir.path().join("cal.toml")).unwrap();
     assert!(toml.contains("# Every change, before → after:"), "{toml}");
     assert!(toml.contains("[[demand.od]]"), "{toml}");
     let after: serde_json::Value =
         serde_json::from_str(&run(&["--json", "fit", "cal.toml", "--out", "fit-after"])).unwrap();
     let rmse = |v: &serde_json::Value| v["summary"]["percent_rmse"].as_f64().unwrap();
+    // The scenario written reproduces the fit the calibration reported (rows sharing an
+    // origin, destination and commodity share one factor in it).
+    let reported = rmse(&calibrated["after"]);
+    assert!(
+        (rmse(&after) - reported).abs() < 1e-3 * reported,
+        "{} vs {reported}",
+        rmse(&after)
+    );
     assert!(
         rmse(&after) < rmse(&before),
         "{} → {}",

@@ -80,12 +80,15 @@ function renderRevenueTable(rows) {
   $('#compare-revenue tbody').replaceChildren(...rows.map((r) => {
     const change = r.levies_b - r.levies_a;
     const transit = r.transit_revenue_b - r.transit_revenue_a;
+    // What carriers and terminals take on the country's territory: the market part.
+    const market = r.market_b - r.market_a;
     return h('tr', { dataset: { country: r.country } },
       h('td', {}, r.name),
       h('td', { class: 'num' }, fmtMusd(r.levies_a)),
       h('td', { class: 'num' }, fmtMusd(r.levies_b)),
       h('td', { class: changeClass(change), dataset: { change } }, fmtSigned(change / 1e6, fmt2)),
-      h('td', { class: changeClass(transit), dataset: { change: transit } }, fmtSigned(transit / 1e6, fmt2)));
+      h('td', { class: changeClass(transit), dataset: { change: transit } }, fmtSigned(transit / 1e6, fmt2)),
+      h('td', { class: changeClass(market), dataset: { change: market } }, fmtSigned(market / 1e6, fmt2)));
   }));
 }
 
