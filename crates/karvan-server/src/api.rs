@@ -46,7 +46,8 @@ impl Scenarios {
     }
 
     /// A scenario applied to its dataset. One whose base is an embedded dataset is
-    /// applied once and reused while its saved file (if any) stays byte for byte the same.
+    /// applied once and reused while its saved file (if any), and the saved files of the
+    /// scenarios it extends, stay byte for byte the same.
     fn applied(&self, scenario: Option<&str>) -> ApiResult<Applied> {
         let name = scenario.filter(|s| *s != "base");
         if let Some(name) = name {
@@ -55,7 +56,7 @@ impl Scenarios {
             }
         }
         let key = name.unwrap_or("base");
-        let source = || name.and_then(|n| std::fs::read(saved_path(&self.dir, n)).ok());
+        let source = || name.and_then(|n| self.saved_chain(n));
         let before = source();
         if let Some(a) = self.cache.get(key, &before) {
             return Ok(a.as_ref().clone());
@@ -69,6 +70,32 @@ impl Scenarios {
             self.cache.put(key, before, Arc::new(a.clone()));
         }
         Ok(a)
+    }
+}
+
+impl Scenarios {
+    /// The bytes of the saved scenario `name` followed by those of the saved scenarios it
+    /// extends (a shipped parent has no file and cannot change); `None` when `name` has no
+    /// saved file.
+    fn saved_chain(&self, name: &str) -> Option<Vec<u8>> {
+        let mut bytes = std::fs::read(saved_path(&self.dir, name)).ok()?;
+        let mut next = Scenario::parse(&String::from_utf8_lossy(&bytes), name)
+            .ok()
+            .and_then(|s| s.extends);
+        for _ in 0..8 {
+            let Some(parent) = next.take().filter(|p| is_name(p)) else {
+                break;
+            };
+            let Ok(more) = std::fs::read(saved_path(&self.dir, &parent)) else {
+                break;
+            };
+            next = Scenario::parse(&String::from_utf8_lossy(&more), &parent)
+                .ok()
+                .and_then(|s| s.extends);
+            bytes.extend_from_slice(b"\n--extends--\n");
+            bytes.extend_from_slice(&more);
+        }
+        Some(bytes)
     }
 }
 

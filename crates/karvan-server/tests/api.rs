@@ -1395,6 +1395,38 @@ async fn a_changed_saved_scenario_is_not_served_from_an_earlier_request() {
 }
 
 #[tokio::test]
+async fn a_scenario_extending_a_saved_one_sees_its_parent_change() {
+    let s = Server::new();
+    let app = router(AppState::new(s.dir.path().to_path_buf()));
+    let torkham_open = |v: &Value| {
+        v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["properties"]["id"] == "torkham-road")
+            .unwrap()["properties"]["open"]
+            .clone()
+    };
+    let open = "base = \"central-asia-afghanistan\"\n";
+    let closed = "base = \"central-asia-afghanistan\"\nclosures = [\"torkham-road\"]\n";
+    let child = "base = \"central-asia-afghanistan\"\nextends = \"parent\"\n";
+    for (name, body) in [("parent", open), ("child", child)] {
+        let uri = format!("/api/scenarios/{name}");
+        assert_eq!(send(&app, "PUT", &uri, body).await.0, StatusCode::OK);
+    }
+    let (_, v, _) = send(&app, "GET", "/api/network?scenario=child", "").await;
+    assert_eq!(torkham_open(&v), true);
+    let (st, _, _) = send(&app, "PUT", "/api/scenarios/parent?overwrite=true", closed).await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, v, _) = send(&app, "GET", "/api/network?scenario=child", "").await;
+    assert_eq!(
+        torkham_open(&v),
+        false,
+        "the child takes its parent's new closure"
+    );
+}
+
+#[tokio::test]
 async fn fit_compares_the_run_with_every_observation() {
     let s = Server::new();
     let (st, v) = s.get("/api/fit").await;
