@@ -13,7 +13,7 @@ use serde::Serialize;
 use karvan_data::scenario::BaseYearCosts;
 use karvan_data::Scenario;
 
-use crate::run::{row_costs, run_tonnes, RouteChoice, RunResults};
+use crate::run::{account, assign_rows, row_costs, run_tonnes, RouteChoice, RunResults};
 use crate::Model;
 
 /// Default dispersion: shippers' logit scale times the base-year cost (dimensionless).
@@ -154,12 +154,16 @@ pub fn run_responsive(model: &Model, choice: RouteChoice, response: PriceRespons
     let ceiling = 1.0 + (-response.dispersion * response.outside_markup).exp();
     let mut previous: Vec<Option<(f64, f64)>> = vec![None; matrix.len()];
     // Between rounds only each row's cost is needed; the routes are explained and the
-    // results accounted once, at the factors reached.
-    let mut costs = row_costs(model, choice, &matrix);
+    // results accounted once, for the last assignment, whose tonnes differ from the
+    // settled ones by less than the tolerance.
+    let mut tonnes = matrix.clone();
+    let mut assigned = assign_rows(model, choice, &tonnes);
     let mut rounds = 1;
     let mut last_change;
     loop {
+        let costs = row_costs(model, &assigned);
         last_change = 0.0;
+        let mut next_factor = factor.clone();
         for (i, cost) in costs.iter().enumerate() {
             let (Some(cost), Some(c0)) = (cost, base_cost[i]) else {
                 continue;
@@ -174,18 +178,18 @@ pub fn run_responsive(model: &Model, choice: RouteChoice, response: PriceRespons
             // whose lost tonnes are counted, not an unroutable one.
             let next = next.clamp(MIN_FACTOR, ceiling);
             previous[i] = Some((f, gap));
-            factor[i] = next;
+            next_factor[i] = next;
             last_change = f64::max(last_change, (next - f).abs());
         }
         if last_change < TOLERANCE || rounds >= MAX_ROUNDS {
             break;
         }
-        let tonnes: Vec<f64> = matrix.iter().zip(&factor).map(|(d, f)| d * f).collect();
-        costs = row_costs(model, choice, &tonnes);
+        factor = next_factor;
+        tonnes = matrix.iter().zip(&factor).map(|(d, f)| d * f).collect();
+        assigned = assign_rows(model, choice, &tonnes);
         rounds += 1;
     }
-    let tonnes: Vec<f64> = matrix.iter().zip(&factor).map(|(d, f)| d * f).collect();
-    let mut results = run_tonnes(model, choice, &tonnes);
+    let mut results = account(model, &tonnes, assigned);
     let (mut lost, mut generated) = (0.0, 0.0);
     for od in &mut results.od {
         od.matrix_tonnes = matrix[od.row];

@@ -328,7 +328,7 @@ pub fn run(model: &Model, choice: RouteChoice) -> RunResults {
 /// The demand rows of one run, assigned: their classes, each row's paths with tonnes, the
 /// congested hours of every arc (when the route choice has congestion) and how the
 /// assignment converged.
-struct Assigned {
+pub(crate) struct Assigned {
     classes: Vec<ClassDemand>,
     paths: Vec<Vec<(Vec<u32>, f64)>>,
     hours: Option<Vec<f64>>,
@@ -336,7 +336,7 @@ struct Assigned {
 }
 
 /// Assigns `tonnes` of each demand row (by index) to paths.
-fn assign_rows(model: &Model, choice: RouteChoice, tonnes: &[f64]) -> Assigned {
+pub(crate) fn assign_rows(model: &Model, choice: RouteChoice, tonnes: &[f64]) -> Assigned {
     let ds = &model.applied.dataset;
     let node = ds.node_index();
     let commodity = ds.commodity_index();
@@ -460,12 +460,11 @@ fn assign_rows(model: &Model, choice: RouteChoice, tonnes: &[f64]) -> Assigned {
     }
 }
 
-/// Each demand row's generalized cost per tonne when `tonnes` are assigned (`None` for a
-/// row with no route): what the response of trade to price needs between rounds, without
+/// Each demand row's generalized cost per tonne in an assignment (`None` for a row with
+/// no route): what the response of trade to price needs between rounds, without
 /// explaining every route.
-pub(crate) fn row_costs(model: &Model, choice: RouteChoice, tonnes: &[f64]) -> Vec<Option<f64>> {
-    let a = assign_rows(model, choice, tonnes);
-    let mut costs = vec![None; tonnes.len()];
+pub(crate) fn row_costs(model: &Model, a: &Assigned) -> Vec<Option<f64>> {
+    let mut costs = vec![None; a.paths.len()];
     for c in &a.classes {
         for &(i, _, _) in &c.rows {
             let (mut paid, mut carried) = (0.0, 0.0);
@@ -494,13 +493,19 @@ pub(crate) fn row_costs(model: &Model, choice: RouteChoice, tonnes: &[f64]) -> V
 
 /// Routes `tonnes` of each demand row (by index) as they are.
 pub(crate) fn run_tonnes(model: &Model, choice: RouteChoice, tonnes: &[f64]) -> RunResults {
+    account(model, tonnes, assign_rows(model, choice, tonnes))
+}
+
+/// The results of an assignment of `tonnes`: every route explained, flows, corridors and
+/// revenue accounted.
+pub(crate) fn account(model: &Model, tonnes: &[f64], assigned: Assigned) -> RunResults {
     let ds = &model.applied.dataset;
     let Assigned {
         classes,
         paths,
         hours,
         assignment,
-    } = assign_rows(model, choice, tonnes);
+    } = assigned;
     let mut results = RunResults {
         scenario: model.applied.name.clone(),
         dataset: ds.manifest.name.clone(),
