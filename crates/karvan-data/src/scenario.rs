@@ -888,6 +888,10 @@ description = "What this scenario asks."
 # An embedded dataset's name, or a dataset folder relative to this file.
 base = "central-asia-afghanistan"
 
+# The scenario this one builds on (a file next to this one, a saved or a shipped
+# scenario): "today" is the calibrated base year. Its settings apply first, these on top.
+extends = "today"
+
 # The year modelled: links and crossings open when their opening year is at most this,
 # and demand grows from the dataset's base year. Leave it out for the base year; a later
 # year opens every project due by then.
@@ -901,7 +905,8 @@ closures = []
 [projects]
 # trans-afghan-railway = 2030
 
-# Tariff changes: by country (ISO3), optionally mode (rail | road), commodity (id or "*")
+# Changes to levies (tariffs.csv: what governments and state railways charge, not the
+# carriers' rates): by country (ISO3), optionally mode (rail | road), commodity (id or "*")
 # and kind (transit | domestic | both; default transit). Either a change in percent,
 # or new values.
 # [[tariff]]
@@ -915,9 +920,11 @@ closures = []
 # commodity = "grain"
 # usd_per_tkm = 0.01
 
-# Demand growth from the dataset's base year to `year`, compounding.
+# Demand growth from the dataset's base year to `year`, compounding. Trade answers to
+# price (a dearer route ships less); `fixed = true` holds every row at its tonnes.
 [demand]
 growth_percent_per_year = 0.0
+# fixed = true
 # [demand.by_commodity]
 # grain = 4.0
 
