@@ -133,7 +133,13 @@ impl Located {
             let shipped = dir.as_os_str().is_empty();
             let file = dir.join(&name);
             let parent = if !shipped && file.is_file() {
-                locate(file.to_str(), None)?
+                let path = file.to_str().ok_or_else(|| {
+                    problem(
+                        &self.label,
+                        format!("extends `{name}`: its path is not UTF-8"),
+                    )
+                })?;
+                locate(Some(path), None)?
             } else {
                 locate_named(Some(&name), Some(dir.as_path()).filter(|_| !shipped))?
             };

@@ -261,6 +261,22 @@ pub struct OdFactor {
     pub factor: f64,
 }
 
+impl OdFactor {
+    /// Multiplies the tonnes of every demand row of `ds` it names; whether any matched.
+    fn scale(&self, ds: &mut Dataset) -> bool {
+        let mut matched = false;
+        for d in ds.demand.iter_mut().filter(|d| {
+            d.origin == self.origin
+                && d.destination == self.destination
+                && d.commodity == self.commodity
+        }) {
+            d.tonnes_per_year *= self.factor;
+            matched = true;
+        }
+        matched
+    }
+}
+
 /// A dataset with a scenario applied: what the model is built from.
 #[derive(Debug, Clone)]
 pub struct Applied {
@@ -342,13 +358,9 @@ impl Scenario {
     fn base_year(&self, ds: &Dataset) -> Dataset {
         let mut base = ds.clone();
         for f in &self.demand.od {
-            if !limits::OD_FACTOR.accepts(f.factor) {
-                continue;
-            }
-            for d in base.demand.iter_mut().filter(|d| {
-                d.origin == f.origin && d.destination == f.destination && d.commodity == f.commodity
-            }) {
-                d.tonnes_per_year *= f.factor;
+            // A factor out of range is reported by `grow_demand`; here it is left out.
+            if limits::OD_FACTOR.accepts(f.factor) {
+                f.scale(&mut base);
             }
         }
         base
@@ -617,14 +629,7 @@ impl Scenario {
                 p.push(file, None, Some("demand.od.factor"), e);
                 continue;
             }
-            let mut matched = false;
-            for d in ds.demand.iter_mut().filter(|d| {
-                d.origin == f.origin && d.destination == f.destination && d.commodity == f.commodity
-            }) {
-                d.tonnes_per_year *= f.factor;
-                matched = true;
-            }
-            if !matched {
+            if !f.scale(ds) {
                 p.push(
                     file,
                     None,

@@ -1,21 +1,14 @@
 //! Matrix estimation and the fit on the hand-made tiny dataset, against a known matrix.
 
-use std::path::Path;
-
-use karvan_data::{
-    Applied, Dataset, Direction, Observation, ObservationKind, ObservationRole, Scenario,
-};
+use karvan_data::{Applied, Direction, Observation, ObservationKind, ObservationRole};
 use karvan_model::{Model, RouteChoice};
 use karvan_policy::calibrate::{calibrate_demand, scaled, Settings};
 use karvan_policy::fit::{fit, predict};
 
+mod common;
+
 fn tiny() -> Applied {
-    let ds = Dataset::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/tiny"))
-        .unwrap();
-    Scenario::parse("base = \"tiny\"", "t")
-        .unwrap()
-        .apply(&ds, "t")
-        .unwrap()
+    common::tiny_baseline()
 }
 
 fn flow(id: &str, elements: &[&str], value: f64) -> Observation {

@@ -1,9 +1,8 @@
 //! Closures, criticality, Monte Carlo and diversification on the hand-made tiny dataset.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
-use karvan_data::{Applied, Dataset, Scenario};
+use karvan_data::Applied;
 use karvan_model::{run, Model, RouteChoice};
 use karvan_policy::resilience::{
     criticality, diversification, monte_carlo, sample_year, ClosureModel, Element, Evaluator,
@@ -16,13 +15,10 @@ fn tiny() -> Applied {
     a
 }
 
+mod common;
+
 fn responsive() -> Applied {
-    let ds = Dataset::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/tiny"))
-        .unwrap();
-    Scenario::parse("base = \"tiny\"", "t")
-        .unwrap()
-        .apply(&ds, "t")
-        .unwrap()
+    common::tiny_baseline()
 }
 
 fn link(a: &Applied, id: &str) -> Element {

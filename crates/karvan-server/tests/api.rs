@@ -158,15 +158,6 @@ async fn network_of_a_scenario() {
             "no {kind}"
         );
     }
-    let torkham_open = |v: &Value| {
-        v["features"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["properties"]["id"] == "torkham-road")
-            .unwrap()["properties"]["open"]
-            .clone()
-    };
     assert_eq!(torkham_open(&base), true);
     let (_, closed) = s.get("/api/network?scenario=torkham-chaman-closed").await;
     assert_eq!(torkham_open(&closed), false);
@@ -1366,15 +1357,6 @@ async fn a_client_that_stops_reading_is_dropped_after_the_write_timeout() {
 async fn a_changed_saved_scenario_is_not_served_from_an_earlier_request() {
     let s = Server::new();
     let app = router(AppState::new(s.dir.path().to_path_buf()));
-    let torkham_open = |v: &Value| {
-        v["features"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["properties"]["id"] == "torkham-road")
-            .unwrap()["properties"]["open"]
-            .clone()
-    };
     let open = "base = \"central-asia-afghanistan\"\n";
     let closed = "base = \"central-asia-afghanistan\"\nclosures = [\"torkham-road\"]\n";
     assert_eq!(
@@ -1398,15 +1380,6 @@ async fn a_changed_saved_scenario_is_not_served_from_an_earlier_request() {
 async fn a_scenario_extending_a_saved_one_sees_its_parent_change() {
     let s = Server::new();
     let app = router(AppState::new(s.dir.path().to_path_buf()));
-    let torkham_open = |v: &Value| {
-        v["features"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["properties"]["id"] == "torkham-road")
-            .unwrap()["properties"]["open"]
-            .clone()
-    };
     let open = "base = \"central-asia-afghanistan\"\n";
     let closed = "base = \"central-asia-afghanistan\"\nclosures = [\"torkham-road\"]\n";
     let child = "base = \"central-asia-afghanistan\"\nextends = \"parent\"\n";
@@ -1477,4 +1450,15 @@ async fn the_html_report_downloads_as_one_file() {
     assert!(html.contains("Fit to observations"));
     let (st, _) = s.get("/api/report?scenario=no-such-scenario").await;
     assert_eq!(st, StatusCode::NOT_FOUND);
+}
+
+/// Whether the Torkham road crossing is open in a `/api/network` answer.
+fn torkham_open(v: &Value) -> Value {
+    v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["id"] == "torkham-road")
+        .unwrap()["properties"]["open"]
+        .clone()
 }
