@@ -99,11 +99,26 @@ pub struct Dataset {
     pub corridors: Vec<Corridor>,
     /// Observed flows and shares, for `karvan fit` (empty when the dataset has none).
     pub observations: Vec<Observation>,
+    /// Changes to crossings that upgrade projects bring (empty when there are none).
+    pub upgrades: Vec<Upgrade>,
+    /// Projects' costs and financing, for `karvan appraise` (empty when absent).
+    pub project_costs: Vec<ProjectCost>,
+    pub financing: Vec<Financing>,
     /// Link id → line geometry as `[lon, lat]` points, where the dataset has one.
     pub geometry: HashMap<String, Vec<[f64; 2]>>,
 }
 
 impl Dataset {
+    /// Every project id: those of links, crossings and upgrades.
+    pub fn project_ids(&self) -> std::collections::HashSet<&str> {
+        self.links
+            .iter()
+            .filter_map(|l| l.project.as_deref())
+            .chain(self.crossings.iter().filter_map(|c| c.project.as_deref()))
+            .chain(self.upgrades.iter().map(|u| u.project.as_str()))
+            .collect()
+    }
+
     /// Loads a dataset folder from disk.
     pub fn load_dir(dir: &Path) -> Result<Dataset, Problems> {
         Dataset::from_files(&DatasetFiles::read_dir(dir)?)
@@ -142,6 +157,9 @@ impl Dataset {
             risk: vec![],
             corridors: vec![],
             observations: vec![],
+            upgrades: vec![],
+            project_costs: vec![],
+            financing: vec![],
             geometry: HashMap::new(),
         };
         // Tables whose rows could not be read: ids they define are missing everywhere
@@ -324,6 +342,17 @@ impl Dataset {
                 source,
                 line,
             }),
+            "upgrades.csv" => self.upgrades.push(Upgrade {
+                project: r.string("project"),
+                crossing: r.string("crossing"),
+                dwell_hours: r.number("dwell_hours"),
+                capacity_t_per_day: r.number("capacity_t_per_day"),
+                fee_usd_per_t: r.number("fee_usd_per_t"),
+                source,
+                line,
+            }),
+            "project_costs.csv" => self.project_costs.push(project_cost(r, source, p)),
+            "project_financing.csv" => self.financing.push(financing(r, source, p)),
             "risk.csv" => self.risk.push(Risk {
                 region: r.string("region"),
                 index: r.number("index").unwrap_or(0.0),
@@ -673,5 +702,98 @@ fn parse_geometry(text: &str, p: &mut Problems) -> HashMap<String, Vec<[f64; 2]>
             );
             HashMap::new()
         }
+    }
+}
+
+fn project_cost(r: &Row, source: String, p: &mut Problems) -> ProjectCost {
+    const FILE: &str = "project_costs.csv";
+    let capex = r.number("capex_usd").unwrap_or(0.0);
+    let low = r.number("capex_low_usd").unwrap_or(capex);
+    let high = r.number("capex_high_usd").unwrap_or(capex);
+    if !(low <= capex && capex <= high) {
+        p.push(
+            FILE,
+            Some(r.line),
+            Some("capex_low_usd"),
+            format!(
+                "the range must hold the central cost: low {low} ≤ central {capex} ≤ high {high}"
+            ),
+        );
+    }
+    let renewal = match (r.number("renewal_usd"), r.number("renewal_every_years")) {
+        (Some(usd), Some(every)) => Some((usd, every.round() as u32)),
+        (None, None) => None,
+        (Some(_), None) | (None, Some(_)) => {
+            p.push(
+                FILE,
+                Some(r.line),
+                Some("renewal_every_years"),
+                "renewal_usd and renewal_every_years go together (both or neither)",
+            );
+            None
+        }
+    };
+    ProjectCost {
+        project: r.string("project"),
+        capex_usd: capex,
+        capex_low_usd: low,
+        capex_high_usd: high,
+        build_years: r.number("build_years").unwrap_or(1.0).round() as u32,
+        opens_year: r.year("opens_year").unwrap_or(0),
+        opex_usd_per_year: r.number("opex_usd_per_year").unwrap_or(0.0),
+        renewal,
+        service_life_years: r.number("service_life_years").unwrap_or(1.0).round() as u32,
+        source,
+        line: r.line,
+    }
+}
+
+fn financing(r: &Row, source: String, p: &mut Problems) -> Financing {
+    const FILE: &str = "project_financing.csv";
+    let instrument = Instrument::parse(&r.string("instrument")).unwrap_or(Instrument::Equity);
+    let borrower = r.text("borrower").map(str::to_string);
+    if instrument != Instrument::Equity && borrower.is_none() {
+        p.push(
+            FILE,
+            Some(r.line),
+            Some("borrower"),
+            format!(
+                "a {} needs the country that receives it",
+                instrument.as_str()
+            ),
+        );
+    }
+    let tenor = r.number("tenor_years");
+    let grace = r.number("grace_years").unwrap_or(0.0);
+    if instrument == Instrument::Loan {
+        match tenor {
+            None => p.push(
+                FILE,
+                Some(r.line),
+                Some("tenor_years"),
+                "a loan needs its term",
+            ),
+            Some(t) if t <= grace => p.push(
+                FILE,
+                Some(r.line),
+                Some("grace_years"),
+                format!(
+                    "the grace period ({grace} years) must be shorter than the term ({t} years)"
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+    Financing {
+        project: r.string("project"),
+        financier: r.string("financier"),
+        instrument,
+        borrower,
+        share: r.number("share").unwrap_or(0.0),
+        interest_percent: r.number("interest_percent").unwrap_or(0.0),
+        tenor_years: tenor.unwrap_or(1.0).round() as u32,
+        grace_years: grace.round() as u32,
+        source,
+        line: r.line,
     }
 }

@@ -17,7 +17,8 @@ macro_rules! dataset_files {
 const CENTRAL_ASIA_AFGHANISTAN: &[(&str, &str)] = dataset_files!("data/central-asia-afghanistan":
     "dataset.toml", "countries.csv", "nodes.csv", "links.csv", "crossings.csv",
     "transfers.csv", "commodities.csv", "freight_rates.csv", "tariffs.csv", "demand.csv", "risk.csv",
-    "corridors.csv", "observations.csv", "geometry.geojson",
+    "corridors.csv", "observations.csv", "upgrades.csv", "project_costs.csv",
+    "project_financing.csv", "geometry.geojson",
 );
 
 /// Names of the embedded datasets.

@@ -102,6 +102,8 @@ pub const YEAR: Limit = Limit::new("the scenario year", 1990.0, 2100.0);
 /// Demand growth per year, percent (−100 % or less would make demand vanish or turn
 /// negative).
 pub const GROWTH_PERCENT: Limit = Limit::new("the demand growth in percent per year", -99.0, 100.0);
+/// A discount rate, percent a year.
+pub const DISCOUNT_PERCENT: Limit = Limit::new("the discount rate in percent per year", 0.0, 50.0);
 /// Largest demand of one row after growth, tonnes per year.
 pub const DEMAND_TONNES: Limit = Limit::new("a demand row's tonnes per year", 0.0, 1e10);
 /// A factor on one origin–destination row of the base-year demand.

@@ -10,7 +10,7 @@ use crate::dataset::Dataset;
 use crate::limits;
 use crate::problem::Problems;
 use crate::schema::PARAMETERS;
-use crate::types::{Mode, Status, Tariff, TariffKind};
+use crate::types::{Mode, Status, Tariff, TariffKind, Upgrade};
 
 /// A scenario as written in its TOML file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -403,12 +403,7 @@ impl Scenario {
                 p.push(file, None, Some("year"), e);
             }
         }
-        let projects: HashSet<&str> = ds
-            .links
-            .iter()
-            .filter_map(|l| l.project.as_deref())
-            .chain(ds.crossings.iter().filter_map(|c| c.project.as_deref()))
-            .collect();
+        let projects = ds.project_ids();
         for id in self.projects.keys() {
             if !projects.contains(id.as_str()) {
                 let mut known: Vec<&str> = projects.iter().copied().collect();
@@ -444,6 +439,7 @@ impl Scenario {
             .map(|c| is_open(&c.id, c.status, c.opens_year, c.project.as_ref()))
             .collect();
 
+        self.apply_upgrades(&mut ds, year);
         for change in &self.tariffs {
             apply_tariff(&mut ds, change, file, &mut p);
         }
@@ -590,6 +586,44 @@ impl Scenario {
             base,
             base_year_costs: Arc::default(),
         })
+    }
+
+    /// Crossings take the values of the upgrade projects built by `year`.
+    fn apply_upgrades(&self, ds: &mut Dataset, year: i32) {
+        let built = |project: &str| match self.projects.get(project) {
+            Some(ProjectSetting::On(on)) => *on,
+            Some(ProjectSetting::OpensIn(y)) => *y <= year,
+            None => false,
+        };
+        let upgrades: Vec<Upgrade> = ds
+            .upgrades
+            .iter()
+            .filter(|u| built(&u.project))
+            .cloned()
+            .collect();
+        // Several upgrades of one crossing add up: each takes off the dwell it saves and
+        // adds the fee it changes; the capacity is the largest.
+        let today: HashMap<String, (f64, f64)> = ds
+            .crossings
+            .iter()
+            .map(|c| (c.id.clone(), (c.dwell_hours, c.fee_usd_per_t)))
+            .collect();
+        for u in upgrades {
+            let Some(&(dwell, fee)) = today.get(&u.crossing) else {
+                continue;
+            };
+            if let Some(c) = ds.crossings.iter_mut().find(|c| c.id == u.crossing) {
+                if let Some(d) = u.dwell_hours {
+                    c.dwell_hours = (c.dwell_hours - (dwell - d)).max(0.0);
+                }
+                if let Some(f) = u.fee_usd_per_t {
+                    c.fee_usd_per_t = (c.fee_usd_per_t + (f - fee)).max(0.0);
+                }
+                if let Some(cap) = u.capacity_t_per_day {
+                    c.capacity_t_per_day = Some(c.capacity_t_per_day.map_or(cap, |x| x.max(cap)));
+                }
+            }
+        }
     }
 
     fn grow_demand(&self, ds: &mut Dataset, year: i32, file: &str, p: &mut Problems) {

@@ -467,6 +467,55 @@ pub const OBSERVATION_KINDS: &[&str] = &["flow", "share"];
 pub const OBSERVATION_ROLES: &[&str] = &["calibrate", "validate", "context"];
 pub const OBSERVATION_UNITS: &[&str] = &["t/year", "vehicles/day", "wagons/day", "share"];
 
+pub const PROJECT_COSTS: Table = Table {
+    file: "project_costs.csv",
+    doc: "What a project costs (`karvan appraise`): capital cost with its range, construction period, opening year, operation and maintenance, renewal and service life. Project ids are those of links.csv, crossings.csv and upgrades.csv. Optional.",
+    columns: &[
+        req("project", Kind::Id, "", "Project id."),
+        req("capex_usd", between(0.0, 1e12), "USD", "Central capital cost."),
+        opt("capex_low_usd", between(0.0, 1e12), "USD", "capex_usd", "Lowest capital cost where sources disagree."),
+        opt("capex_high_usd", between(0.0, 1e12), "USD", "capex_usd", "Highest capital cost where sources disagree."),
+        req("build_years", between(1.0, 20.0), "years", "Construction period; the capital cost is spent evenly over the years before opening."),
+        req("opens_year", Kind::Year, "year", "Opening year assumed unless the appraisal sets another."),
+        opt("opex_usd_per_year", between(0.0, 1e11), "USD/year", "0", "Operation and maintenance of the infrastructure from opening."),
+        opt("renewal_usd", between(0.0, 1e12), "USD", "no renewal", "A periodic renewal's cost."),
+        opt("renewal_every_years", between(1.0, 100.0), "years", "no renewal", "Years between renewals, counted from opening."),
+        req("service_life_years", between(1.0, 200.0), "years", "Life of the asset, for its straight-line residual value at the appraisal's horizon."),
+        SOURCE,
+    ],
+};
+
+pub const PROJECT_FINANCING: Table = Table {
+    file: "project_financing.csv",
+    doc: "Who pays a project's capital cost (`karvan appraise`): one row per financier, shares of a project summing to 1. Optional; a project without rows is paid by the countries its links and crossings lie in, by length.",
+    columns: &[
+        req("project", Kind::Id, "", "Project id."),
+        req("financier", Kind::Id, "", "A country id of countries.csv, or an outside financier's id (`adb`, `world-bank`)."),
+        req("instrument", Kind::OneOf(INSTRUMENTS), "", "`equity`: paid from the financier's budget; `loan`: lent to the borrower; `grant`: given to the borrower."),
+        opt("borrower", Kind::Ref("countries.csv"), "", "required for loans and grants", "Country that borrows or receives the grant."),
+        req("share", between(0.0, 1.0), "0–1", "Share of the capital cost."),
+        opt("interest_percent", between(0.0, 50.0), "%/year", "0", "A loan's interest rate."),
+        opt("tenor_years", between(1.0, 60.0), "years", "required for loans", "A loan's term, grace included."),
+        opt("grace_years", between(0.0, 30.0), "years", "0", "Years after the last disbursement with interest only."),
+        SOURCE,
+    ],
+};
+
+pub const UPGRADES: Table = Table {
+    file: "upgrades.csv",
+    doc: "What an upgrade project changes at an existing crossing when a scenario builds it (a single window, more lanes): a blank cell keeps the crossing's value. Upgrades of one crossing add up: each saves the dwell it saves and changes the fee by what it changes; the capacity is the largest. Optional.",
+    columns: &[
+        req("project", Kind::Id, "", "Upgrade project id (scenarios switch it like any project)."),
+        req("crossing", Kind::Ref("crossings.csv"), "", "Crossing upgraded."),
+        opt("dwell_hours", between(0.0, 2000.0), "h", "unchanged", "Dwell at the crossing after the upgrade."),
+        opt("capacity_t_per_day", above_zero(1e7), "t/day", "unchanged", "Capacity after the upgrade, per direction."),
+        opt("fee_usd_per_t", between(0.0, 10_000.0), "USD/t", "unchanged", "Border fee after the upgrade."),
+        SOURCE,
+    ],
+};
+
+pub const INSTRUMENTS: &[&str] = &["equity", "loan", "grant"];
+
 /// Every table, in loading order.
 pub const TABLES: &[Table] = &[
     COUNTRIES,
@@ -481,10 +530,19 @@ pub const TABLES: &[Table] = &[
     RISK,
     CORRIDORS,
     OBSERVATIONS,
+    UPGRADES,
+    PROJECT_COSTS,
+    PROJECT_FINANCING,
 ];
 
 /// Tables a dataset may leave out.
-pub const OPTIONAL: &[&str] = &["observations.csv", "freight_rates.csv"];
+pub const OPTIONAL: &[&str] = &[
+    "observations.csv",
+    "freight_rates.csv",
+    "upgrades.csv",
+    "project_costs.csv",
+    "project_financing.csv",
+];
 
 /// A numeric parameter of `dataset.toml`.
 #[derive(Debug, Clone, Copy)]

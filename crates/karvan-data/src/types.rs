@@ -347,3 +347,95 @@ impl Observation {
             .any(|e| e.starts_with("missing:"))
     }
 }
+
+/// What building a project costs and how long it lasts, for `karvan appraise`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectCost {
+    pub project: String,
+    /// Central capital cost (USD), with the range where sources disagree.
+    pub capex_usd: f64,
+    pub capex_low_usd: f64,
+    pub capex_high_usd: f64,
+    /// Construction period: the capital cost is spent evenly over the years before opening.
+    pub build_years: u32,
+    /// The opening year assumed unless the appraisal says otherwise.
+    pub opens_year: i32,
+    pub opex_usd_per_year: f64,
+    /// A renewal of `renewal_usd` every `renewal_every_years` after opening, if any.
+    pub renewal: Option<(f64, u32)>,
+    /// Life of the asset for its straight-line residual value at the horizon.
+    pub service_life_years: u32,
+    pub source: String,
+    pub line: u64,
+}
+
+/// How a financier pays its share of a project's capital cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instrument {
+    /// From the financier's own budget.
+    Equity,
+    /// Lent to the borrower, repaid with interest.
+    Loan,
+    /// Given to the borrower.
+    Grant,
+}
+
+impl Instrument {
+    pub fn parse(s: &str) -> Option<Instrument> {
+        match s {
+            "equity" => Some(Instrument::Equity),
+            "loan" => Some(Instrument::Loan),
+            "grant" => Some(Instrument::Grant),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Instrument::Equity => "equity",
+            Instrument::Loan => "loan",
+            Instrument::Grant => "grant",
+        }
+    }
+}
+
+/// One financier's share of a project's capital cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Financing {
+    pub project: String,
+    /// A country id, or an outside financier's own id (`adb`, `world-bank`).
+    pub financier: String,
+    pub instrument: Instrument,
+    /// The country that borrows or receives a grant (a loan's or grant's country).
+    pub borrower: Option<String>,
+    pub share: f64,
+    pub interest_percent: f64,
+    pub tenor_years: u32,
+    pub grace_years: u32,
+    pub source: String,
+    pub line: u64,
+}
+
+impl Financing {
+    /// The country that bears this share in the end: the borrower of a loan (it repays)
+    /// and the financier of equity; for a grant, the financier (a gift to the borrower).
+    pub fn bearer(&self) -> &str {
+        match (self.instrument, &self.borrower) {
+            (Instrument::Loan, Some(b)) => b,
+            _ => &self.financier,
+        }
+    }
+}
+
+/// A change to an existing crossing that an upgrade project brings: a single window
+/// shortens the dwell, more lanes raise the capacity. `None` keeps today's value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Upgrade {
+    pub project: String,
+    pub crossing: String,
+    pub dwell_hours: Option<f64>,
+    pub capacity_t_per_day: Option<f64>,
+    pub fee_usd_per_t: Option<f64>,
+    pub source: String,
+    pub line: u64,
+}

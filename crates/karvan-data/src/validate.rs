@@ -1,6 +1,6 @@
 //! Checks across tables: ids, references, country rules, gauge breaks, demand zones.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::dataset::{Dataset, GEOMETRY};
 use crate::problem::Problems;
@@ -206,6 +206,7 @@ pub fn check(ds: &Dataset, p: &mut Problems) {
         }
     }
     check_observations(ds, &links, &crossings, &countries, p);
+    check_projects(ds, &crossings, &countries, p);
     let mut unknown_geometry: Vec<&String> = ds
         .geometry
         .keys()
@@ -219,6 +220,86 @@ pub fn check(ds: &Dataset, p: &mut Problems) {
             Some("properties.link"),
             format!("unknown link `{id}`"),
         );
+    }
+}
+
+/// Upgrades name crossings; costs and financing name known projects, once each; a
+/// project's financing shares sum to 1; borrowers are countries.
+fn check_projects(
+    ds: &Dataset,
+    crossings: &HashSet<&str>,
+    countries: &HashSet<&str>,
+    p: &mut Problems,
+) {
+    for u in &ds.upgrades {
+        known(
+            p,
+            "upgrades.csv",
+            u.line,
+            "crossing",
+            &u.crossing,
+            crossings,
+            "crossings.csv",
+        );
+    }
+    let projects = ds.project_ids();
+    let project_list = || {
+        let mut v: Vec<&str> = projects.iter().copied().collect();
+        v.sort_unstable();
+        v.join(", ")
+    };
+    let mut costed = HashSet::new();
+    for c in &ds.project_costs {
+        if !projects.contains(c.project.as_str()) {
+            p.push(
+                "project_costs.csv",
+                Some(c.line),
+                Some("project"),
+                format!("unknown project `{}`; known: {}", c.project, project_list()),
+            );
+        }
+        if !costed.insert(c.project.as_str()) {
+            p.push(
+                "project_costs.csv",
+                Some(c.line),
+                Some("project"),
+                format!("a second row for project `{}`", c.project),
+            );
+        }
+    }
+    let mut shares: BTreeMap<&str, (f64, u64)> = BTreeMap::new();
+    for f in &ds.financing {
+        if !projects.contains(f.project.as_str()) {
+            p.push(
+                "project_financing.csv",
+                Some(f.line),
+                Some("project"),
+                format!("unknown project `{}`; known: {}", f.project, project_list()),
+            );
+        }
+        if let Some(b) = &f.borrower {
+            known(
+                p,
+                "project_financing.csv",
+                f.line,
+                "borrower",
+                b,
+                countries,
+                "countries.csv",
+            );
+        }
+        let e = shares.entry(&f.project).or_insert((0.0, f.line));
+        e.0 += f.share;
+    }
+    for (project, (sum, line)) in shares {
+        if (sum - 1.0).abs() > 1e-6 {
+            p.push(
+                "project_financing.csv",
+                Some(line),
+                Some("share"),
+                format!("the shares of project `{project}` sum to {sum}, not 1"),
+            );
+        }
     }
 }
 

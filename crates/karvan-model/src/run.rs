@@ -42,6 +42,17 @@ pub struct OdResult {
     /// by the country it enters (keyed by [`directed_key`]).
     #[serde(skip)]
     pub elements: BTreeMap<String, f64>,
+    /// Levies (tariffs and border fees) this row pays each country, USD per tonne
+    /// averaged over its routes: what the shippers pay and the countries receive.
+    #[serde(skip)]
+    pub levies_usd_per_t: BTreeMap<String, f64>,
+}
+
+impl OdResult {
+    /// Levies paid to all countries, USD per tonne.
+    pub fn levies_total_usd_per_t(&self) -> f64 {
+        self.levies_usd_per_t.values().sum()
+    }
 }
 
 /// Demand that no open route serves.
@@ -545,11 +556,16 @@ pub(crate) fn account(model: &Model, tonnes: &[f64], assigned: Assigned) -> RunR
             }
             let mut od: Option<OdResult> = None;
             let mut elements: BTreeMap<String, f64> = BTreeMap::new();
+            let mut levies: BTreeMap<String, f64> = BTreeMap::new();
             let (mut cost, mut money, mut h, mut km) = (0.0, 0.0, 0.0, 0.0);
             for (arcs, t) in &paths[i] {
                 let route = model.explain_at(arcs, &c.class, c.origin, dest, hours.as_deref());
                 add_flows(model, arcs, *t, &d.commodity, &mut results);
                 add_revenue(&route, *t, &mut results.revenue);
+                for part in &route.countries {
+                    *levies.entry(part.country.clone()).or_insert(0.0) +=
+                        (part.parts.tariff + part.parts.border_fees) * t;
+                }
                 for step in route
                     .steps
                     .iter()
@@ -589,6 +605,7 @@ pub(crate) fn account(model: &Model, tonnes: &[f64], assigned: Assigned) -> RunR
                     route,
                     row: i,
                     elements: BTreeMap::new(),
+                    levies_usd_per_t: BTreeMap::new(),
                 });
             }
             let carried: f64 = paths[i].iter().map(|p| p.1).sum();
@@ -598,6 +615,11 @@ pub(crate) fn account(model: &Model, tonnes: &[f64], assigned: Assigned) -> RunR
             od.hours = h / carried;
             od.km = km / carried;
             od.elements = elements;
+            od.levies_usd_per_t = levies
+                .into_iter()
+                .filter(|(_, usd)| *usd != 0.0)
+                .map(|(country, usd)| (country, usd / carried))
+                .collect();
             results.routed_tonnes += tonnes;
             results.od.push(od);
         }

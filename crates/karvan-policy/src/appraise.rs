@@ -26,22 +26,72 @@ pub fn benefit_cost_ratio(
     (c > 0.0).then(|| present_value(benefits, rate, base_year) / c)
 }
 
-/// The discount rate at which the net flows' present value is zero, found by bisection
-/// between −99% and 1,000% a year; `None` when the present value does not change sign
-/// there (all flows of one sign, for instance).
-pub fn internal_rate_of_return(net: &Flows) -> Option<f64> {
-    let base = net.iter().map(|f| f.0).min()?;
-    let npv = |r: f64| present_value(net, r, base);
-    let (mut low, mut high) = (-0.99, 10.0);
-    let (mut f_low, f_high) = (npv(low), npv(high));
-    if !(f_low.is_finite() && f_high.is_finite()) || f_low * f_high > 0.0 {
-        return None;
+/// The internal rate of return of a stream of net flows: the discount rates at which its
+/// present value is zero. A stream that changes sign more than once may have several
+/// (or none); they are reported as found, never one picked silently.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "kind", content = "rates", rename_all = "snake_case")]
+pub enum Irr {
+    /// The present value keeps one sign at every rate searched.
+    None,
+    One(f64),
+    Several(Vec<f64>),
+}
+
+impl Irr {
+    /// The rate when there is exactly one.
+    pub fn single(&self) -> Option<f64> {
+        match self {
+            Irr::One(r) => Some(*r),
+            _ => None,
+        }
     }
-    for _ in 0..200 {
+}
+
+/// Lowest and highest rate searched for an internal rate of return: −99% and 1,000%.
+const IRR_RANGE: (f64, f64) = (-0.99, 10.0);
+
+/// Every rate in −99%…1,000% a year at which the net flows' present value is zero: the
+/// present value is scanned on a fine grid (denser near zero, where rates of interest
+/// lie) and each change of sign refined by bisection.
+pub fn internal_rate_of_return(net: &Flows) -> Irr {
+    let Some(base) = net.iter().map(|f| f.0).min() else {
+        return Irr::None;
+    };
+    let npv = |r: f64| present_value(net, r, base);
+    // The grid is even in ln(1 + r), so it is as fine at 5% as the rates matter.
+    let (lo, hi) = ((1.0 + IRR_RANGE.0).ln(), (1.0 + IRR_RANGE.1).ln());
+    const STEPS: usize = 4000;
+    let rate = |k: usize| (lo + (hi - lo) * k as f64 / STEPS as f64).exp() - 1.0;
+    let mut roots = Vec::new();
+    let (mut a, mut fa) = (rate(0), npv(rate(0)));
+    for k in 1..=STEPS {
+        let b = rate(k);
+        let fb = npv(b);
+        if !(fa.is_finite() && fb.is_finite()) {
+            (a, fa) = (b, fb);
+            continue;
+        }
+        if fb == 0.0 {
+            roots.push(b);
+        } else if fa != 0.0 && fa * fb < 0.0 {
+            roots.push(bisect(&npv, a, b, fa));
+        }
+        (a, fa) = (b, fb);
+    }
+    match roots.len() {
+        0 => Irr::None,
+        1 => Irr::One(roots[0]),
+        _ => Irr::Several(roots),
+    }
+}
+
+fn bisect(f: &dyn Fn(f64) -> f64, mut low: f64, mut high: f64, mut f_low: f64) -> f64 {
+    for _ in 0..100 {
         let mid = 0.5 * (low + high);
-        let f_mid = npv(mid);
-        if f_mid == 0.0 || (high - low) < 1e-12 {
-            return Some(mid);
+        let f_mid = f(mid);
+        if f_mid == 0.0 || high - low < 1e-13 {
+            return mid;
         }
         if f_low * f_mid < 0.0 {
             high = mid;
@@ -50,7 +100,25 @@ pub fn internal_rate_of_return(net: &Flows) -> Option<f64> {
             f_low = f_mid;
         }
     }
-    Some(0.5 * (low + high))
+    0.5 * (low + high)
+}
+
+/// The first year by the end of which the undiscounted net flows add up to zero or more
+/// and stay so: the payback year. `None` when the sum is negative at the end.
+pub fn payback_year(net: &Flows) -> Option<i32> {
+    let mut years: Vec<(i32, f64)> = net.to_vec();
+    years.sort_by_key(|f| f.0);
+    let mut sum = 0.0;
+    let mut since = None;
+    for (year, usd) in years {
+        sum += usd;
+        if sum >= 0.0 {
+            since.get_or_insert(year);
+        } else {
+            since = None;
+        }
+    }
+    since
 }
 
 /// The first year whose net flow is positive, in year order.
@@ -115,10 +183,11 @@ mod tests {
     #[test]
     fn the_internal_rate_of_return_zeroes_the_present_value() {
         // −100 then +110 a year later: exactly 10%.
-        close(
-            internal_rate_of_return(&[(2030, -100.0), (2031, 110.0)]).unwrap(),
-            0.10,
-        );
+        let one = internal_rate_of_return(&[(2030, -100.0), (2031, 110.0)]);
+        close(one.single().unwrap(), 0.10);
+        // −100, then 0, then +121: (1 + r)² = 1.21, so 10% again.
+        let two_years = internal_rate_of_return(&[(2030, -100.0), (2031, 0.0), (2032, 121.0)]);
+        close(two_years.single().unwrap(), 0.10);
         let flows = [
             (2026, -500.0),
             (2027, -300.0),
@@ -126,11 +195,50 @@ mod tests {
             (2029, 400.0),
             (2030, 450.0),
         ];
-        let irr = internal_rate_of_return(&flows).unwrap();
+        let irr = internal_rate_of_return(&flows).single().unwrap();
         assert!(present_value(&flows, irr, 2026).abs() < 1e-6);
+    }
+
+    #[test]
+    fn no_rate_and_several_rates_are_reported_as_such() {
         // No change of sign: no rate.
-        assert_eq!(internal_rate_of_return(&[(2030, 5.0), (2031, 5.0)]), None);
-        assert_eq!(internal_rate_of_return(&[]), None);
+        assert_eq!(
+            internal_rate_of_return(&[(2030, 5.0), (2031, 5.0)]),
+            Irr::None
+        );
+        assert_eq!(internal_rate_of_return(&[]), Irr::None);
+        // −100, +230, −132: the present value is −(x − 1.1)(x − 1.2)·100/x² with
+        // x = 1 + r, zero at 10% and at 20% (a mine that must be restored).
+        let Irr::Several(rates) =
+            internal_rate_of_return(&[(2030, -100.0), (2031, 230.0), (2032, -132.0)])
+        else {
+            panic!("two rates expected");
+        };
+        assert_eq!(rates.len(), 2);
+        close(rates[0], 0.10);
+        close(rates[1], 0.20);
+        // −100, +200, −101 never breaks even: (x − 1)² = −0.01 has no real root.
+        assert_eq!(
+            internal_rate_of_return(&[(2030, -100.0), (2031, 200.0), (2032, -101.0)]),
+            Irr::None
+        );
+    }
+
+    #[test]
+    fn payback_is_the_year_the_sum_turns_and_stays_positive() {
+        let net = [
+            (2026, -100.0),
+            (2027, -50.0),
+            (2028, 60.0),
+            (2029, 60.0),
+            (2030, 60.0),
+        ];
+        // −100, −150, −90, −30, +30.
+        assert_eq!(payback_year(&net), Some(2030));
+        // Turning positive and then negative again is no payback until it turns for good.
+        let relapse = [(2026, -10.0), (2027, 20.0), (2028, -30.0), (2029, 25.0)];
+        assert_eq!(payback_year(&relapse), Some(2029));
+        assert_eq!(payback_year(&[(2026, -10.0), (2027, 5.0)]), None);
     }
 
     #[test]

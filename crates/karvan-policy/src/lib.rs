@@ -5,6 +5,7 @@
 //! freight between routes and, through an outside option, off the network.
 
 pub mod analysis;
+pub mod appraisal;
 pub mod appraise;
 pub mod calibrate;
 pub mod fit;

@@ -2,6 +2,7 @@
 //! or a comparison of two runs. Everything is written to a temporary place first and
 //! renamed into place, so a failed write never leaves a half-finished output.
 
+pub mod appraisal;
 pub mod atomic;
 pub mod compare;
 pub mod fit;

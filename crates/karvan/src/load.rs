@@ -48,20 +48,33 @@ pub fn slug(s: &str) -> String {
 /// infinities as `null`, and the results checked here have no optional field, so a `null`
 /// anywhere is a figure that is not finite; `what` names the results in the message.
 pub fn check_finite(what: &str, results: &impl serde::Serialize) -> Result<()> {
-    fn find_null(v: &serde_json::Value, path: &mut Vec<String>) -> bool {
+    check_finite_but(what, results, &[])
+}
+
+/// As [`check_finite`], where the fields named in `optional` may be `null` (absent): a
+/// ratio with nothing to divide by, a year that never comes.
+pub fn check_finite_but(
+    what: &str,
+    results: &impl serde::Serialize,
+    optional: &[&str],
+) -> Result<()> {
+    fn find_null(v: &serde_json::Value, path: &mut Vec<String>, optional: &[&str]) -> bool {
         match v {
             serde_json::Value::Null => true,
             serde_json::Value::Array(items) => items.iter().enumerate().any(|(i, x)| {
                 path.push(i.to_string());
-                let found = find_null(x, path);
+                let found = find_null(x, path, optional);
                 if !found {
                     path.pop();
                 }
                 found
             }),
             serde_json::Value::Object(m) => m.iter().any(|(k, x)| {
+                if x.is_null() && optional.contains(&k.as_str()) {
+                    return false;
+                }
                 path.push(k.clone());
-                let found = find_null(x, path);
+                let found = find_null(x, path, optional);
                 if !found {
                     path.pop();
                 }
@@ -72,7 +85,7 @@ pub fn check_finite(what: &str, results: &impl serde::Serialize) -> Result<()> {
     }
     let v = serde_json::to_value(results)?;
     let mut path = Vec::new();
-    if find_null(&v, &mut path) {
+    if find_null(&v, &mut path, optional) {
         return Err(anyhow!(
             "the {what} are not finite (at {}); check the dataset's and scenario's values",
             path.join(".")

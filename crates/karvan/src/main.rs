@@ -1,6 +1,7 @@
 //! `karvan`: the command-line program. Thin: it parses arguments, loads the dataset and
 //! scenario, calls the model and writes the reports.
 
+mod appraise;
 mod assign;
 mod calibration;
 mod commands;
@@ -222,6 +223,14 @@ enum Command {
         out: Option<PathBuf>,
         #[command(flatten)]
         args: resilience::Args,
+    },
+    /// Joint projects over a timeline: economic NPV, BCR, EIRR and payback by case and
+    /// country, the financiers' view, whether the corridors complement or substitute
+    /// each other, who should pay (proportional shares, Shapley values, the core), a
+    /// tornado and a Monte Carlo of the NPV.
+    Appraise {
+        #[command(flatten)]
+        args: appraise::Args,
     },
     /// The base year against what is observed: every observation of the dataset with the
     /// run's prediction, errors, GEH and range, and summary statistics.
@@ -475,6 +484,7 @@ fn main() -> ExitCode {
             out,
             args,
         } => resilience::resilience(scenario.as_deref(), &args, out, json),
+        Command::Appraise { args } => appraise::appraise(&args, json),
         Command::Fit { scenario, out } => calibration::fit(scenario.as_deref(), out, json),
         Command::Calibrate {
             scenario,
