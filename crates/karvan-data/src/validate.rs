@@ -297,7 +297,7 @@ fn check_projects(
                 "project_financing.csv",
                 Some(line),
                 Some("share"),
-                format!("the shares of project `{project}` sum to {sum}, not 1"),
+                format!("the shares of project `{project}` sum to {sum:.4}, not 1"),
             );
         }
     }

@@ -542,3 +542,125 @@ fn a_link_shorter_than_the_great_circle_gets_a_note() {
         .iter()
         .any(|n| n.message.contains("more than twice")));
 }
+
+/// Loads the tiny dataset with `file` written as `text` (a table it does not have).
+fn with_table(file: &str, text: &str) -> Result<Dataset, Problems> {
+    load_edited(file, |_| text.to_string())
+}
+
+fn has(problems: &Problems, file: &str, line: u64, column: &str, words: &str) -> bool {
+    problems.iter().any(|p| {
+        p.file == file
+            && p.line == Some(line)
+            && p.column.as_deref() == Some(column)
+            && p.message.contains(words)
+    })
+}
+
+#[test]
+fn project_money_is_checked_where_it_is_written() {
+    const COSTS: &str = "project,capex_usd,capex_low_usd,capex_high_usd,build_years,opens_year,opex_usd_per_year,renewal_usd,renewal_every_years,service_life_years,source\n";
+    let p = with_table(
+        "project_costs.csv",
+        &format!("{COSTS}new-line,100,150,200,2,2030,1,,,30,t\nnowhere,100,,,2,2030,1,5,,30,t\n"),
+    )
+    .unwrap_err();
+    assert!(
+        has(
+            &p,
+            "project_costs.csv",
+            2,
+            "capex_low_usd",
+            "range must hold"
+        ),
+        "{p}"
+    );
+    assert!(
+        has(
+            &p,
+            "project_costs.csv",
+            3,
+            "project",
+            "unknown project `nowhere`"
+        ),
+        "{p}"
+    );
+    assert!(
+        has(
+            &p,
+            "project_costs.csv",
+            3,
+            "renewal_every_years",
+            "go together"
+        ),
+        "{p}"
+    );
+    const FINANCING: &str =
+        "project,financier,instrument,borrower,share,interest_percent,tenor_years,grace_years,source\n";
+    let p = with_table(
+        "project_financing.csv",
+        &format!(
+            "{FINANCING}new-line,bank,loan,,0.5,3,,,t\nnew-line,AAA,equity,,0.2,,,,t\nnew-line,BBB,loan,ZZZ,0.2,3,5,5,t\n"
+        ),
+    )
+    .unwrap_err();
+    assert!(
+        has(
+            &p,
+            "project_financing.csv",
+            2,
+            "borrower",
+            "needs the country"
+        ),
+        "{p}"
+    );
+    assert!(
+        has(
+            &p,
+            "project_financing.csv",
+            2,
+            "tenor_years",
+            "needs its term"
+        ),
+        "{p}"
+    );
+    assert!(
+        has(&p, "project_financing.csv", 2, "share", "sum to 0.9"),
+        "{p}"
+    );
+    assert!(
+        has(
+            &p,
+            "project_financing.csv",
+            4,
+            "borrower",
+            "unknown id `ZZZ`"
+        ),
+        "{p}"
+    );
+    assert!(
+        has(
+            &p,
+            "project_financing.csv",
+            4,
+            "grace_years",
+            "shorter than the term"
+        ),
+        "{p}"
+    );
+    let p = with_table(
+        "upgrades.csv",
+        "project,crossing,dwell_hours,capacity_t_per_day,fee_usd_per_t,source\nlanes,no-such-post,5,,,t\n",
+    )
+    .unwrap_err();
+    assert!(
+        has(
+            &p,
+            "upgrades.csv",
+            2,
+            "crossing",
+            "unknown id `no-such-post`"
+        ),
+        "{p}"
+    );
+}

@@ -272,3 +272,42 @@ fn extends_in_a_circle_or_to_another_base_is_refused() {
         .to_string();
     assert!(e.contains("whose base is"), "{e}");
 }
+
+#[test]
+fn upgrades_change_their_crossings_when_built_and_add_up() {
+    let mut ds = tiny();
+    let upgrade = |project: &str, dwell: Option<f64>, capacity: Option<f64>| karvan_data::Upgrade {
+        project: project.into(),
+        crossing: "ab-road".into(),
+        dwell_hours: dwell,
+        capacity_t_per_day: capacity,
+        fee_usd_per_t: None,
+        source: "t".into(),
+        line: 2,
+    };
+    ds.upgrades.push(upgrade("window", Some(7.0), None));
+    ds.upgrades.push(upgrade("lanes", Some(6.0), Some(500.0)));
+    let crossing = |text: &str| {
+        let a = Scenario::parse(text, "t").unwrap().apply(&ds, "t").unwrap();
+        a.dataset
+            .crossings
+            .iter()
+            .find(|c| c.id == "ab-road")
+            .unwrap()
+            .clone()
+    };
+    // Not built: today's 10 h and no capacity.
+    let today = crossing("base = \"tiny\"");
+    assert_eq!((today.dwell_hours, today.capacity_t_per_day), (10.0, None));
+    let window = crossing("base = \"tiny\"\n[projects]\nwindow = true\n");
+    assert_eq!(window.dwell_hours, 7.0);
+    // Both: 10 − 3 − 4 = 3 h; the capacity of the one that sets it.
+    let both = crossing("base = \"tiny\"\n[projects]\nwindow = true\nlanes = true\n");
+    assert_eq!(
+        (both.dwell_hours, both.capacity_t_per_day),
+        (3.0, Some(500.0))
+    );
+    // Built in a later year than the scenario's: not yet.
+    let later = crossing("base = \"tiny\"\nyear = 2026\n[projects]\nlanes = 2030\n");
+    assert_eq!(later.dwell_hours, 10.0);
+}

@@ -11,11 +11,6 @@ use karvan_policy::appraisal::{self, Appraisal, Scheme, Settings};
 
 use crate::load;
 
-/// Demand growth when neither the flag nor the scenario gives one, %/year: an estimate,
-/// about 60% of the 5.0% GDP growth the Asian Development Bank projects for the
-/// Caucasus and Central Asia in 2026, held for thirty years over which growth slows.
-pub const DEFAULT_GROWTH_PERCENT: f64 = 3.0;
-
 /// Fields of the appraisal that may be absent: a ratio without costs, a year that never
 /// comes, a proposal nobody blocks, a case without a sharing analysis.
 pub const OPTIONAL: &[&str] = &[
@@ -131,6 +126,13 @@ pub fn settings(
             .check(f64::from(*y))
             .map_err(|e| anyhow!("{e} (got {y})"))?;
     }
+    if schemes.len() > appraisal::MAX_SCHEMES {
+        bail!(
+            "at most {} schemes can be appraised together (got {}): every set of them is solved",
+            appraisal::MAX_SCHEMES,
+            schemes.len()
+        );
+    }
     let cases = if args.cases.is_empty() {
         (1..1usize << schemes.len()).collect()
     } else {
@@ -139,32 +141,19 @@ pub fn settings(
             .map(|c| case_mask(c, &schemes))
             .collect::<Result<_>>()?
     };
-    let growth = args.growth.unwrap_or(if scenario_growth != 0.0 {
-        scenario_growth
-    } else {
-        DEFAULT_GROWTH_PERCENT
-    });
-    Ok(Settings {
-        schemes,
-        cases,
-        solved_years: args.years.clone(),
-        start: args.from,
-        horizon: args.to,
-        discount_rate: args.rate / 100.0,
-        financial_rate: args.financial_rate.unwrap_or(args.rate) / 100.0,
-        growth_percent: growth,
-        growth_spread_points: 2.0,
-        levies_low: 0.5,
-        levies_high: 1.5,
-        rate_low: 0.06,
-        rate_high: 0.12,
-        delay_years: 3,
-        closure_chance: ds.manifest.parameter("closure_chance_per_year"),
-        closure_days: ds.manifest.parameter("closure_days"),
-        draws: args.draws,
-        seed: args.seed,
-        choice,
-    })
+    let mut s = Settings::defaults(ds, schemes, scenario_growth, choice);
+    s.cases = cases;
+    s.solved_years = args.years.clone();
+    s.start = args.from;
+    s.horizon = args.to;
+    s.discount_rate = args.rate / 100.0;
+    s.financial_rate = args.financial_rate.unwrap_or(args.rate) / 100.0;
+    if let Some(g) = args.growth {
+        s.growth_percent = g;
+    }
+    s.draws = args.draws;
+    s.seed = args.seed;
+    Ok(s)
 }
 
 fn case_mask(case: &str, schemes: &[Scheme]) -> Result<usize> {

@@ -40,6 +40,7 @@ fn every_subcommand_has_help() {
         "game",
         "risk",
         "resilience",
+        "appraise",
         "report",
         "serve",
         "assign",
@@ -616,4 +617,72 @@ fn the_report_shows_the_fit_to_observations() {
     assert!(html.contains("<h2>Fit to observations</h2>"));
     assert!(html.contains("hairatan-rail-share-1403"));
     assert!(html.contains("predicted, thousand t/year"));
+}
+
+#[test]
+fn appraise_writes_its_tables_and_refuses_what_it_cannot_appraise() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("appraisal");
+    karvan()
+        .args([
+            "appraise",
+            "--scheme",
+            "ta=trans-afghan-railway",
+            "--years",
+            "2040",
+            "--draws",
+            "20",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "| ta | trans-afghan-railway | 2031 |",
+        ));
+    for f in [
+        "appraisal.md",
+        "appraisal.html",
+        "appraisal.json",
+        "appraisal_cases.csv",
+        "appraisal_years.csv",
+        "appraisal_countries.csv",
+        "appraisal_financiers.csv",
+        "appraisal_tornado.csv",
+        "appraisal_traffic.csv",
+        "appraisal_interactions.csv",
+        "appraisal_npv_draws.csv",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let cases = std::fs::read_to_string(out.join("appraisal_cases.csv")).unwrap();
+    assert_eq!(cases.lines().count(), 2, "{cases}");
+    assert!(cases.lines().nth(1).unwrap().starts_with("ta,"));
+    let years = std::fs::read_to_string(out.join("appraisal_years.csv")).unwrap();
+    assert_eq!(years.lines().count(), 1 + 30, "2026–2055 for the one case");
+    let draws = std::fs::read_to_string(out.join("appraisal_npv_draws.csv")).unwrap();
+    assert_eq!(draws.lines().count(), 1 + 20);
+    let html = std::fs::read_to_string(out.join("appraisal.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("Tornado of NPV"));
+
+    karvan()
+        .args(["appraise", "--scheme", "nowhere"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("unknown project `nowhere`"));
+    karvan()
+        .args(["appraise", "--rate", "80"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("discount rate"));
+    karvan()
+        .args(["appraise", "--cases", "ta+western"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no scheme `ta`"));
+    karvan()
+        .args(["appraise", "--years", "2070"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("outside the appraised years"));
 }

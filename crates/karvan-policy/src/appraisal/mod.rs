@@ -129,7 +129,52 @@ pub fn default_schemes(ds: &Dataset) -> Vec<Scheme> {
     out
 }
 
+/// Demand growth when neither the user nor the scenario gives one, %/year: an estimate,
+/// about 60% of the 5.0% GDP growth the Asian Development Bank projects for the
+/// Caucasus and Central Asia in 2026 (ADO December 2025), held for thirty years over
+/// which growth slows.
+pub const DEFAULT_GROWTH_PERCENT: f64 = 3.0;
+
 impl Settings {
+    /// The defaults: every combination of `schemes` appraised over 2026–2055, the model
+    /// solved in 2030, 2040 and 2055, discounted at the Asian Development Bank's 9%;
+    /// growth ±2 points, levies ×0.5 and ×1.5, rates 6% and 12%, a 3-year delay in the
+    /// tornado; the dataset's closure chance and length; 1,000 draws with seed 1.
+    /// `scenario_growth` is the scenario's general demand growth (0: the default).
+    pub fn defaults(
+        ds: &Dataset,
+        schemes: Vec<Scheme>,
+        scenario_growth: f64,
+        choice: RouteChoice,
+    ) -> Settings {
+        let n = schemes.len().min(MAX_SCHEMES);
+        Settings {
+            cases: (1..1usize << n).collect(),
+            schemes,
+            solved_years: vec![2030, 2040, 2055],
+            start: 2026,
+            horizon: 2055,
+            discount_rate: 0.09,
+            financial_rate: 0.09,
+            growth_percent: if scenario_growth != 0.0 {
+                scenario_growth
+            } else {
+                DEFAULT_GROWTH_PERCENT
+            },
+            growth_spread_points: 2.0,
+            levies_low: 0.5,
+            levies_high: 1.5,
+            rate_low: 0.06,
+            rate_high: 0.12,
+            delay_years: 3,
+            closure_chance: ds.manifest.parameter("closure_chance_per_year"),
+            closure_days: ds.manifest.parameter("closure_days"),
+            draws: 1000,
+            seed: 1,
+            choice,
+        }
+    }
+
     /// Checks what a user gave.
     pub fn check(&self) -> Result<(), AppraisalError> {
         let bad = |m: String| Err(AppraisalError::Settings(m));
