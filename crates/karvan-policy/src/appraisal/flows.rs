@@ -8,7 +8,9 @@ use karvan_data::{Dataset, Instrument};
 
 use super::solve::{RunKey, Snapshot, Variant};
 use super::{AppraisalError, Scheme, Settings};
-use crate::appraise::{interpolate, rule_of_a_half};
+#[cfg(doc)]
+use crate::appraise::interpolate;
+use crate::appraise::rule_of_a_half;
 
 /// What a set of built schemes changes for one country in a year, USD.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -26,6 +28,12 @@ pub struct Gain {
 }
 
 impl Gain {
+    /// This plus `w` times `o`.
+    fn combined(mut self, o: &Gain, w: f64) -> Gain {
+        self.add(o, w);
+        self
+    }
+
     fn add(&mut self, o: &Gain, w: f64) {
         self.shippers += w * o.shippers;
         self.levies += w * o.levies;
@@ -80,6 +88,8 @@ pub fn gains(with: &Snapshot, without: &Snapshot) -> (Gains, usize) {
 /// Gains of every built set against none, by variant, set and solved year.
 pub struct GainTable {
     by: HashMap<(Variant, usize), Vec<(i32, Gains)>>,
+    /// The same summed over countries (what totals need, without the maps).
+    totals: HashMap<(Variant, usize), Vec<(i32, Gain)>>,
     /// Demand rows routed in one run of a pair and not the other (left out of shippers'
     /// benefit).
     pub unmatched_rows: usize,
@@ -99,37 +109,99 @@ impl GainTable {
                 by.entry((v, mask)).or_default().push((year, g));
             }
         }
-        GainTable { by, unmatched_rows }
+        GainTable::with(by, unmatched_rows)
+    }
+
+    fn with(by: HashMap<(Variant, usize), Vec<(i32, Gains)>>, unmatched_rows: usize) -> GainTable {
+        let totals = by
+            .iter()
+            .map(|(k, solved)| {
+                let summed = solved
+                    .iter()
+                    .map(|(y, g)| {
+                        (
+                            *y,
+                            g.values().fold(Gain::default(), |a, b| a.combined(b, 1.0)),
+                        )
+                    })
+                    .collect();
+                (*k, summed)
+            })
+            .collect();
+        GainTable {
+            by,
+            totals,
+            unmatched_rows,
+        }
+    }
+
+    /// [`GainTable::mixed`] summed over countries.
+    pub fn mixed_total(&self, mask: usize, year: i32, growth: f64, levies: f64) -> Gain {
+        let at = |v: Variant| -> Gain {
+            let Some(solved) = self.totals.get(&(v, mask)) else {
+                return Gain::default();
+            };
+            match solved.iter().position(|(y, _)| *y >= year) {
+                None => solved[solved.len() - 1].1,
+                Some(0) => solved[0].1,
+                Some(i) => {
+                    let ((ya, a), (yb, b)) = (solved[i - 1], solved[i]);
+                    let t = f64::from(year - ya) / f64::from(yb - ya);
+                    Gain::default().combined(&a, 1.0 - t).combined(&b, t)
+                }
+            }
+        };
+        let central = at(Variant::Central);
+        let mut out = central;
+        let mut shift = |v: Variant, w: f64| {
+            if w != 0.0 {
+                out.add(&at(v), w);
+                out.add(&central, -w);
+            }
+        };
+        shift(
+            if growth < 0.0 {
+                Variant::GrowthLow
+            } else {
+                Variant::GrowthHigh
+            },
+            growth.abs(),
+        );
+        shift(
+            if levies < 0.0 {
+                Variant::LeviesLow
+            } else {
+                Variant::LeviesHigh
+            },
+            levies.abs(),
+        );
+        out
     }
 
     /// Gains of the built set `mask` in `year` in variant `v`: linear between solved
-    /// years, held at the nearest outside them.
+    /// years, held at the nearest outside them (as [`interpolate`]).
     fn at(&self, v: Variant, mask: usize, year: i32) -> Gains {
-        let mut out = Gains::new();
         let Some(solved) = self.by.get(&(v, mask)) else {
-            return out;
+            return Gains::new();
         };
-        let countries: Vec<&String> = solved.iter().flat_map(|(_, g)| g.keys()).collect();
-        for c in countries {
-            if out.contains_key(c) {
-                continue;
+        // Solved years come in order (the runs are keyed by variant, set, then year).
+        let after = solved.iter().position(|(y, _)| *y >= year);
+        let (a, b, t) = match after {
+            None => (solved.len() - 1, solved.len() - 1, 0.0),
+            Some(0) => (0, 0, 0.0),
+            Some(i) => {
+                let (ya, yb) = (solved[i - 1].0, solved[i].0);
+                (i - 1, i, f64::from(year - ya) / f64::from(yb - ya))
             }
-            let series = |f: fn(&Gain) -> f64| -> Vec<(i32, f64)> {
-                solved
-                    .iter()
-                    .map(|(y, g)| (*y, g.get(c).map_or(0.0, f)))
-                    .collect()
-            };
-            let at = |f: fn(&Gain) -> f64| interpolate(&series(f), year).unwrap_or(0.0);
-            out.insert(
-                c.clone(),
-                Gain {
-                    shippers: at(|g| g.shippers),
-                    levies: at(|g| g.levies),
-                    levies_paid: at(|g| g.levies_paid),
-                    market: at(|g| g.market),
-                },
-            );
+        };
+        let mut out = solved[a].1.clone();
+        if t > 0.0 {
+            for g in out.values_mut() {
+                *g = Gain::default().combined(g, 1.0 - t);
+            }
+            for (c, g) in &solved[b].1 {
+                out.entry(c.clone()).or_default().add(g, t);
+            }
         }
         out
     }
@@ -488,8 +560,17 @@ impl Context<'_> {
     }
 
     /// The money of the schemes in `mask` under `draw`, by year from the first appraised
-    /// year to the horizon.
+    /// year to the horizon, in total and by party.
     pub fn flows(&self, mask: usize, draw: &Draw) -> CaseFlows {
+        self.flows_by(mask, draw, true)
+    }
+
+    /// As [`Context::flows`], in total only (what the Monte Carlo needs).
+    pub fn totals(&self, mask: usize, draw: &Draw) -> Vec<YearRow> {
+        self.flows_by(mask, draw, false).years
+    }
+
+    fn flows_by(&self, mask: usize, draw: &Draw, by_party: bool) -> CaseFlows {
         let st = self.settings;
         let n_years = (st.horizon - st.start + 1).max(0) as usize;
         let mut out = CaseFlows {
@@ -515,38 +596,97 @@ impl Context<'_> {
             if open == 0 {
                 continue;
             }
-            let closed = self.closed_share(open, k, draw);
-            let g = self.gains.mixed(open, year, draw.growth, draw.levies);
-            let row = &mut out.years[k];
-            for (c, gain) in g {
+            if !by_party {
+                let (gain, lost) = self.open_total(open, year, k, draw);
+                let row = &mut out.years[k];
                 row.shippers += gain.shippers;
                 row.levies += gain.levies;
-                row.market += gain.market;
-                row.closure_loss += closed * gain.benefit();
-                let p = &mut party(&mut out.parties, &c, n_years)[k];
-                p.gain.add(&gain, 1.0 - closed);
+                row.market += gain.market - lost.market;
+                row.closure_loss += lost.benefit();
+                continue;
+            }
+            let g = self.open_gains(open, year, k, draw);
+            let row = &mut out.years[k];
+            for (c, (gain, lost)) in g {
+                row.shippers += gain.shippers;
+                row.levies += gain.levies;
+                row.market += gain.market - lost.market;
+                row.closure_loss += lost.benefit();
+                if by_party {
+                    let p = &mut party(&mut out.parties, &c, n_years)[k];
+                    p.gain.add(&gain, 1.0);
+                    p.gain.add(&lost, -1.0);
+                }
             }
         }
         out
     }
 
-    /// Share of year `k` the open schemes are lost to closures: any one closed loses the
-    /// set's benefit for that time (closures of different schemes taken as independent).
-    fn closed_share(&self, open: usize, k: usize, draw: &Draw) -> f64 {
-        let days = self.settings.closure_days / 365.0;
-        let mut open_all_year = 1.0;
+    /// Gains of the open schemes in year `k` by country, with what closures take away:
+    /// while a scheme is closed the set loses that scheme's own contribution (the set's
+    /// gains less those of the set without it), for its share of the year closed.
+    fn open_gains(
+        &self,
+        open: usize,
+        year: i32,
+        k: usize,
+        draw: &Draw,
+    ) -> BTreeMap<String, (Gain, Gain)> {
+        let full = self.gains.mixed(open, year, draw.growth, draw.levies);
+        let mut out: BTreeMap<String, (Gain, Gain)> = full
+            .iter()
+            .map(|(c, g)| (c.clone(), (*g, Gain::default())))
+            .collect();
         for i in (0..self.money.len()).filter(|i| open >> i & 1 == 1) {
-            let closed = match &draw.closures {
-                Closures::Expected(m) => self.money[i]
-                    .closure_chances
-                    .iter()
-                    .map(|p| (p * m).min(1.0) * days)
-                    .sum::<f64>(),
-                Closures::Sampled(s) => s[i].get(k).copied().unwrap_or(0.0),
+            let closed = self.closed_share(i, k, draw);
+            if closed <= 0.0 {
+                continue;
+            }
+            let without = open & !(1 << i);
+            let rest = if without == 0 {
+                Gains::new()
+            } else {
+                self.gains.mixed(without, year, draw.growth, draw.levies)
             };
-            open_all_year *= 1.0 - closed.clamp(0.0, 1.0);
+            for (c, (gain, lost)) in out.iter_mut() {
+                let r = rest.get(c).copied().unwrap_or_default();
+                lost.add(gain, closed);
+                lost.add(&r, -closed);
+            }
         }
-        1.0 - open_all_year
+        out
+    }
+
+    /// [`Context::open_gains`] summed over countries.
+    fn open_total(&self, open: usize, year: i32, k: usize, draw: &Draw) -> (Gain, Gain) {
+        let full = self.gains.mixed_total(open, year, draw.growth, draw.levies);
+        let mut lost = Gain::default();
+        for i in (0..self.money.len()).filter(|i| open >> i & 1 == 1) {
+            let closed = self.closed_share(i, k, draw);
+            if closed > 0.0 {
+                let without = open & !(1 << i);
+                let rest = self
+                    .gains
+                    .mixed_total(without, year, draw.growth, draw.levies);
+                lost.add(&full, closed);
+                lost.add(&rest, -closed);
+            }
+        }
+        (full, lost)
+    }
+
+    /// Share of year `k` scheme `i` is closed.
+    fn closed_share(&self, i: usize, k: usize, draw: &Draw) -> f64 {
+        let days = self.settings.closure_days / 365.0;
+        let closed = match &draw.closures {
+            Closures::Expected(m) => self.money[i]
+                .closure_chances
+                .iter()
+                .map(|p| (p * m).min(1.0) * days)
+                .sum::<f64>(),
+            Closures::Sampled(s) => s[i].get(k).copied().unwrap_or(0.0),
+        };
+        closed.clamp(0.0, 1.0)
     }
 
     /// Capital spending of scheme `i` by year under `draw`: evenly over the construction
@@ -615,7 +755,50 @@ fn party<'a>(
     name: &str,
     n_years: usize,
 ) -> &'a mut Vec<PartyYear> {
-    parties
-        .entry(name.to_string())
-        .or_insert_with(|| vec![PartyYear::default(); n_years])
+    if !parties.contains_key(name) {
+        parties.insert(name.to_string(), vec![PartyYear::default(); n_years]);
+    }
+    parties.get_mut(name).expect("inserted above")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gains(shippers: f64) -> Gains {
+        [(
+            "AAA".to_string(),
+            Gain {
+                shippers,
+                ..Gain::default()
+            },
+        )]
+        .into_iter()
+        .collect()
+    }
+
+    #[test]
+    fn gains_are_linear_between_solved_years_and_flat_outside() {
+        let mut by = HashMap::new();
+        by.insert(
+            (Variant::Central, 1),
+            vec![(2030, gains(10.0)), (2040, gains(30.0))],
+        );
+        by.insert(
+            (Variant::GrowthHigh, 1),
+            vec![(2030, gains(20.0)), (2040, gains(50.0))],
+        );
+        let t = GainTable::with(by, 0);
+        let at = |year, growth| t.mixed(1, year, growth, 0.0)["AAA"].shippers;
+        assert_eq!(at(2030, 0.0), 10.0);
+        assert_eq!(at(2035, 0.0), 20.0);
+        assert_eq!(at(2026, 0.0), 10.0);
+        assert_eq!(at(2055, 0.0), 30.0);
+        // Half way to the high-growth variant in 2035: 20 + (35 − 20) / 2.
+        assert_eq!(at(2035, 0.5), 27.5);
+        // The totals agree with the sum over countries.
+        assert_eq!(t.mixed_total(1, 2035, 0.5, 0.0).shippers, 27.5);
+        // A set never solved has no gains.
+        assert!(t.mixed(2, 2035, 0.0, 0.0).is_empty());
+    }
 }

@@ -28,8 +28,11 @@ impl Bar {
 
 /// The economic net present value of `mask` under `draw` at `rate`.
 pub fn npv(ctx: &Context, mask: usize, draw: &Draw, rate: f64) -> f64 {
-    let flows = ctx.flows(mask, draw);
-    let net: Vec<(i32, f64)> = flows.years.iter().map(|y| (y.year, y.net())).collect();
+    let net: Vec<(i32, f64)> = ctx
+        .totals(mask, draw)
+        .iter()
+        .map(|y| (y.year, y.net()))
+        .collect();
     present_value(&net, rate, ctx.settings.start)
 }
 
