@@ -17,7 +17,9 @@
 // flows as GeoJSON; the map prints alone and saves as SVG and PNG; and a long analysis is
 // cancelled, while a job waiting in the queue and a busy server (both played by the test)
 // are shown for what they are; the Fit tab sets the base year against the observed border
-// counts (summaries, chart, every observation, its CSV). Exits non-zero with a message on failure.
+// counts (summaries, chart, every observation, its CSV); the Appraise tab appraises the
+// Trans-Afghan railway alone in one solved year (its case, the server's four charts, the
+// countries, the cost sharing and the cases' CSV). Exits non-zero with a message on failure.
 
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +38,9 @@ const GAME_TIMEOUT_MS = 120_000;
 // Twenty Monte Carlo years keep the resilience analysis quick; the ranking closes every element anyway.
 const RESILIENCE_SAMPLES = 20;
 const RESILIENCE_TIMEOUT_MS = 120_000;
+// One scheme in one solved year keeps the appraisal to ten model runs.
+const APPRAISE_SCHEME = 'trans-afghan';
+const APPRAISE_TIMEOUT_MS = 60_000;
 
 const [baseArg, shotDir] = process.argv.slice(2);
 if (!baseArg || !shotDir) {
@@ -895,6 +900,67 @@ async function main() {
       `${summary(fit.blocks[0])} fitted, ${summary(fit.blocks[1])} kept out; ${fit.circles} points on the chart; ` +
       `${kept.length} kept out; ${dl.suggestedFilename()} with ${lines.length - 1} rows`;
   });
+
+  await step('r) the Appraise tab appraises one scheme in one year', async () => {
+    await page.click('#tab-appraise');
+    await page.waitForFunction(() => document.querySelectorAll('#appraise-schemes input').length > 0
+      || document.querySelector('#message.error:not([hidden])'));
+    const offered = await page.$$eval('#appraise-schemes input', (els) => els.map((el) => el.value));
+    check(offered.includes(APPRAISE_SCHEME) && offered.length > 1, `the schemes offered are ${offered.join(', ')}`);
+    check(await page.$eval('#appraise-scenario', (el) => el.value) === 'today', 'the appraisal does not start from today');
+    for (const id of offered.filter((x) => x !== APPRAISE_SCHEME)) await page.uncheck(`#appraise-schemes input[value="${id}"]`);
+    await page.fill('#appraise-years', '2040');
+    await page.fill('#appraise-draws', '20');
+    await page.click('#appraise-button');
+    await page.waitForFunction(() => {
+      const status = document.querySelector('#appraise-status')?.dataset.status;
+      return status === 'done' || status === 'failed' || document.querySelector('#message.error:not([hidden])');
+    }, null, { timeout: APPRAISE_TIMEOUT_MS });
+    await page.waitForFunction(() => document.querySelectorAll('#appraise-cases tbody tr').length > 0
+      || document.querySelector('#appraise-status').dataset.status !== 'done'
+      || document.querySelector('#message.error:not([hidden])'));
+    const shown = await page.evaluate(() => ({
+      status: document.querySelector('#appraise-status').dataset.status,
+      text: document.querySelector('#appraise-status .run-status-text').textContent.trim(),
+      error: document.querySelector('#message.error:not([hidden]) .message-text')?.textContent.trim() || '',
+      cases: [...document.querySelectorAll('#appraise-cases tbody tr')].map((tr) => [...tr.cells].map((td) => td.textContent.trim())),
+      charts: [...document.querySelectorAll('#appraise-charts .chart')].map((el) => ({
+        chart: el.dataset.chart, rects: el.querySelectorAll('svg rect').length, texts: el.querySelectorAll('svg text').length })),
+      scripts: document.querySelectorAll('#appraise-charts script, #appraise-charts [onload], #appraise-charts [onclick]').length,
+      countries: document.querySelectorAll('#appraise-countries tbody tr[data-party]').length,
+      sharing: document.querySelectorAll('#appraise-sharing tbody tr').length,
+      model: document.querySelector('#appraise-model').textContent,
+      selected: document.querySelector('#appraise-case').value,
+    }));
+    check(!shown.error, `the page shows an error: ${shown.error}`);
+    check(shown.status === 'done', `the appraisal ended ${shown.status}: ${shown.text}`);
+    check(shown.cases.length === 1 && shown.cases[0][0] === APPRAISE_SCHEME, `the cases are ${JSON.stringify(shown.cases)}`);
+    check(/^[−-]?[\d,]+\.\d$/.test(shown.cases[0][1]), `the case's NPV reads ${shown.cases[0][1]}`);
+    check(shown.selected === APPRAISE_SCHEME, `the case shown is ${shown.selected}`);
+    check(shown.charts.length === 4 && shown.charts.every((c) => c.rects > 0 && c.texts > 0),
+      `the case's charts: ${JSON.stringify(shown.charts)}`);
+    check(shown.scripts === 0, 'the charts brought scripts or event handlers into the page');
+    check(shown.countries > 0, '#appraise-countries has no rows');
+    check(shown.sharing > 0, '#appraise-sharing has no rows');
+    check(/solved in 2040 \(10 runs\)/.test(shown.model) && /20 Monte Carlo draws/.test(shown.model),
+      `the appraisal does not say how it was made: ${shown.model}`);
+
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.click('[data-csv="appraise-cases"]')]);
+    const lines = readFileSync(await dl.path(), 'utf8').trim().split(/\r?\n/);
+    check(/appraisal-today-cases\.csv$/.test(dl.suggestedFilename()), `the cases are saved as ${dl.suggestedFilename()}`);
+    check(lines[0].startsWith('Case,NPV,BCR,EIRR') && lines.length === 2 && lines[1].startsWith(`${APPRAISE_SCHEME},`),
+      `the cases CSV: ${lines.join(' | ')}`);
+
+    await dismissNotice(page);
+    await page.$eval('#panel-appraise', (el) => el.scrollTo(0, 0));
+    await page.screenshot({ path: join(shotDir, 'appraise.png') });
+    await page.$eval('#appraise-charts', (el) => el.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: join(shotDir, 'appraise-charts.png') });
+    await page.$eval('#appraise-countries', (el) => el.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: join(shotDir, 'appraise-countries.png') });
+    return `${shown.text} ${shown.cases[0].join(' | ')}; ${shown.charts.length} charts, ${shown.countries} parties, ` +
+      `${shown.sharing} sharing rows; ${dl.suggestedFilename()}`;
+  }, APPRAISE_TIMEOUT_MS + 20_000);
 
   clearTimeout(watchdog);
   await finish(0);

@@ -10,8 +10,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use karvan_data::{embedded, is_name, locate_named, Applied, Scenario};
+use karvan_data::{embedded, is_name, locate_named, Applied, Dataset, Located, Scenario};
 use karvan_model::{places, Model, RouteChoice, RunResults};
+use karvan_policy::appraisal::{self, Appraisal, Scheme, Settings};
 use karvan_report::Comparison;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -49,20 +50,14 @@ impl Scenarios {
     /// applied once and reused while its saved file (if any), and the saved files of the
     /// scenarios it extends, stay byte for byte the same.
     fn applied(&self, scenario: Option<&str>) -> ApiResult<Applied> {
-        let name = scenario.filter(|s| *s != "base");
-        if let Some(name) = name {
-            if !is_name(name) {
-                return Err(name_error(name));
-            }
-        }
+        let name = checked_name(scenario)?;
         let key = name.unwrap_or("base");
         let source = || name.and_then(|n| self.saved_chain(n));
         let before = source();
         if let Some(a) = self.cache.get(key, &before) {
             return Ok(a.as_ref().clone());
         }
-        let located = locate_named(name, Some(&self.dir))
-            .map_err(|p| ApiError::not_found(p.to_string().trim_end().to_string()))?;
+        let located = self.located(name)?;
         let embedded_base = embedded::names().contains(&located.scenario.base.as_str());
         let a = located.applied()?;
         // Kept only when the file did not change while it was read.
@@ -73,7 +68,22 @@ impl Scenarios {
     }
 }
 
+/// A scenario's name as given, `None` for the base; a 400 when it is not a name.
+fn checked_name(scenario: Option<&str>) -> ApiResult<Option<&str>> {
+    match scenario.filter(|s| *s != "base") {
+        Some(name) if !is_name(name) => Err(name_error(name)),
+        name => Ok(name),
+    }
+}
+
 impl Scenarios {
+    /// A scenario found by name (a saved file or a shipped scenario), or 404.
+    fn located(&self, scenario: Option<&str>) -> ApiResult<Located> {
+        let name = checked_name(scenario)?;
+        locate_named(name, Some(&self.dir))
+            .map_err(|p| ApiError::not_found(p.to_string().trim_end().to_string()))
+    }
+
     /// The bytes of the saved scenario `name` followed by those of the saved scenarios it
     /// extends (a shipped parent has no file and cannot change); `None` when `name` has no
     /// saved file.
@@ -1136,4 +1146,561 @@ pub async fn get_resilience(
         _ => {}
     }
     Ok(Json(out))
+}
+
+/* Project appraisal */
+
+/// Scenario an appraisal is built on when the request names none: the calibrated base
+/// year, as `karvan appraise` takes it.
+const APPRAISAL_SCENARIO: &str = "today";
+
+/// Monte Carlo draws an appraisal may ask for.
+const MAX_DRAWS: f64 = 5000.0;
+
+/// Years the model may be solved in, in one appraisal: every one is solved for every set
+/// of schemes and every sensitivity variant.
+const MAX_SOLVED_YEARS: usize = 10;
+
+/// Model runs one appraisal may make (every run's scenario is applied and held before
+/// any is solved): six schemes in three years, or four in ten.
+const MAX_RUNS: usize = 1000;
+
+/// Longest scheme id (it names cases, charts and files).
+const MAX_SCHEME_ID: usize = 64;
+
+/// Fields of an appraisal that may be `null`: a ratio without costs, a year that never
+/// comes, a proposal nobody blocks, a case without a cost-sharing analysis, a scheme
+/// opening when its projects do.
+const APPRAISAL_OPTIONAL: &[&str] = &[
+    "bcr",
+    "first_positive_year",
+    "payback_year",
+    "sharing",
+    "proportional_blocked_by",
+    "shapley_blocked_by",
+    "opens",
+];
+
+/// The dataset an appraisal is made on and the scenario it starts from.
+struct AppraisalBase {
+    /// The scenario's base dataset (the appraisal applies the scenario itself, once for
+    /// every set of schemes and year).
+    dataset: Dataset,
+    /// The scenario with every scenario it extends under it.
+    scenario: Scenario,
+    label: String,
+    choice: RouteChoice,
+}
+
+impl AppraisalBase {
+    /// Loads a scenario by name, checking that it applies to its dataset.
+    fn load(sc: &Scenarios, name: &str) -> ApiResult<AppraisalBase> {
+        let applied = sc.applied(Some(name))?;
+        let located = sc.located(Some(name))?;
+        Ok(AppraisalBase {
+            dataset: located.base()?,
+            scenario: located.with_parents()?,
+            label: located.label,
+            choice: RouteChoice::from_settings(&applied.assignment),
+        })
+    }
+
+    /// The appraisal's defaults on this scenario, with `schemes`.
+    fn settings(&self, schemes: Vec<Scheme>) -> Settings {
+        Settings::defaults(
+            &self.dataset,
+            schemes,
+            self.scenario.demand.growth_percent_per_year,
+            self.choice,
+        )
+    }
+}
+
+/// The schemes the dataset offers by default and every project it has costs for, with
+/// the appraisal's defaults, so that a client can offer them.
+pub async fn projects(
+    State(state): State<AppState>,
+    q: QueryResult<ScenarioQuery>,
+) -> ApiResult<Json<Value>> {
+    let Query(q) = q?;
+    let name = q.scenario.unwrap_or_else(|| APPRAISAL_SCENARIO.into());
+    let sc = Scenarios::of(&state);
+    state
+        .compute("project list", move || {
+            let base = AppraisalBase::load(&sc, &name)?;
+            let ds = &base.dataset;
+            let defaults = base.settings(appraisal::default_schemes(ds));
+            let mut costs: Vec<_> = ds.project_costs.iter().collect();
+            costs.sort_by(|a, b| a.project.cmp(&b.project));
+            let projects: Vec<Value> = costs
+                .iter()
+                .map(|c| {
+                    json!({
+                        "project": c.project,
+                        "capex_low_usd": c.capex_low_usd,
+                        "capex_usd": c.capex_usd,
+                        "capex_high_usd": c.capex_high_usd,
+                        "opens_year": c.opens_year,
+                        "build_years": c.build_years,
+                        "opex_usd_per_year": c.opex_usd_per_year,
+                        "service_life_years": c.service_life_years,
+                        "source": c.source,
+                    })
+                })
+                .collect();
+            Ok(Json(json!({
+                "scenario": name,
+                "schemes": defaults.schemes,
+                "projects": projects,
+                "max_schemes": appraisal::MAX_SCHEMES,
+                "defaults": {
+                    "years": defaults.solved_years,
+                    "from": defaults.start,
+                    "to": defaults.horizon,
+                    "rate_percent": defaults.discount_rate * 100.0,
+                    "growth_percent": defaults.growth_percent,
+                    "draws": defaults.draws,
+                    "seed": defaults.seed,
+                },
+            })))
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemeRequest {
+    id: String,
+    projects: Vec<String>,
+    /// Opening year; default: the latest `opens_year` of its projects.
+    opens: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppraisalRequest {
+    /// Default: `today`, the calibrated base year.
+    scenario: Option<String>,
+    /// Default: the dataset's default schemes.
+    schemes: Option<Vec<SchemeRequest>>,
+    /// Cases, each a list of scheme ids; default: every combination of the schemes.
+    cases: Option<Vec<Vec<String>>>,
+    /// Years the model is solved in (default 2030, 2040, 2055).
+    years: Option<Vec<f64>>,
+    from: Option<f64>,
+    to: Option<f64>,
+    rate_percent: Option<f64>,
+    /// The financiers' discount rate; default: `rate_percent`.
+    financial_rate_percent: Option<f64>,
+    /// Default: the scenario's demand growth, else 3.
+    growth_percent: Option<f64>,
+    draws: Option<f64>,
+    seed: Option<u64>,
+}
+
+/// A whole number from `min` to `max`, else a 400 naming the field.
+fn whole(field: &str, value: f64, min: f64, max: f64) -> ApiResult<f64> {
+    if value.is_finite() && value.fract() == 0.0 && value >= min && value <= max {
+        Ok(value)
+    } else {
+        Err(ApiError::out_of_range(
+            field,
+            &format!(
+                "{} (a whole number)",
+                karvan_data::schema::range_text(min, max)
+            ),
+        ))
+    }
+}
+
+/// A calendar year the appraisal accepts (1990 to 2100).
+fn year(field: &str, value: f64) -> ApiResult<i32> {
+    let y = &karvan_data::limits::YEAR;
+    whole(field, value, y.min, y.max).map(|v| v as i32)
+}
+
+/// The numbers of an appraisal request, checked before anything is loaded.
+struct AppraisalNumbers {
+    years: Option<Vec<i32>>,
+    from: Option<i32>,
+    to: Option<i32>,
+    rate: Option<f64>,
+    financial_rate: Option<f64>,
+    growth: Option<f64>,
+    draws: Option<usize>,
+    opens: Vec<Option<i32>>,
+}
+
+fn appraisal_numbers(req: &AppraisalRequest) -> ApiResult<AppraisalNumbers> {
+    use karvan_data::limits::{DISCOUNT_PERCENT, GROWTH_PERCENT};
+    let from = req.from.map(|v| year("from", v)).transpose()?;
+    let to = req.to.map(|v| year("to", v)).transpose()?;
+    let years = match &req.years {
+        None => None,
+        Some(ys) => {
+            let mut out = ys
+                .iter()
+                .map(|&v| year("years", v))
+                .collect::<ApiResult<Vec<i32>>>()?;
+            out.sort_unstable();
+            out.dedup();
+            if out.is_empty() || out.len() > MAX_SOLVED_YEARS {
+                return Err(ApiError::bad_request(format!(
+                    "`years`: give between 1 and {MAX_SOLVED_YEARS} years to solve the model in (got {})",
+                    out.len()
+                )));
+            }
+            Some(out)
+        }
+    };
+    let rate = req
+        .rate_percent
+        .map(|v| limited("rate_percent", v, &DISCOUNT_PERCENT))
+        .transpose()?;
+    let financial_rate = req
+        .financial_rate_percent
+        .map(|v| limited("financial_rate_percent", v, &DISCOUNT_PERCENT))
+        .transpose()?;
+    let growth = req
+        .growth_percent
+        .map(|v| limited("growth_percent", v, &GROWTH_PERCENT))
+        .transpose()?;
+    let draws = req
+        .draws
+        .map(|v| whole("draws", v, 1.0, MAX_DRAWS).map(|d| d as usize))
+        .transpose()?;
+    let opens = req
+        .schemes
+        .iter()
+        .flatten()
+        .map(|s| s.opens.map(|v| year("opens", v)).transpose())
+        .collect::<ApiResult<_>>()?;
+    Ok(AppraisalNumbers {
+        years,
+        from,
+        to,
+        rate,
+        financial_rate,
+        growth,
+        draws,
+        opens,
+    })
+}
+
+/// The appraised years run forwards and hold every solved year (given or default).
+fn check_years(s: &Settings) -> ApiResult<()> {
+    let (first, last) = (s.start, s.horizon);
+    if last < first {
+        return Err(
+            ApiError::bad_request(format!("`to` ({last}) is before `from` ({first})"))
+                .with_code("out_of_range"),
+        );
+    }
+    match s.solved_years.iter().find(|y| **y < first || **y > last) {
+        Some(y) => Err(ApiError::out_of_range(
+            "years",
+            &format!("between {first} and {last}, the appraised years `from` to `to` (got {y})"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The schemes of a request, each project known to the dataset and costed.
+fn requested_schemes(
+    ds: &Dataset,
+    given: &[SchemeRequest],
+    opens: &[Option<i32>],
+) -> ApiResult<Vec<Scheme>> {
+    if given.is_empty() {
+        return Err(ApiError::bad_request(
+            "`schemes` is empty: give at least one scheme, or leave it out for the defaults",
+        ));
+    }
+    if given.len() > appraisal::MAX_SCHEMES {
+        return Err(ApiError::bad_request(format!(
+            "at most {} schemes can be appraised together (got {}): every set of them is solved",
+            appraisal::MAX_SCHEMES,
+            given.len()
+        )));
+    }
+    let known = ds.project_ids();
+    let mut costed: Vec<&str> = ds
+        .project_costs
+        .iter()
+        .map(|c| c.project.as_str())
+        .collect();
+    costed.sort_unstable();
+    let mut out: Vec<Scheme> = Vec::with_capacity(given.len());
+    let mut used: Vec<&str> = Vec::new();
+    for (s, opens) in given.iter().zip(opens) {
+        let id = s.id.trim();
+        if id.is_empty()
+            || id.chars().count() > MAX_SCHEME_ID
+            || id.contains('+')
+            || id.chars().any(char::is_control)
+        {
+            return Err(ApiError::bad_request(format!(
+                "scheme id `{}`: give 1 to {MAX_SCHEME_ID} characters without `+` (cases join ids with it)",
+                s.id
+            )));
+        }
+        if out.iter().any(|o| o.id == id) {
+            return Err(ApiError::bad_request(format!(
+                "scheme id `{id}` is given twice"
+            )));
+        }
+        if s.projects.is_empty() {
+            return Err(ApiError::bad_request(format!(
+                "scheme `{id}` has no projects"
+            )));
+        }
+        for p in &s.projects {
+            if !known.contains(p.as_str()) {
+                return Err(ApiError::bad_request(format!(
+                    "scheme `{id}`: unknown project `{p}`; projects with costs: {}",
+                    costed.join(", ")
+                )));
+            }
+            if !costed.contains(&p.as_str()) {
+                return Err(ApiError::bad_request(format!(
+                    "scheme `{id}`: project `{p}` has no row in project_costs.csv, so it cannot be appraised; projects with costs: {}",
+                    costed.join(", ")
+                )));
+            }
+            if used.contains(&p.as_str()) {
+                return Err(ApiError::bad_request(format!(
+                    "project `{p}` is in more than one scheme (or twice in `{id}`): its cost would be counted twice"
+                )));
+            }
+            used.push(p);
+        }
+        out.push(Scheme {
+            id: id.to_string(),
+            projects: s.projects.clone(),
+            opens: *opens,
+        });
+    }
+    Ok(out)
+}
+
+/// The cases of a request as bit masks over the schemes, each once.
+fn requested_cases(given: &[Vec<String>], schemes: &[Scheme]) -> ApiResult<Vec<usize>> {
+    if given.is_empty() {
+        return Err(ApiError::bad_request(
+            "`cases` is empty: give at least one case, or leave it out for every combination",
+        ));
+    }
+    let ids = || {
+        schemes
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = Vec::new();
+    for case in given {
+        if case.is_empty() {
+            return Err(ApiError::bad_request(format!(
+                "a case names no scheme; schemes: {}",
+                ids()
+            )));
+        }
+        let mut mask = 0usize;
+        for id in case {
+            let i = schemes
+                .iter()
+                .position(|s| s.id == id.trim())
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "case {}: no scheme `{id}`; schemes: {}",
+                        case.join("+"),
+                        ids()
+                    ))
+                })?;
+            mask |= 1 << i;
+        }
+        if !out.contains(&mask) {
+            out.push(mask);
+        }
+    }
+    Ok(out)
+}
+
+/// The path of the first value that is not finite (serialized as `null`) outside the
+/// fields that may be absent.
+fn first_null(v: &Value, optional: &[&str]) -> Option<String> {
+    match v {
+        Value::Null => Some(String::new()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| first_null(x, optional).map(|p| join_path(&i.to_string(), &p))),
+        Value::Object(m) => m.iter().find_map(|(k, x)| {
+            if x.is_null() && optional.contains(&k.as_str()) {
+                None
+            } else {
+                first_null(x, optional).map(|p| join_path(k, &p))
+            }
+        }),
+        _ => None,
+    }
+}
+
+fn join_path(head: &str, rest: &str) -> String {
+    if rest.is_empty() {
+        head.to_string()
+    } else {
+        format!("{head}.{rest}")
+    }
+}
+
+/// The appraisal as JSON, each case with its Monte Carlo draws (`npv_draws`, USD, in
+/// draw order); an error when any figure is not finite.
+fn appraisal_json(a: &Appraisal) -> Result<Value, String> {
+    let mut v = serde_json::to_value(a).map_err(|e| e.to_string())?;
+    if let Some(cases) = v["cases"].as_array_mut() {
+        for (out, c) in cases.iter_mut().zip(&a.cases) {
+            out["npv_draws"] = json!(c.monte_carlo.values);
+        }
+    }
+    match first_null(&v, APPRAISAL_OPTIONAL) {
+        None => Ok(v),
+        Some(at) => Err(format!(
+            "the appraisal results are not finite (at {at}); check the dataset's and scenario's values"
+        )),
+    }
+}
+
+/// Each case's four charts as SVG, by case id.
+fn appraisal_charts(a: &Appraisal) -> Result<Value, String> {
+    use karvan_report::appraisal::{cash_flow_svg, countries_svg, npv_histogram_svg, tornado_svg};
+    let mut out = serde_json::Map::new();
+    for c in &a.cases {
+        let svg = |r: Result<String, karvan_report::ReportError>| {
+            r.map_err(|e| format!("the charts of case {} could not be drawn: {e}", c.id))
+        };
+        out.insert(
+            c.id.clone(),
+            json!({
+                "cash_flow": svg(cash_flow_svg(c))?,
+                "tornado": svg(tornado_svg(c))?,
+                "countries": svg(countries_svg(c))?,
+                "npv_histogram": svg(npv_histogram_svg(c))?,
+            }),
+        );
+    }
+    Ok(Value::Object(out))
+}
+
+/// Starts a project appraisal in the background; poll `/api/appraisals/{id}`.
+pub async fn start_appraisal(
+    State(state): State<AppState>,
+    body: Result<Json<AppraisalRequest>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let Json(req) = body?;
+    let numbers = appraisal_numbers(&req)?;
+    let name = req
+        .scenario
+        .clone()
+        .unwrap_or_else(|| APPRAISAL_SCENARIO.into());
+    let sc = Scenarios::of(&state);
+    let scenario = name.clone();
+    let (base, settings) = state
+        .compute("appraisal", move || {
+            let base = AppraisalBase::load(&sc, &scenario)?;
+            let schemes = match &req.schemes {
+                Some(given) => requested_schemes(&base.dataset, given, &numbers.opens)?,
+                None => appraisal::default_schemes(&base.dataset),
+            };
+            if schemes.is_empty() {
+                return Err(ApiError::bad_request(
+                    "the dataset offers no default scheme: give `schemes`",
+                ));
+            }
+            let cases = match &req.cases {
+                Some(given) => requested_cases(given, &schemes)?,
+                None => (1..1usize << schemes.len()).collect(),
+            };
+            let mut s = base.settings(schemes);
+            s.cases = cases;
+            if let Some(years) = numbers.years {
+                s.solved_years = years;
+            }
+            s.start = numbers.from.unwrap_or(s.start);
+            s.horizon = numbers.to.unwrap_or(s.horizon);
+            if let Some(r) = numbers.rate {
+                s.discount_rate = r / 100.0;
+            }
+            s.financial_rate = numbers
+                .financial_rate
+                .map_or(s.discount_rate, |r| r / 100.0);
+            s.growth_percent = numbers.growth.unwrap_or(s.growth_percent);
+            s.draws = numbers.draws.unwrap_or(s.draws);
+            s.seed = req.seed.unwrap_or(s.seed);
+            check_years(&s)?;
+            s.check()
+                .map_err(|e| ApiError::bad_request(e.to_string()))?;
+            Ok((base, s))
+        })
+        .await?;
+    let total = appraisal::run_keys(&settings).len();
+    if total > MAX_RUNS {
+        return Err(ApiError::bad_request(format!(
+            "{} schemes in {} solved years need {total} model runs (every set of schemes in every year, for each sensitivity variant); at most {MAX_RUNS} are made in one appraisal: choose fewer schemes or years",
+            settings.schemes.len(),
+            settings.solved_years.len()
+        )));
+    }
+    let (id, status) = state.submit(Kind::Appraisal, &name, total, move |ctx| {
+        // The appraisal asks `stop` before and after the model runs. During them a
+        // cancellation unwinds from the next run to finish; the runs already handed to
+        // the other threads still finish first, so it stops part-way, not at once.
+        let a = appraisal::appraise(
+            &base.dataset,
+            &base.scenario,
+            &base.label,
+            &settings,
+            &|| {
+                ctx.step();
+                ctx.check();
+            },
+            &|| ctx.cancelled(),
+        )
+        .map_err(|e| e.to_string())?;
+        appraisal_json(&a)?;
+        let charts = appraisal_charts(&a)?;
+        Ok(Outcome::Appraisal {
+            appraisal: Arc::new(a),
+            charts: Arc::new(charts),
+        })
+    })?;
+    Ok(accepted(id, &status))
+}
+
+pub async fn get_appraisal(
+    State(state): State<AppState>,
+    id: PathResult,
+) -> ApiResult<Json<Value>> {
+    let Path(id) = id?;
+    let (n, v) = job(&state, Kind::Appraisal, &id)?;
+    let mut out = job_json(n, &v);
+    match &v.status {
+        Status::Done(Outcome::Appraisal { appraisal, charts }) => {
+            out["appraisal"] = appraisal_json(appraisal).map_err(ApiError::internal)?;
+            out["charts"] = charts.as_ref().clone();
+        }
+        Status::Queued | Status::Running | Status::Cancelling | Status::Cancelled => {
+            out["done"] = json!(v.done);
+            out["total"] = json!(v.total);
+        }
+        _ => {}
+    }
+    Ok(Json(out))
+}
+
+pub async fn cancel_appraisal(
+    State(state): State<AppState>,
+    id: PathResult,
+) -> ApiResult<Json<Value>> {
+    cancel(&state, Kind::Appraisal, id).await
 }

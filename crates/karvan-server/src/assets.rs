@@ -47,6 +47,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     asset!("js/views/compare.js", JS),
     asset!("js/views/game.js", JS),
     asset!("js/views/resilience.js", JS),
+    asset!("js/views/appraise.js", JS),
     asset!("js/views/fit.js", JS),
     asset!("vendor/leaflet/leaflet.js", JS),
     asset!("vendor/leaflet/leaflet.css", CSS),

@@ -71,6 +71,12 @@ pub fn router(state: AppState) -> Router {
             "/api/resilience/{id}",
             get(api::get_resilience).delete(api::cancel_resilience),
         )
+        .route("/api/projects", get(api::projects))
+        .route("/api/appraisals", post(api::start_appraisal))
+        .route(
+            "/api/appraisals/{id}",
+            get(api::get_appraisal).delete(api::cancel_appraisal),
+        )
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard))

@@ -1,10 +1,11 @@
 //! What the server remembers: where saved scenarios live, and its background jobs.
 //!
-//! Background jobs (runs, tariff games, resilience analyses) go through one bounded
-//! pool: a fixed number of worker threads take jobs from a queue of limited length, and
-//! the parallel parts of a job run on a thread pool of their own, so that they do not
-//! compete with the requests the server answers meanwhile. A job can be cancelled while
-//! it waits or runs; a finished job's result is kept for a while and then forgotten.
+//! Background jobs (runs, tariff games, resilience analyses, project appraisals) go
+//! through one bounded pool: a fixed number of worker threads take jobs from a queue of
+//! limited length, and the parallel parts of a job run on a thread pool of their own, so
+//! that they do not compete with the requests the server answers meanwhile. A job can be
+//! cancelled while it waits or runs; a finished job's result is kept for a while and then
+//! forgotten.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
@@ -60,6 +61,7 @@ pub enum Kind {
     Run,
     Game,
     Resilience,
+    Appraisal,
 }
 
 impl Kind {
@@ -69,6 +71,7 @@ impl Kind {
             Kind::Run => "run",
             Kind::Game => "game",
             Kind::Resilience => "resilience analysis",
+            Kind::Appraisal => "appraisal",
         }
     }
 }
@@ -82,6 +85,11 @@ pub enum Outcome {
     },
     Game(Arc<karvan_policy::GameAnalysis>),
     Resilience(Arc<karvan_policy::resilience::ResilienceAnalysis>),
+    Appraisal {
+        appraisal: Arc<karvan_policy::appraisal::Appraisal>,
+        /// Each case's charts as SVG, by case id.
+        charts: Arc<serde_json::Value>,
+    },
 }
 
 /// Where a job is in its life.
@@ -122,7 +130,7 @@ impl Status {
 pub struct JobView {
     pub scenario: String,
     pub status: Status,
-    /// Steps done and steps in all (coalitions; elements and sampled years).
+    /// Steps done and steps in all (coalitions; elements and sampled years; model runs).
     pub done: usize,
     pub total: usize,
 }

@@ -72,9 +72,10 @@ async fn start_job(app: &axum::Router, uri: &str, body: &'static str) -> Value {
     serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap()
 }
 
-/// Polls `uri` until its `status` is final (`done`, `failed`, `cancelled`; at most 30 s).
+/// Polls `uri` until its `status` is final (`done`, `failed`, `cancelled`; at most 60 s,
+/// as the background jobs of the tests running at the same time share the cores).
 async fn poll(app: &axum::Router, uri: &str) -> Value {
-    for _ in 0..600 {
+    for _ in 0..1200 {
         let req = Request::builder().uri(uri).body(Body::empty()).unwrap();
         let res = app.clone().oneshot(req).await.unwrap();
         let v: Value =
@@ -84,7 +85,7 @@ async fn poll(app: &axum::Router, uri: &str) -> Value {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    panic!("{uri} still running after 30 s");
+    panic!("{uri} still running after 60 s");
 }
 
 fn error_of(v: &Value) -> &str {
@@ -1233,6 +1234,10 @@ async fn openapi_describes_the_new_endpoints() {
         ("/api/runs/{id}", "delete"),
         ("/api/games/{id}", "delete"),
         ("/api/resilience/{id}", "delete"),
+        ("/api/projects", "get"),
+        ("/api/appraisals", "post"),
+        ("/api/appraisals/{id}", "get"),
+        ("/api/appraisals/{id}", "delete"),
     ] {
         assert!(v["paths"][path][method].is_object(), "{method} {path}");
     }
@@ -1461,4 +1466,211 @@ fn torkham_open(v: &Value) -> Value {
         .find(|f| f["properties"]["id"] == "torkham-road")
         .unwrap()["properties"]["open"]
         .clone()
+}
+
+// ---- Project appraisal -----------------------------------------------------------------
+
+/// One scheme solved in one year: ten model runs (five variants, with and without it).
+const SMALL_APPRAISAL: &str =
+    r#"{"schemes":[{"id":"ta","projects":["trans-afghan-railway"]}],"years":[2040],"draws":20}"#;
+
+#[tokio::test]
+async fn projects_lists_the_default_schemes_and_the_costed_projects() {
+    let s = Server::new();
+    let (st, v) = s.get("/api/projects").await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["scenario"], "today");
+    let schemes = v["schemes"].as_array().unwrap();
+    assert!(schemes.iter().any(|s| s["id"] == "trans-afghan"
+        && s["projects"] == serde_json::json!(["trans-afghan-railway"])));
+    assert!(schemes.iter().any(|s| s["id"] == "western"));
+    let projects = v["projects"].as_array().unwrap();
+    let ta = projects
+        .iter()
+        .find(|p| p["project"] == "trans-afghan-railway")
+        .expect("the Trans-Afghan railway is costed");
+    let capex = |k: &str| ta[k].as_f64().unwrap();
+    assert!(
+        capex("capex_low_usd") <= capex("capex_usd")
+            && capex("capex_usd") <= capex("capex_high_usd")
+    );
+    assert!(ta["opens_year"].as_i64().unwrap() >= 2026);
+    assert!(ta["build_years"].as_u64().unwrap() >= 1);
+    assert_eq!(v["max_schemes"], 6);
+    assert_eq!(
+        v["defaults"]["years"],
+        serde_json::json!([2030, 2040, 2055])
+    );
+    assert_eq!(v["defaults"]["rate_percent"], 9.0);
+    let (st, _) = s.get("/api/projects?scenario=no-such-scenario").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_appraisal_runs_in_the_background_with_its_charts() {
+    let s = Server::new();
+    let app = router(AppState::new(s.dir.path().to_path_buf()));
+    let v = start_job(&app, "/api/appraisals", SMALL_APPRAISAL).await;
+    let done = poll(&app, &format!("/api/appraisals/{}", v["id"])).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(done["scenario"], "today");
+    let a = &done["appraisal"];
+    assert_eq!(a["solved_years"], serde_json::json!([2040]));
+    assert_eq!(a["runs"], 10);
+    let cases = a["cases"].as_array().unwrap();
+    let ids: Vec<&str> = cases.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["ta"]);
+    let ta = &cases[0];
+    let npv = ta["npv_usd"].as_f64().unwrap();
+    assert!(npv.is_finite() && npv != 0.0, "{npv}");
+    assert!(ta["pv_costs_usd"].as_f64().unwrap() > 0.0);
+    assert_eq!(ta["monte_carlo"]["draws"], 20);
+    let draws = ta["npv_draws"].as_array().unwrap();
+    assert_eq!(draws.len(), 20);
+    assert!(draws.iter().all(|d| d.as_f64().is_some_and(f64::is_finite)));
+    assert!(!ta["parties"].as_array().unwrap().is_empty());
+    for chart in ["cash_flow", "tornado", "countries", "npv_histogram"] {
+        let svg = done["charts"]["ta"][chart].as_str().unwrap_or("");
+        assert!(
+            svg.starts_with("<svg") && svg.contains("</svg>"),
+            "{chart}: {svg:.80}"
+        );
+    }
+    // A finished appraisal cannot be cancelled; an unknown one is not found.
+    let uri = format!("/api/appraisals/{}", v["id"]);
+    let (st, v, _) = send(&app, "DELETE", &uri, "").await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("finished"))
+    );
+    let (st, _, _) = send(&app, "GET", "/api/appraisals/99999", "").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn appraisal_requests_are_checked_before_anything_runs() {
+    let s = Server::new();
+    let scheme = r#"[{"id":"ta","projects":["trans-afghan-railway"]}]"#;
+    let with = |rest: &str| format!(r#"{{"schemes":{scheme},{rest}}}"#);
+    let cases = [
+        (
+            r#"{"schemes":[{"id":"x","projects":["atlantis-railway"]}]}"#.to_string(),
+            "atlantis-railway",
+        ),
+        (with(r#""rate_percent":80"#), "rate_percent"),
+        (with(r#""rate_percent":-1"#), "rate_percent"),
+        (with(r#""growth_percent":500"#), "growth_percent"),
+        (with(r#""years":[2200]"#), "years"),
+        (with(r#""years":[2040.5]"#), "years"),
+        (with(r#""years":[2060]"#), "years"),
+        (with(r#""years":[]"#), "years"),
+        (with(r#""from":2040,"to":2030"#), "from"),
+        (with(r#""to":2035"#), "2040"),
+        (with(r#""draws":5001"#), "draws"),
+        (with(r#""draws":0"#), "draws"),
+        (with(r#""draws":2.5"#), "draws"),
+        (with(r#""cases":[["ta","western"]]"#), "western"),
+        (with(r#""cases":[[]]"#), "case"),
+        (r#"{"schemes":[]}"#.to_string(), "schemes"),
+        (
+            r#"{"schemes":[{"id":"a+b","projects":["trans-afghan-railway"]}]}"#.to_string(),
+            "a+b",
+        ),
+        (
+            r#"{"schemes":[{"id":"a","projects":["trans-afghan-railway"]},{"id":"b","projects":["trans-afghan-railway"]}]}"#.to_string(),
+            "trans-afghan-railway",
+        ),
+        (
+            r#"{"schemes":[{"id":"ta","projects":["trans-afghan-railway"],"opens":3000}]}"#
+                .to_string(),
+            "opens",
+        ),
+    ];
+    for (body, needle) in &cases {
+        let (st, v) = s.post("/api/appraisals", body).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{body}: {v}");
+        assert!(error_of(&v).contains(needle), "{body}: {v}");
+    }
+    let (st, v) = s
+        .post("/api/appraisals", &with(r#""rate_percent":80"#))
+        .await;
+    assert_eq!(v["code"], "out_of_range", "{st} {v}");
+    let seven: Vec<String> = (0..7)
+        .map(|i| format!(r#"{{"id":"s{i}","projects":["trans-afghan-railway"]}}"#))
+        .collect();
+    let (st, v) = s
+        .post(
+            "/api/appraisals",
+            &format!(r#"{{"schemes":[{}]}}"#, seven.join(",")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{v}");
+    assert!(error_of(&v).contains("at most 6"), "{v}");
+    // Six schemes in four years would be 1,280 model runs.
+    let six: Vec<String> = [
+        "trans-afghan-railway",
+        "torghundi-herat-railway",
+        "herat-kandahar-railway",
+        "khaf-herat-railway",
+        "chabahar-zahedan-railway",
+        "cku-railway",
+    ]
+    .iter()
+    .map(|p| format!(r#"{{"id":"{p}","projects":["{p}"]}}"#))
+    .collect();
+    let (st, v) = s
+        .post(
+            "/api/appraisals",
+            &format!(
+                r#"{{"schemes":[{}],"years":[2030,2035,2040,2050]}}"#,
+                six.join(",")
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{v}");
+    assert!(error_of(&v).contains("1280 model runs"), "{v}");
+    let (st, v) = s
+        .post("/api/appraisals", &with(r#""scenario":"no-such-scenario""#))
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{v}");
+    let (st, v) = s.post("/api/appraisals", &with(r#""colour":"red""#)).await;
+    assert!(st.is_client_error(), "{v}");
+    assert!(error_of(&v).contains("colour"), "{v}");
+}
+
+#[tokio::test]
+async fn delete_cancels_a_running_appraisal() {
+    let s = Server::new();
+    let app = router(AppState::new(s.dir.path().to_path_buf()));
+    // Two schemes in one year: twenty model runs.
+    let v = start_job(
+        &app,
+        "/api/appraisals",
+        r#"{"schemes":[{"id":"ta","projects":["trans-afghan-railway"]},{"id":"asw","projects":["afghan-customs-single-window"]}],"years":[2040],"draws":20}"#,
+    )
+    .await;
+    let uri = format!("/api/appraisals/{}", v["id"]);
+    for _ in 0..1200 {
+        let (_, v, _) = send(&app, "GET", &uri, "").await;
+        if v["done"].as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let (st, v, _) = send(&app, "DELETE", &uri, "").await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert!(
+        v["status"] == "cancelling" || v["status"] == "cancelled",
+        "{v}"
+    );
+    // The runs under way finish; nothing after them is computed or kept.
+    let end = poll(&app, &uri).await;
+    assert_eq!(end["status"], "cancelled", "{end}");
+    assert!(end.get("appraisal").is_none() && end.get("charts").is_none());
+    assert_eq!(end["total"], 20, "{end}");
+    let (st, v, _) = send(&app, "DELETE", &uri, "").await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("finished"))
+    );
 }

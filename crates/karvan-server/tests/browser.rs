@@ -2,8 +2,8 @@
 //! loads the page from a server on a free loopback port and goes through it as a person
 //! would: the map and its labels, routes from Tashkent to Karachi, a tariff cut run and
 //! compared, scenarios replaced, renamed, deleted and restored, the game, a border closure
-//! and the resilience analysis, downloads, printing and saving the map, and cancelling a
-//! job (its header lists every step). `scripts/test` installs Chromium and playwright-core.
+//! and the resilience analysis, downloads, printing and saving the map, cancelling a job,
+//! the fit and a project appraisal (its header lists every step). `scripts/test` installs Chromium and playwright-core.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

@@ -92,3 +92,28 @@ export function lineChart({ series, xLabel, yLabel, width = 430, height = 220 })
   }
   return svg;
 }
+
+/**
+ * A chart the server drew, parsed as SVG rather than HTML and stripped of anything active
+ * (scripts, foreign content, event handlers, links elsewhere) before it joins the page;
+ * null when the text is not SVG. Its viewBox stays, so it scales to the width of its box.
+ */
+export function serverSvg(text, label) {
+  const doc = new DOMParser().parseFromString(text || '', 'image/svg+xml');
+  const svg = doc.documentElement;
+  if (svg.localName !== 'svg' || doc.getElementsByTagName('parsererror').length) return null;
+  for (const el of [svg, ...svg.querySelectorAll('*')]) {
+    if (['script', 'foreignObject', 'iframe', 'image', 'use'].includes(el.localName)) {
+      el.remove();
+      continue;
+    }
+    for (const { name, value: v } of [...el.attributes]) {
+      if (/^on/i.test(name) || (/href$/i.test(name) && !v.startsWith('#'))) el.removeAttribute(name);
+    }
+  }
+  svg.removeAttribute('width');
+  svg.removeAttribute('height');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', label);
+  return document.importNode(svg, true);
+}

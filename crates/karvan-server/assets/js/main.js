@@ -1,7 +1,7 @@
-// Karvan web page: a map of the network and seven tabs (Map, Routes, Scenarios, Compare, Game,
-// Resilience, Fit) over the JSON API of `karvan serve`. Plain ES modules, no build step, and only
-// same-origin requests, so the page works offline. This module starts the page and wires the
-// parts that belong to no single view.
+// Karvan web page: a map of the network and eight tabs (Map, Routes, Scenarios, Compare, Game,
+// Resilience, Appraise, Fit) over the JSON API of `karvan serve`. Plain ES modules, no build
+// step, and only same-origin requests, so the page works offline. This module starts the page
+// and wires the parts that belong to no single view.
 
 import { api } from './api.js';
 import { $, $$ } from './dom.js';
@@ -15,6 +15,7 @@ import { attempt, hideError, hideMessage } from './messages.js';
 import { fillCommodities, fillPlaces } from './pickers.js';
 import { state } from './state.js';
 import { onTab, showTab } from './tabs.js';
+import { bindAppraise } from './views/appraise.js';
 import { bindCompare } from './views/compare.js';
 import { bindFit } from './views/fit.js';
 import { bindGame, renderGamePlayers } from './views/game.js';
@@ -63,6 +64,7 @@ function bindControls() {
   bindCompare();
   bindGame();
   bindResilience();
+  bindAppraise();
   bindFit();
 }
 

@@ -19,10 +19,12 @@ export function fillCommodities(commodities) {
 /** Fills every scenario picker, keeping each one's choice when it still exists. */
 export function fillScenarioPickers() {
   const names = state.scenarios.map((sc) => sc.name);
-  for (const sel of $$('#map-scenario, #route-scenario, #compare-a, #compare-b, #game-scenario, #risk-scenario, #resilience-scenario, #fit-scenario')) {
+  for (const sel of $$('#map-scenario, #route-scenario, #compare-a, #compare-b, #game-scenario, #risk-scenario, #resilience-scenario, #appraise-scenario, #fit-scenario')) {
     const keep = sel.value;
     sel.replaceChildren(...names.map((n) => h('option', { value: n }, n)));
     if (names.includes(keep)) sel.value = keep;
+    // A picker with a default of its own (the appraisal's calibrated base year) starts there.
+    else if (names.includes(sel.dataset.default)) sel.value = sel.dataset.default;
   }
   if (!$('#map-scenario').value) $('#map-scenario').value = state.mapScenario;
   if (!$('#compare-b').value || $('#compare-b').value === 'base') {

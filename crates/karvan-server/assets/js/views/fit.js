@@ -3,6 +3,7 @@
 // server's predicted-against-observed chart, and every observation with its errors.
 
 import { api, query } from '../api.js';
+import { serverSvg } from '../charts.js';
 import { $, fill, h, linkified } from '../dom.js';
 import { downloadCsv, fileSlug } from '../downloads.js';
 import { fmt0, fmt1, fmt3, fmtPct, fmtSigned, plural } from '../format.js';
@@ -99,32 +100,10 @@ function summaryBlock(title, role, sum) {
       h('div', {}, h('dt', {}, k), h('dd', {}, v), note ? h('dd', { class: 'note' }, note) : null))));
 }
 
-/**
- * The server's chart, parsed as SVG rather than HTML and stripped of anything active
- * (scripts, foreign content, event handlers, links elsewhere) before it joins the page.
- */
+/** The server's predicted-against-observed chart. */
 function renderChart(text) {
-  const box = $('#fit-chart');
-  const doc = new DOMParser().parseFromString(text || '', 'image/svg+xml');
-  const svg = doc.documentElement;
-  if (svg.localName !== 'svg' || doc.getElementsByTagName('parsererror').length) {
-    fill(box, h('p', { class: 'muted small' }, 'The server sent no chart.'));
-    return;
-  }
-  for (const el of [svg, ...svg.querySelectorAll('*')]) {
-    if (['script', 'foreignObject', 'iframe', 'image', 'use'].includes(el.localName)) {
-      el.remove();
-      continue;
-    }
-    for (const { name, value: v } of [...el.attributes]) {
-      if (/^on/i.test(name) || (/href$/i.test(name) && !v.startsWith('#'))) el.removeAttribute(name);
-    }
-  }
-  svg.removeAttribute('width');
-  svg.removeAttribute('height');
-  svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', 'Predicted against observed flows, fitted and kept out of the fit');
-  box.replaceChildren(document.importNode(svg, true));
+  const svg = serverSvg(text, 'Predicted against observed flows, fitted and kept out of the fit');
+  fill($('#fit-chart'), svg || h('p', { class: 'muted small' }, 'The server sent no chart.'));
 }
 
 /** The observations of the chosen role, in the order of observations.csv. */
