@@ -229,3 +229,29 @@ fn unknown_and_uncosted_projects_are_refused_by_name() {
     .unwrap_err();
     assert!(e.to_string().contains("project_costs.csv"), "{e}");
 }
+
+#[test]
+fn a_stopped_appraisal_ends_before_its_remaining_runs() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let ds = tiny();
+    let s = settings(vec![scheme("new-line"), scheme("twin-road")]);
+    let total = karvan_policy::appraisal::run_keys(&s).len();
+    let done = AtomicUsize::new(0);
+    let r = appraise(
+        &ds,
+        &base(),
+        "t",
+        &s,
+        &|| {
+            done.fetch_add(1, Ordering::Relaxed);
+        },
+        &|| done.load(Ordering::Relaxed) >= 2,
+    );
+    assert!(matches!(r, Err(AppraisalError::Cancelled)));
+    // Runs already under way finish (one per thread), the rest never start.
+    assert!(
+        done.load(Ordering::Relaxed) < total,
+        "{} of {total}",
+        done.load(Ordering::Relaxed)
+    );
+}

@@ -78,12 +78,12 @@ pub fn markdown(a: &Appraisal) -> String {
                 .join("; ")
         );
     }
-    m.push_str("\n## Cases\n\n| case | NPV | PV benefits | PV costs | BCR | EIRR | benefits pass costs | payback | NPV P10 | P50 | P90 | P(NPV < 0) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    m.push_str("\n## Cases\n\n| case | NPV | PV benefits | PV costs | BCR | EIRR | benefits pass costs | payback | break-even capital cost | NPV P10 | P50 | P90 | P(NPV < 0) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for c in &a.cases {
         let mc = &c.monte_carlo;
         let _ = writeln!(
             m,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             c.id,
             millions(c.npv_usd),
             millions(c.pv_benefits_usd),
@@ -92,6 +92,7 @@ pub fn markdown(a: &Appraisal) -> String {
             irr_text(&c.eirr),
             year_text(c.first_positive_year),
             year_text(c.payback_year),
+            c.break_even_capex_usd.map_or("none".into(), millions),
             millions(mc.p10_usd),
             millions(mc.p50_usd),
             millions(mc.p90_usd),
@@ -267,6 +268,7 @@ fn cases_csv(a: &Appraisal) -> Result<Vec<u8>, ReportError> {
             "eirr",
             "first_positive_year",
             "payback_year",
+            "break_even_capex_usd",
             "npv_mean_usd",
             "npv_p10_usd",
             "npv_p50_usd",
@@ -291,6 +293,7 @@ fn cases_csv(a: &Appraisal) -> Result<Vec<u8>, ReportError> {
                 c.first_positive_year
                     .map_or(String::new(), |y| y.to_string()),
                 c.payback_year.map_or(String::new(), |y| y.to_string()),
+                c.break_even_capex_usd.map_or(String::new(), money),
                 money(mc.mean_usd),
                 money(mc.p10_usd),
                 money(mc.p50_usd),

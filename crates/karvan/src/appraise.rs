@@ -17,6 +17,7 @@ pub const OPTIONAL: &[&str] = &[
     "bcr",
     "first_positive_year",
     "payback_year",
+    "break_even_capex_usd",
     "sharing",
     "proportional_blocked_by",
     "shapley_blocked_by",

@@ -473,6 +473,9 @@ pub struct Draw {
     pub levies: f64,
     /// −1 low, 0 central, 1 high capital cost (each scheme's range).
     pub capex: f64,
+    /// Multiplier on the capital cost (1 as estimated; 0 for what the schemes are worth
+    /// before it).
+    pub capex_scale: f64,
     /// Years every scheme opens late (its construction slides with it).
     pub delay: i32,
     pub closures: Closures,
@@ -484,6 +487,7 @@ impl Draw {
             growth: 0.0,
             levies: 0.0,
             capex: 0.0,
+            capex_scale: 1.0,
             delay: 0,
             closures: Closures::Expected(1.0),
         }
@@ -551,12 +555,14 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn capex(&self, s: &SchemeMoney, pos: f64) -> f64 {
-        if pos < 0.0 {
+    fn capex(&self, s: &SchemeMoney, draw: &Draw) -> f64 {
+        let pos = draw.capex;
+        let usd = if pos < 0.0 {
             s.capex[1] + pos * (s.capex[1] - s.capex[0])
         } else {
             s.capex[1] + pos * (s.capex[2] - s.capex[1])
-        }
+        };
+        usd * draw.capex_scale
     }
 
     /// The money of the schemes in `mask` under `draw`, by year from the first appraised
@@ -695,7 +701,7 @@ impl Context<'_> {
     pub fn capex_schedule(&self, i: usize, draw: &Draw) -> Vec<(i32, f64)> {
         let s = &self.money[i];
         let opens = s.opens + draw.delay;
-        let capex = self.capex(s, draw.capex);
+        let capex = self.capex(s, draw);
         let first = (opens - s.build_years as i32).max(self.settings.start);
         let last = (opens - 1).max(first);
         let n = f64::from(last - first + 1);
@@ -706,7 +712,7 @@ impl Context<'_> {
         let st = self.settings;
         let s = &self.money[i];
         let opens = s.opens + draw.delay;
-        let capex = self.capex(s, draw.capex);
+        let capex = self.capex(s, draw);
         let index = |year: i32| {
             usize::try_from(year - st.start)
                 .ok()

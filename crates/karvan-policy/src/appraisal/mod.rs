@@ -257,9 +257,14 @@ pub struct CaseResult {
     pub pv_costs_usd: f64,
     pub bcr: Option<f64>,
     pub eirr: Irr,
-    /// First year whose benefits exceed its costs.
+    /// First year whose benefits exceed its costs (the residual value left out).
     pub first_positive_year: Option<i32>,
+    /// The year the undiscounted net benefits have paid the costs back (the residual
+    /// value left out).
     pub payback_year: Option<i32>,
+    /// The capital cost at which the NPV would be zero (the NPV is linear in it); `None`
+    /// when the benefits do not even pay the running costs.
+    pub break_even_capex_usd: Option<f64>,
     pub parties: Vec<PartyResult>,
     pub financiers: Vec<finance::Financier>,
     pub traffic: Vec<Traffic>,
@@ -354,11 +359,17 @@ pub fn appraise(
     }
     let money = flows::scheme_money(ds, &settings.schemes, settings.closure_chance)?;
     let keys = run_keys(settings);
-    let runs = solve::apply_all(ds, scenario, settings, &keys, file)?;
+    let prepared = solve::prepare(ds, scenario, settings, file)?;
     if stop() {
         return Err(AppraisalError::Cancelled);
     }
-    let snaps = solve::solve_all(runs, &settings.schemes, settings.choice, progress);
+    let snaps = solve::solve_all(
+        ds, scenario, settings, &prepared, &keys, file, progress, stop,
+    )
+    .map_err(|h| match h {
+        solve::Halt::Stopped => AppraisalError::Cancelled,
+        solve::Halt::Problems(p) => AppraisalError::Scenario(p),
+    })?;
     if stop() {
         return Err(AppraisalError::Cancelled);
     }
@@ -445,6 +456,13 @@ fn case(
     let net: Vec<(i32, f64)> = flows.years.iter().map(|y| (y.year, y.net())).collect();
     let benefits: Vec<(i32, f64)> = flows.years.iter().map(|y| (y.year, y.benefits())).collect();
     let costs: Vec<(i32, f64)> = flows.years.iter().map(|y| (y.year, y.costs())).collect();
+    // Whether a year's benefits pass its costs, and payback, leave out the residual value
+    // (a book value at the horizon, not a year's cash).
+    let operating: Vec<(i32, f64)> = flows
+        .years
+        .iter()
+        .map(|y| (y.year, y.net() - y.residual))
+        .collect();
     let parties = party_results(ctx, &flows);
     let schemes: Vec<String> = (0..st.schemes.len())
         .filter(|i| mask >> i & 1 == 1)
@@ -475,8 +493,9 @@ fn case(
         pv_costs_usd: pv(ctx, YearRow::costs, &flows),
         bcr: benefit_cost_ratio(&benefits, &costs, st.discount_rate, st.start),
         eirr: internal_rate_of_return(&net),
-        first_positive_year: first_positive_year(&net),
-        payback_year: payback_year(&net),
+        first_positive_year: first_positive_year(&operating),
+        payback_year: payback_year(&operating),
+        break_even_capex_usd: break_even_capex(ctx, mask),
         financiers: finance::financiers(ctx, mask, &flows),
         sharing: sharing(ctx, mask, countries),
         years: flows.years,
@@ -485,6 +504,25 @@ fn case(
         tornado: risk::tornado(ctx, mask),
         monte_carlo: risk::monte_carlo(ctx, mask, draws, st.seed),
     }
+}
+
+/// The capital cost at which the case's NPV is zero: the NPV is linear in a multiplier
+/// on the capital cost (its residual value scales with it), so two NPVs give it.
+fn break_even_capex(ctx: &Context, mask: usize) -> Option<f64> {
+    let rate = ctx.settings.discount_rate;
+    let at = |scale: f64| {
+        let draw = Draw {
+            capex_scale: scale,
+            ..Draw::central()
+        };
+        risk::npv(ctx, mask, &draw, rate)
+    };
+    let (free, built) = (at(0.0), at(1.0));
+    let central: f64 = (0..ctx.money.len())
+        .filter(|i| mask >> i & 1 == 1)
+        .map(|i| ctx.money[i].capex[1])
+        .sum();
+    (free > 0.0 && free > built).then(|| central * free / (free - built))
 }
 
 fn party_results(ctx: &Context, flows: &CaseFlows) -> Vec<PartyResult> {

@@ -139,6 +139,7 @@ pub fn draw(ctx: &Context, seed: u64, k: u64) -> Draw {
         growth,
         levies,
         capex,
+        capex_scale: 1.0,
         delay,
         closures: Closures::Sampled(closures),
     }

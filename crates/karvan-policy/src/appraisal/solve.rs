@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use karvan_data::scenario::ProjectSetting;
 use karvan_data::{Applied, Dataset, Problems, Scenario};
-use karvan_model::{run, Model, RouteChoice, RunResults};
+use karvan_model::{run, Model, RunResults};
 use rayon::prelude::*;
 
 use super::{Scheme, Settings};
@@ -110,51 +110,79 @@ fn scale_levies(applied: &mut Applied, factor: f64) {
     }
 }
 
-/// Applies the scenario of every run, so that problems (an unknown project, a year out
-/// of range) are reported before any is solved.
-pub fn apply_all(
+/// What the runs share: the applied base run, whose base year's costs every run
+/// answers to price from (solved once).
+pub struct Prepared {
+    shared: Applied,
+}
+
+/// Checks the scenario of every solved year with every scheme built (an unknown project,
+/// a year out of range), so that problems are reported before anything is solved.
+pub fn prepare(
     ds: &Dataset,
     base: &Scenario,
     settings: &Settings,
-    keys: &[RunKey],
     file: &str,
-) -> Result<Vec<(RunKey, Applied)>, Problems> {
-    let mut out = Vec::with_capacity(keys.len());
-    let mut shared: Option<Applied> = None;
-    for &key in keys {
-        let mut applied = variant_scenario(base, settings, key).apply(ds, file)?;
-        // Every run answers to price from the same base year: solve its costs once.
-        if let Some(first) = &shared {
-            applied.base = first.base.clone();
-            applied.base_year_costs = first.base_year_costs.clone();
-        } else {
-            shared = Some(applied.clone());
-        }
-        match key.0 {
-            Variant::LeviesLow => scale_levies(&mut applied, settings.levies_low),
-            Variant::LeviesHigh => scale_levies(&mut applied, settings.levies_high),
-            _ => {}
-        }
-        out.push((key, applied));
+) -> Result<Prepared, Problems> {
+    let all = (1usize << settings.schemes.len()) - 1;
+    let mut shared = None;
+    for &year in &settings.solved_years {
+        let applied =
+            variant_scenario(base, settings, (Variant::Central, all, year)).apply(ds, file)?;
+        shared.get_or_insert(applied);
     }
-    Ok(out)
+    match shared {
+        Some(shared) => Ok(shared).map(|shared| Prepared { shared }),
+        None => {
+            let mut p = Problems::default();
+            p.push(file, None, None, "no year to solve");
+            Err(p)
+        }
+    }
 }
 
-/// Solves every run in parallel, calling `progress` after each.
+/// Why the runs did not all finish.
+pub enum Halt {
+    /// `stop` answered true.
+    Stopped,
+    /// A run's scenario could not be applied.
+    Problems(Problems),
+}
+
+/// Applies and solves every run in parallel, calling `progress` after each and asking
+/// `stop` before each.
+#[allow(clippy::too_many_arguments)]
 pub fn solve_all(
-    runs: Vec<(RunKey, Applied)>,
-    schemes: &[Scheme],
-    choice: RouteChoice,
+    ds: &Dataset,
+    base: &Scenario,
+    settings: &Settings,
+    prepared: &Prepared,
+    keys: &[RunKey],
+    file: &str,
     progress: &(dyn Fn() + Sync),
-) -> BTreeMap<RunKey, Snapshot> {
-    runs.into_par_iter()
-        .map(|(key, applied)| {
-            let elements = scheme_elements(&applied.dataset, schemes);
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<BTreeMap<RunKey, Snapshot>, Halt> {
+    keys.par_iter()
+        .map(|&key| {
+            if stop() {
+                return Err(Halt::Stopped);
+            }
+            let mut applied = variant_scenario(base, settings, key)
+                .apply(ds, file)
+                .map_err(Halt::Problems)?;
+            applied.base = prepared.shared.base.clone();
+            applied.base_year_costs = prepared.shared.base_year_costs.clone();
+            match key.0 {
+                Variant::LeviesLow => scale_levies(&mut applied, settings.levies_low),
+                Variant::LeviesHigh => scale_levies(&mut applied, settings.levies_high),
+                _ => {}
+            }
+            let elements = scheme_elements(&applied.dataset, &settings.schemes);
             let countries = node_countries(&applied.dataset);
-            let results = run(&Model::new(applied), choice);
+            let results = run(&Model::new(applied), settings.choice);
             let snap = snapshot(&results, &elements, &countries);
             progress();
-            (key, snap)
+            Ok((key, snap))
         })
         .collect()
 }
