@@ -58,6 +58,10 @@ pub fn internal_rate_of_return(net: &Flows) -> Irr {
     let Some(base) = net.iter().map(|f| f.0).min() else {
         return Irr::None;
     };
+    if net.iter().all(|f| f.1 == 0.0) {
+        // Nothing flows: every rate gives zero, no rate is the return.
+        return Irr::None;
+    }
     let npv = |r: f64| present_value(net, r, base);
     // The grid is even in ln(1 + r), so it is as fine at 5% as the rates matter.
     let (lo, hi) = ((1.0 + IRR_RANGE.0).ln(), (1.0 + IRR_RANGE.1).ln());
@@ -73,7 +77,9 @@ pub fn internal_rate_of_return(net: &Flows) -> Irr {
             continue;
         }
         if fb == 0.0 {
-            roots.push(b);
+            if fa != 0.0 {
+                roots.push(b);
+            }
         } else if fa != 0.0 && fa * fb < 0.0 {
             roots.push(bisect(&npv, a, b, fa));
         }
@@ -207,6 +213,7 @@ mod tests {
             Irr::None
         );
         assert_eq!(internal_rate_of_return(&[]), Irr::None);
+        assert_eq!(internal_rate_of_return(&[(2030, 0.0), (2031, 0.0)]), Irr::None);
         // −100, +230, −132: the present value is −(x − 1.1)(x − 1.2)·100/x² with
         // x = 1 + r, zero at 10% and at 20% (a mine that must be restored).
         let Irr::Several(rates) =

@@ -83,6 +83,7 @@ pub fn financiers(ctx: &Context, mask: usize, flows: &CaseFlows) -> Vec<Financie
     }
     cash.by
         .into_iter()
+        .filter(|(_, (v, _))| v.iter().any(|usd| *usd != 0.0))
         .map(|(party, (v, roles))| {
             let flows: Vec<(i32, f64)> = v
                 .iter()
