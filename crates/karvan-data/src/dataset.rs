@@ -720,6 +720,15 @@ fn project_cost(r: &Row, source: String, p: &mut Problems) -> ProjectCost {
             ),
         );
     }
+    let spent = r.number("spent_usd").unwrap_or(0.0);
+    if spent > capex {
+        p.push(
+            FILE,
+            Some(r.line),
+            Some("spent_usd"),
+            format!("more spent ({spent}) than the whole capital cost ({capex})"),
+        );
+    }
     let renewal = match (r.number("renewal_usd"), r.number("renewal_every_years")) {
         (Some(usd), Some(every)) => Some((usd, every.round() as u32)),
         (None, None) => None,
@@ -738,6 +747,7 @@ fn project_cost(r: &Row, source: String, p: &mut Problems) -> ProjectCost {
         capex_usd: capex,
         capex_low_usd: low,
         capex_high_usd: high,
+        spent_usd: spent.min(capex),
         build_years: r.number("build_years").unwrap_or(1.0).round() as u32,
         opens_year: r.year("opens_year").unwrap_or(0),
         opex_usd_per_year: r.number("opex_usd_per_year").unwrap_or(0.0),

@@ -475,6 +475,7 @@ pub const PROJECT_COSTS: Table = Table {
         req("capex_usd", between(0.0, 1e12), "USD", "Central capital cost."),
         opt("capex_low_usd", between(0.0, 1e12), "USD", "capex_usd", "Lowest capital cost where sources disagree."),
         opt("capex_high_usd", between(0.0, 1e12), "USD", "capex_usd", "Highest capital cost where sources disagree."),
+        opt("spent_usd", between(0.0, 1e12), "USD", "0", "Capital cost already spent by the dataset's base year: sunk, left out of an appraisal of the years after (the rest is what is still to spend; the low and high estimates keep the same share unspent)."),
         req("build_years", between(1.0, 20.0), "years", "Construction period; the capital cost is spent evenly over the years before opening."),
         req("opens_year", Kind::Year, "year", "Opening year assumed unless the appraisal sets another."),
         opt("opex_usd_per_year", between(0.0, 1e11), "USD/year", "0", "Operation and maintenance of the infrastructure from opening."),

@@ -356,6 +356,8 @@ pub struct ProjectCost {
     pub capex_usd: f64,
     pub capex_low_usd: f64,
     pub capex_high_usd: f64,
+    /// Capital already spent by the dataset's base year (sunk).
+    pub spent_usd: f64,
     /// Construction period: the capital cost is spent evenly over the years before opening.
     pub build_years: u32,
     /// The opening year assumed unless the appraisal says otherwise.

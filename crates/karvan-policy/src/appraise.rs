@@ -213,7 +213,10 @@ mod tests {
             Irr::None
         );
         assert_eq!(internal_rate_of_return(&[]), Irr::None);
-        assert_eq!(internal_rate_of_return(&[(2030, 0.0), (2031, 0.0)]), Irr::None);
+        assert_eq!(
+            internal_rate_of_return(&[(2030, 0.0), (2031, 0.0)]),
+            Irr::None
+        );
         // −100, +230, −132: the present value is −(x − 1.1)(x − 1.2)·100/x² with
         // x = 1 + r, zero at 10% and at 20% (a mine that must be restored).
         let Irr::Several(rates) =

@@ -32,6 +32,7 @@ fn tiny() -> Dataset {
             capex_usd: capex,
             capex_low_usd: capex * 0.8,
             capex_high_usd: capex * 1.5,
+            spent_usd: 0.0,
             build_years: 2,
             opens_year: 2028,
             opex_usd_per_year: 10.0,
@@ -254,4 +255,25 @@ fn a_stopped_appraisal_ends_before_its_remaining_runs() {
         "{} of {total}",
         done.load(Ordering::Relaxed)
     );
+}
+
+#[test]
+fn capital_already_spent_is_sunk() {
+    let mut ds = tiny();
+    let whole = appraised(&ds, &settings(vec![scheme("new-line")]));
+    ds.project_costs
+        .iter_mut()
+        .find(|c| c.project == "new-line")
+        .unwrap()
+        .spent_usd = 400.0;
+    let rest = appraised(&ds, &settings(vec![scheme("new-line")]));
+    let capex = |a: &Appraisal| a.cases[0].years.iter().map(|y| y.capex).sum::<f64>();
+    assert!((capex(&whole) - 1_000.0).abs() < 1e-9);
+    assert!((capex(&rest) - 600.0).abs() < 1e-9);
+    // The same benefits: only the cost still to come differs.
+    assert_eq!(
+        whole.cases[0].pv_benefits_usd,
+        rest.cases[0].pv_benefits_usd
+    );
+    assert_eq!(rest.scheme_facts[0].capex_usd, [480.0, 600.0, 900.0]);
 }

@@ -322,11 +322,17 @@ fn one_scheme(ds: &Dataset, s: &Scheme, chance: f64) -> Result<SchemeMoney, Appr
             .iter()
             .find(|c| &c.project == p)
             .ok_or_else(|| AppraisalError::NoCost(p.clone()))?;
-        capex[0] += cost.capex_low_usd;
-        capex[1] += cost.capex_usd;
-        capex[2] += cost.capex_high_usd;
+        // What is still to spend: the estimates less their sunk share.
+        let unspent = if cost.capex_usd > 0.0 {
+            1.0 - cost.spent_usd / cost.capex_usd
+        } else {
+            1.0
+        };
+        capex[0] += cost.capex_low_usd * unspent;
+        capex[1] += cost.capex_usd * unspent;
+        capex[2] += cost.capex_high_usd * unspent;
         opex += cost.opex_usd_per_year;
-        life_weighted += cost.capex_usd * f64::from(cost.service_life_years);
+        life_weighted += cost.capex_usd * unspent * f64::from(cost.service_life_years);
         opens = opens.max(cost.opens_year);
         build = build.max(cost.build_years);
         renewals.extend(cost.renewal);
@@ -366,12 +372,12 @@ fn one_scheme(ds: &Dataset, s: &Scheme, chance: f64) -> Result<SchemeMoney, Appr
         let own_shares = shares(&own_lengths);
         if financing.is_empty() {
             for (c, sh) in &own_shares {
-                *bearers.entry(c.clone()).or_insert(0.0) += sh * cost.capex_usd;
+                *bearers.entry(c.clone()).or_insert(0.0) += sh * cost.capex_usd * unspent;
                 funding.push(Funding {
                     financier: c.clone(),
                     instrument: Instrument::Equity,
                     borrower: None,
-                    share: sh * cost.capex_usd,
+                    share: sh * cost.capex_usd * unspent,
                     interest: 0.0,
                     tenor_years: 1,
                     grace_years: 0,
@@ -383,7 +389,7 @@ fn one_scheme(ds: &Dataset, s: &Scheme, chance: f64) -> Result<SchemeMoney, Appr
                     financier: f.financier.clone(),
                     instrument: f.instrument,
                     borrower: f.borrower.clone(),
-                    share: f.share * cost.capex_usd,
+                    share: f.share * cost.capex_usd * unspent,
                     interest: f.interest_percent / 100.0,
                     tenor_years: f.tenor_years,
                     grace_years: f.grace_years,
@@ -392,7 +398,7 @@ fn one_scheme(ds: &Dataset, s: &Scheme, chance: f64) -> Result<SchemeMoney, Appr
                     Instrument::Grant => f.financier.clone(),
                     _ => f.bearer().to_string(),
                 };
-                *bearers.entry(bearer).or_insert(0.0) += f.share * cost.capex_usd;
+                *bearers.entry(bearer).or_insert(0.0) += f.share * cost.capex_usd * unspent;
             }
         }
         for (c, km) in own_lengths {
