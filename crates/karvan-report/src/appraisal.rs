@@ -695,10 +695,16 @@ pub fn tornado_svg(c: &CaseResult) -> Result<String, ReportError> {
 
 /// Net present value by country and financier.
 pub fn countries_svg(c: &CaseResult) -> Result<String, ReportError> {
+    // Parties with less than half a percent of the largest stake would be empty bars.
+    let largest = c
+        .parties
+        .iter()
+        .map(|p| p.npv_usd.abs())
+        .fold(0.0, f64::max);
     let rows: Vec<(String, f64, f64)> = c
         .parties
         .iter()
-        .filter(|p| p.npv_usd.abs() > 1e3)
+        .filter(|p| p.npv_usd.abs() > 1e3 && p.npv_usd.abs() >= 0.005 * largest)
         .map(|p| (p.party.clone(), 0.0, p.npv_usd))
         .collect();
     range_bars(&format!("NPV by country: {}", c.id), &rows, None)

@@ -25,6 +25,8 @@ pub struct ReportInput<'a> {
     pub resilience: Option<&'a karvan_policy::resilience::ResilienceAnalysis>,
     /// The run against the dataset's observations, when it has some.
     pub fit: Option<&'a karvan_policy::fit::Fit>,
+    /// The project appraisal, when asked for.
+    pub appraisal: Option<&'a karvan_policy::appraisal::Appraisal>,
 }
 
 /// `s` escaped for HTML text and attributes.
@@ -105,6 +107,9 @@ pub fn report(input: &ReportInput) -> String {
     }
     if let Some(f) = input.fit {
         h.push_str(&crate::fit::html_section(f));
+    }
+    if let Some(a) = input.appraisal {
+        h.push_str(&crate::appraisal::html_section(a));
     }
     sources(&mut h, ds, r);
     let _ = write!(

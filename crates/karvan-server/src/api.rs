@@ -401,6 +401,7 @@ pub async fn report(
                 game: None,
                 resilience: None,
                 fit: fit.as_ref(),
+                appraisal: None,
             });
             let disposition = format!("attachment; filename=\"karvan-report-{name}.html\"");
             Ok((

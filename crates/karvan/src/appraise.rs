@@ -72,6 +72,19 @@ pub struct Args {
     pub out: Option<PathBuf>,
 }
 
+impl Args {
+    /// The flags' defaults, on `scenario`.
+    pub fn defaults(scenario: &str) -> Args {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Only {
+            #[command(flatten)]
+            args: Args,
+        }
+        Only::parse_from(["appraise", scenario]).args
+    }
+}
+
 /// `ID=PROJECT+PROJECT`, or a lone project id as a scheme of its own.
 fn parse_scheme(spec: &str) -> Result<Scheme> {
     let (id, projects) = spec.split_once('=').unwrap_or((spec, spec));

@@ -214,14 +214,26 @@ pub fn select_link(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The analyses a report adds to the run.
+pub struct Extras<'a> {
+    pub game: Option<&'a crate::game::Args>,
+    pub resilience: Option<&'a crate::resilience::Args>,
+    /// The appraisal of the default schemes with `karvan appraise`'s defaults.
+    pub appraisal: bool,
+}
+
 pub fn report(
     scenario: Option<&str>,
     compare: Option<&str>,
     out: Option<PathBuf>,
-    game: Option<&crate::game::Args>,
-    resilience: Option<&crate::resilience::Args>,
+    extras: Extras,
     choice: &ChoiceArgs,
 ) -> Result<ExitCode> {
+    let Extras {
+        game,
+        resilience,
+        appraisal,
+    } = extras;
     let model = Model::new(load::applied(scenario)?);
     load::note_disruptions(&model.applied, "report");
     let results = karvan_model::run_checked(
@@ -245,6 +257,12 @@ pub fn report(
         None => None,
     };
     let resilience = resilience.map(|args| crate::resilience::solve(&model.applied, args, false));
+    let appraisal = if appraisal {
+        let args = crate::appraise::Args::defaults(scenario.unwrap_or("today"));
+        Some(crate::appraise::solve(&args, false)?.0)
+    } else {
+        None
+    };
     // The fit to the observations, whenever the dataset has some.
     let fit = karvan_policy::fit::fit_if_observed(&model.applied.dataset, &results);
     let html = karvan_report::html::report(&karvan_report::html::ReportInput {
@@ -254,6 +272,7 @@ pub fn report(
         game: game.as_ref(),
         resilience: resilience.as_ref(),
         fit: fit.as_ref(),
+        appraisal: appraisal.as_ref(),
     });
     let out = out.unwrap_or_else(|| {
         Path::new("out").join(format!("report-{}.html", load::slug(&model.applied.name)))

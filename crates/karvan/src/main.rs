@@ -268,6 +268,10 @@ enum Command {
         /// Add the resilience analysis (see `karvan resilience`; its flags apply).
         #[arg(long = "resilience")]
         with_resilience: bool,
+        /// Add the project appraisal of the default schemes on this scenario (see
+        /// `karvan appraise`, whose defaults apply).
+        #[arg(long = "appraise")]
+        with_appraisal: bool,
         #[command(flatten)]
         resilience: resilience::Args,
         #[command(flatten)]
@@ -499,13 +503,17 @@ fn main() -> ExitCode {
             game,
             with_resilience,
             resilience,
+            with_appraisal,
             choice,
         } => commands::report(
             scenario.as_deref(),
             compare.as_deref(),
             out,
-            with_game.then_some(&game),
-            with_resilience.then_some(&resilience),
+            commands::Extras {
+                game: with_game.then_some(&game),
+                resilience: with_resilience.then_some(&resilience),
+                appraisal: with_appraisal,
+            },
             &choice,
         ),
         Command::Serve {
