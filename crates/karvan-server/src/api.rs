@@ -1425,12 +1425,7 @@ fn requested_schemes(
         )));
     }
     let known = ds.project_ids();
-    let mut costed: Vec<&str> = ds
-        .project_costs
-        .iter()
-        .map(|c| c.project.as_str())
-        .collect();
-    costed.sort_unstable();
+    let costed = appraisal::costed_projects(ds);
     let mut out: Vec<Scheme> = Vec::with_capacity(given.len());
     let mut used: Vec<&str> = Vec::new();
     for (s, opens) in given.iter().zip(opens) {

@@ -97,6 +97,13 @@ pub enum AppraisalError {
 /// Schemes appraised together at most: 2^6 sets of schemes are solved.
 pub const MAX_SCHEMES: usize = 6;
 
+/// The projects the dataset has costs for, in order: those that can be appraised.
+pub fn costed_projects(ds: &Dataset) -> Vec<&str> {
+    let mut costed: Vec<&str> = ds.project_costs.iter().map(|c| c.project.as_str()).collect();
+    costed.sort_unstable();
+    costed
+}
+
 /// The default schemes of a dataset: the Trans-Afghan railway, the western railway
 /// (Torghundi–Herat and Herat–Kandahar–Spin Boldak) and each crossing upgrade, where
 /// the dataset has them with costs.
@@ -349,13 +356,7 @@ pub fn appraise(
 ) -> Result<Appraisal, AppraisalError> {
     settings.check()?;
     if settings.schemes.is_empty() {
-        let mut costed: Vec<&str> = ds
-            .project_costs
-            .iter()
-            .map(|c| c.project.as_str())
-            .collect();
-        costed.sort_unstable();
-        return Err(AppraisalError::NoSchemes(costed.join(", ")));
+        return Err(AppraisalError::NoSchemes(costed_projects(ds).join(", ")));
     }
     let money = flows::scheme_money(ds, &settings.schemes, settings.closure_chance)?;
     let keys = run_keys(settings);
