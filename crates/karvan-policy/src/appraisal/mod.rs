@@ -99,7 +99,11 @@ pub const MAX_SCHEMES: usize = 6;
 
 /// The projects the dataset has costs for, in order: those that can be appraised.
 pub fn costed_projects(ds: &Dataset) -> Vec<&str> {
-    let mut costed: Vec<&str> = ds.project_costs.iter().map(|c| c.project.as_str()).collect();
+    let mut costed: Vec<&str> = ds
+        .project_costs
+        .iter()
+        .map(|c| c.project.as_str())
+        .collect();
     costed.sort_unstable();
     costed
 }
