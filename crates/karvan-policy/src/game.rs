@@ -316,22 +316,21 @@ pub fn shapley(v: &[f64], n: usize) -> Vec<f64> {
 /// non-empty exactly when the cheapest allocation meeting every coalition's value costs
 /// no more than the grand coalition's value (a linear programme).
 pub fn core_is_empty(v: &[f64], n: usize) -> bool {
-    use minilp::{ComparisonOp, OptimizationDirection, Problem};
+    use good_lp::{
+        constraint, microlp, variable, Expression, ProblemVariables, Solution, SolverModel,
+    };
     let grand = v[(1usize << n) - 1];
-    let mut lp = Problem::new(OptimizationDirection::Minimize);
-    let x: Vec<_> = (0..n)
-        .map(|_| lp.add_var(1.0, (f64::NEG_INFINITY, f64::INFINITY)))
-        .collect();
+    let mut vars = ProblemVariables::new();
+    let x: Vec<_> = (0..n).map(|_| vars.add(variable())).collect();
+    let total: Expression = x.iter().sum();
+    let mut lp = vars.minimise(total.clone()).using(microlp);
     // Every coalition, the grand one included (which keeps the programme bounded).
     for (mask, &value) in v.iter().enumerate().take(1usize << n).skip(1) {
-        let terms: Vec<_> = (0..n)
-            .filter(|i| mask >> i & 1 == 1)
-            .map(|i| (x[i], 1.0))
-            .collect();
-        lp.add_constraint(terms.as_slice(), ComparisonOp::Ge, value);
+        let members: Expression = (0..n).filter(|i| mask >> i & 1 == 1).map(|i| x[i]).sum();
+        lp = lp.with(constraint!(members >= value));
     }
     match lp.solve() {
-        Ok(sol) => sol.objective() > grand + 1e-6 * (1.0 + grand.abs()),
+        Ok(sol) => sol.eval(&total) > grand + 1e-6 * (1.0 + grand.abs()),
         Err(_) => true,
     }
 }
