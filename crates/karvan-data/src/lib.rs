@@ -2,7 +2,7 @@
 //! loading with every problem reported by file, line and column, the embedded default
 //! dataset, and scenarios that override a dataset by stable ids.
 
-mod csvtable;
+pub mod csvtable;
 pub mod dataset;
 pub mod embedded;
 pub mod limits;

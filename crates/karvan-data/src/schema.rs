@@ -49,7 +49,7 @@ impl Table {
     }
 }
 
-const fn req(name: &'static str, kind: Kind, unit: &'static str, doc: &'static str) -> Column {
+pub const fn req(name: &'static str, kind: Kind, unit: &'static str, doc: &'static str) -> Column {
     Column {
         name,
         kind,
@@ -60,7 +60,7 @@ const fn req(name: &'static str, kind: Kind, unit: &'static str, doc: &'static s
     }
 }
 
-const fn opt(
+pub const fn opt(
     name: &'static str,
     kind: Kind,
     unit: &'static str,
@@ -77,7 +77,7 @@ const fn opt(
     }
 }
 
-const SOURCE: Column = req(
+pub const SOURCE: Column = req(
     "source",
     Kind::Text,
     "",
@@ -100,12 +100,12 @@ pub const LAYERS: &[&str] = &["road", "rail-1435", "rail-1520", "rail-1676", "se
 pub const TARIFF_KINDS: &[&str] = &["transit", "domestic"];
 
 /// A number from `min` to `max`, both included.
-const fn between(min: f64, max: f64) -> Kind {
+pub const fn between(min: f64, max: f64) -> Kind {
     Kind::Number { min, max }
 }
 
 /// A number greater than 0 and at most `max` (`min` is the smallest positive number).
-const fn above_zero(max: f64) -> Kind {
+pub const fn above_zero(max: f64) -> Kind {
     Kind::Number {
         min: f64::MIN_POSITIVE,
         max,
