@@ -13,6 +13,7 @@ pub mod scenario;
 pub mod schema;
 pub mod types;
 mod validate;
+pub mod water;
 
 pub use dataset::{Dataset, DatasetFiles, Manifest};
 pub use locate::{is_name, locate, locate_named, Located};

@@ -7,8 +7,11 @@
 //! each draining into at most one node downstream through a reach that loses a share of
 //! what it carries, with local inflows, reservoirs, withdrawals and requirements. It does
 //! no input or output and knows no file format. Volumes are in hm³ (million m³) a month.
+//! `model` turns a basin's facts (`karvan_data::water::Basin`) into those arrays for a
+//! sequence of years and reads the months back.
 
 mod allocate;
+pub mod model;
 mod network;
 
 pub use allocate::{allocate_month, simulate, Month, MonthDemand, State};

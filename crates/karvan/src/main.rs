@@ -9,6 +9,7 @@ mod game;
 mod load;
 mod print;
 mod resilience;
+mod water;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -231,6 +232,12 @@ enum Command {
     Appraise {
         #[command(flatten)]
         args: appraise::Args,
+    },
+    /// The river basin month by month: flows at the gauges against observations,
+    /// deliveries and shortages by canal and country, and what a diversion takes.
+    Water {
+        #[command(flatten)]
+        args: water::Args,
     },
     /// The base year against what is observed: every observation of the dataset with the
     /// run's prediction, errors, GEH and range, and summary statistics.
@@ -489,6 +496,7 @@ fn main() -> ExitCode {
             args,
         } => resilience::resilience(scenario.as_deref(), &args, out, json),
         Command::Appraise { args } => appraise::appraise(&args, json),
+        Command::Water { args } => water::water(&args),
         Command::Fit { scenario, out } => calibration::fit(scenario.as_deref(), out, json),
         Command::Calibrate {
             scenario,

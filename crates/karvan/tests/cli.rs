@@ -41,6 +41,7 @@ fn every_subcommand_has_help() {
         "risk",
         "resilience",
         "appraise",
+        "water",
         "report",
         "serve",
         "assign",
@@ -685,4 +686,39 @@ fn appraise_writes_its_tables_and_refuses_what_it_cannot_appraise() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("outside the appraised years"));
+}
+
+#[test]
+fn water_prints_flows_deliveries_and_a_diversion_table() {
+    karvan()
+        .args(["water", "--basin"])
+        .arg(testdata("tiny-basin"))
+        .args([
+            "--regimes",
+            "normal,dry",
+            "--divert",
+            "upper-canal",
+            "--levels",
+            "200",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("| normal | 812 | 289 |")
+                .and(predicate::str::contains(
+                    "| gauge | normal | 1–12 | 900 | 812 | -9.8% |",
+                ))
+                .and(predicate::str::contains(
+                    "| normal | 200 | 200 | 450 (+0) | 418 (-130) |",
+                )),
+        );
+    karvan()
+        .args(["water", "--basin"])
+        .arg(testdata("tiny-basin"))
+        .args(["--regimes", "monsoon"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "no inflow is given for regime `monsoon`; regimes: dry, normal",
+        ));
 }

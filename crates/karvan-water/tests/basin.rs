@@ -1,0 +1,158 @@
+//! The hand-made tiny basin through the model: a year balances as a whole, the quota and
+//! the canal's capacity bind, and a bad basin is refused with file, line and column.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use karvan_data::water::Basin;
+use karvan_water::model::{run, ModelError, Settings};
+
+fn dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/tiny-basin")
+}
+
+fn tiny() -> Basin {
+    Basin::load_dir(&dir()).unwrap()
+}
+
+fn year(regime: &str) -> Settings {
+    Settings {
+        years: vec![regime.to_string()],
+        ..Settings::default()
+    }
+}
+
+#[test]
+fn a_year_balances_as_a_whole() {
+    let b = tiny();
+    for regime in ["normal", "dry"] {
+        let r = run(&b, &year(regime)).unwrap();
+        let inflow: f64 = b
+            .inflows
+            .iter()
+            .filter(|i| i.regime == regime)
+            .map(|i| i.volume.annual_hm3)
+            .sum();
+        let drawn = b.reservoirs[0].initial_hm3 - r.months.last().unwrap().storage[0];
+        let lost: f64 = r.months.iter().flat_map(|m| m.lost.iter()).sum();
+        let used: f64 = b
+            .withdrawals
+            .iter()
+            .enumerate()
+            .map(|(k, w)| {
+                (1.0 - w.return_fraction) * r.months.iter().map(|m| m.delivered[k]).sum::<f64>()
+            })
+            .sum();
+        let sea = r.flow("sea", 0, &(1..=12).collect::<Vec<_>>()).unwrap();
+        let gap = inflow + drawn - used - lost - sea;
+        assert!(gap.abs() < 1e-6, "{regime}: {gap}");
+    }
+}
+
+#[test]
+fn the_quota_and_the_canal_capacity_bind() {
+    let r = run(&tiny(), &year("normal")).unwrap();
+    let takes = r.takes(0);
+    // The lower canal asks 500 from April to October; its country's quota is 450.
+    let lower = takes.iter().find(|t| t.0 == "lower-canal").unwrap();
+    assert!((lower.3 - 450.0).abs() < 1e-6, "{lower:?}");
+    // The upper canal asks 20% of 400 in June and July, more than 30 m³/s carries.
+    let upper = takes.iter().find(|t| t.0 == "upper-canal").unwrap();
+    assert!(upper.2 < 400.0 - 1.0, "{upper:?}");
+    assert!(r.reliability(1) < 1.0);
+}
+
+#[test]
+fn unknown_regimes_and_names_are_refused() {
+    let b = tiny();
+    match run(&b, &year("wet")) {
+        Err(ModelError::UnknownRegime { known, .. }) => assert_eq!(known, "dry, normal"),
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+    let mut s = year("normal");
+    s.without_reservoirs = vec!["sea".into()];
+    assert_eq!(
+        run(&b, &s).map(|_| ()).unwrap_err(),
+        ModelError::UnknownReservoir("sea".into())
+    );
+}
+
+fn load_edited(file: &str, old: &str, new: &str) -> karvan_data::Problems {
+    let mut files: HashMap<String, String> = HashMap::new();
+    for e in std::fs::read_dir(dir()).unwrap() {
+        let e = e.unwrap();
+        files.insert(
+            e.file_name().to_string_lossy().into_owned(),
+            std::fs::read_to_string(e.path()).unwrap(),
+        );
+    }
+    let text = files.get_mut(file).unwrap();
+    assert!(text.contains(old), "{file} has no `{old}`");
+    *text = text.replacen(old, new, 1);
+    Basin::from_files("tiny-basin", &files).unwrap_err()
+}
+
+#[test]
+fn a_bad_basin_is_refused_with_file_line_and_column() {
+    let has =
+        |p: &karvan_data::Problems, file: &str, line: Option<u64>, column: &str, words: &str| {
+            p.iter().any(|x| {
+                x.file == file
+                    && x.line == line
+                    && x.column.as_deref() == Some(column)
+                    && x.message.contains(words)
+            })
+        };
+    let p = load_edited("reaches.csv", "dam-meet,dam,meet", "dam-meet,dam,nowhere");
+    assert!(
+        has(&p, "reaches.csv", Some(3), "to", "unknown node `nowhere`"),
+        "{p}"
+    );
+    let p = load_edited(
+        "reaches.csv",
+        "south-meet,south,meet",
+        "south-meet,dam,meet",
+    );
+    assert!(
+        has(
+            &p,
+            "reaches.csv",
+            Some(4),
+            "from",
+            "a second reach out of `dam`"
+        ),
+        "{p}"
+    );
+    let p = load_edited("shapes.csv", "flat,1,", "flat,1,0.5");
+    assert!(
+        p.iter()
+            .any(|x| x.file == "shapes.csv" && x.message.contains("`flat` sum to")),
+        "{p}"
+    );
+    let p = load_edited(
+        "withdrawals.csv",
+        "upper-canal,30,1,400,irrigation",
+        "upper-canal,30,1,400,monsoon",
+    );
+    assert!(
+        has(
+            &p,
+            "withdrawals.csv",
+            Some(2),
+            "shape",
+            "unknown shape `monsoon`"
+        ),
+        "{p}"
+    );
+    let p = load_edited("quotas.csv", "4-10", "4-13");
+    assert!(has(&p, "quotas.csv", Some(2), "months", "season"), "{p}");
+    let p = load_edited(
+        "nodes.csv",
+        "north,North headwater,inflow",
+        "north,North headwater,terminal",
+    );
+    assert!(
+        p.iter().any(|x| x.message.contains("exactly one terminal")),
+        "{p}"
+    );
+}
