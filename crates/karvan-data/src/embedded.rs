@@ -91,3 +91,20 @@ pub const SCENARIOS: &[(&str, &str)] = &[
 pub fn scenario(name: &str) -> Option<&'static str> {
     SCENARIOS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
 }
+
+const AMU_DARYA: &[(&str, &str)] = dataset_files!("data/amu-darya":
+    "basin.toml", "nodes.csv", "reaches.csv", "shapes.csv", "inflows.csv", "reservoirs.csv",
+    "withdrawals.csv", "quotas.csv", "requirements.csv", "observations.csv",
+);
+
+/// The default river basin's name.
+pub const DEFAULT_BASIN: &str = "amu-darya";
+
+/// The embedded default river basin.
+pub fn basin() -> Result<crate::water::Basin, Problems> {
+    let files: HashMap<String, String> = AMU_DARYA
+        .iter()
+        .map(|(f, t)| (f.to_string(), t.to_string()))
+        .collect();
+    crate::water::Basin::from_files(&format!("embedded:{DEFAULT_BASIN}"), &files)
+}

@@ -109,6 +109,20 @@ pub const RESERVOIRS: Table = Table {
             "none",
             "Release the operators keep (not yet applied by the allocation).",
         ),
+        opt(
+            "target_hm3",
+            between(0.0, 1e6),
+            "hm³",
+            "initial_hm3",
+            "Storage the operators refill towards when water is left over; above it water is passed on.",
+        ),
+        opt(
+            "status",
+            Kind::OneOf(&["existing", "under_construction"]),
+            "",
+            "existing",
+            "A reservoir under construction passes water through unless a run builds it.",
+        ),
         SOURCE,
     ],
 };
@@ -277,6 +291,9 @@ pub struct ReservoirRow {
     pub capacity_hm3: f64,
     pub dead_hm3: f64,
     pub initial_hm3: f64,
+    pub target_hm3: f64,
+    /// Under construction: built only when a run says so.
+    pub planned: bool,
     pub line: u64,
 }
 
@@ -452,6 +469,11 @@ impl Basin {
                     capacity_hm3: r.number("capacity_hm3").unwrap_or(0.0),
                     dead_hm3: r.number("dead_hm3").unwrap_or(0.0),
                     initial_hm3: r.number("initial_hm3").unwrap_or(0.0),
+                    target_hm3: r
+                        .number("target_hm3")
+                        .or(r.number("initial_hm3"))
+                        .unwrap_or(0.0),
+                    planned: r.text("status") == Some("under_construction"),
                     line: r.line,
                 }),
                 "withdrawals.csv" => b.withdrawals.push(Withdrawal {

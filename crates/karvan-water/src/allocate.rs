@@ -121,8 +121,17 @@ pub fn allocate_month(
         .enumerate()
         .map(|(k, t)| rank(t.priority) * v.take[k])
         .sum();
-    let stored: Expression = v.store.iter().sum();
+    // Refilling is worth something up to each reservoir's target, nothing above it.
+    let refill: Vec<Variable> = net
+        .reservoirs
+        .iter()
+        .map(|r| vars.add(variable().min(0.0).max(r.target_hm3)))
+        .collect();
+    let stored: Expression = refill.iter().sum();
     let mut lp = vars.maximise(served + 1e-3 * stored).using(microlp);
+    for (r, u) in refill.iter().enumerate() {
+        lp = lp.with(constraint!(*u <= v.store[r]));
+    }
     for c in physics(net, month, ask, state, &v) {
         lp = lp.with(c);
     }

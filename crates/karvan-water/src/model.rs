@@ -17,6 +17,8 @@ pub struct Settings {
     pub demand_hm3: BTreeMap<String, f64>,
     /// Reservoirs not (yet) built: their nodes pass water through.
     pub without_reservoirs: Vec<String>,
+    /// Reservoirs under construction that this run builds (Rogun).
+    pub with_reservoirs: Vec<String>,
 }
 
 /// What can stop a simulation.
@@ -57,7 +59,7 @@ pub fn build(basin: &Basin, s: &Settings) -> Result<Built, ModelError> {
     for r in &basin.reaches {
         downstream[at(&r.from)] = Some((at(&r.to), r.loss_fraction));
     }
-    for id in &s.without_reservoirs {
+    for id in s.without_reservoirs.iter().chain(&s.with_reservoirs) {
         if !basin.reservoirs.iter().any(|r| &r.node == id) {
             return Err(ModelError::UnknownReservoir(id.clone()));
         }
@@ -71,11 +73,13 @@ pub fn build(basin: &Basin, s: &Settings) -> Result<Built, ModelError> {
         .reservoirs
         .iter()
         .filter(|r| !s.without_reservoirs.contains(&r.node))
+        .filter(|r| !r.planned || s.with_reservoirs.contains(&r.node))
         .map(|r| Reservoir {
             node: at(&r.node),
             capacity_hm3: r.capacity_hm3,
             dead_hm3: r.dead_hm3,
             initial_hm3: r.initial_hm3,
+            target_hm3: r.target_hm3,
         })
         .collect();
     let mut takes = Vec::new();

@@ -8,6 +8,9 @@ pub struct Reservoir {
     pub capacity_hm3: f64,
     pub dead_hm3: f64,
     pub initial_hm3: f64,
+    /// Storage the operators refill towards when water is left over; above it the
+    /// reservoir passes water on rather than hoard it.
+    pub target_hm3: f64,
 }
 
 /// Water taken at a node for a use: a canal's withdrawal (up to its capacity) or a

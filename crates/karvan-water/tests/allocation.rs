@@ -34,6 +34,7 @@ fn chain() -> Network {
             capacity_hm3: 100.0,
             dead_hm3: 10.0,
             initial_hm3: 40.0,
+            target_hm3: 100.0,
         }],
         takes: vec![
             Take {

@@ -14,9 +14,9 @@ use karvan_water::model::{run, Run, Settings};
 /// Options of `karvan water`.
 #[derive(Clone, clap::Args)]
 pub struct Args {
-    /// Basin folder (basin.toml and its CSV tables).
+    /// Basin folder (basin.toml and its CSV tables). Default: the embedded Amu Darya.
     #[arg(long)]
-    pub basin: PathBuf,
+    pub basin: Option<PathBuf>,
     /// Regimes to simulate, each a year of its own from the initial storage.
     #[arg(long, value_delimiter = ',', default_values_t = ["2021".to_string(), "2023".to_string(), "2024".to_string(), "normal".to_string(), "dry".to_string(), "wet".to_string()])]
     pub regimes: Vec<String>,
@@ -26,6 +26,9 @@ pub struct Args {
     /// A reservoir not built: its node passes water through (repeat).
     #[arg(long = "without-reservoir", value_name = "NODE")]
     pub without: Vec<String>,
+    /// A reservoir under construction built for this run (repeat): Rogun.
+    #[arg(long = "with-reservoir", value_name = "NODE")]
+    pub with: Vec<String>,
     /// A withdrawal whose diversion levels are compared, with `--levels`.
     #[arg(long, value_name = "NODE")]
     pub divert: Option<String>,
@@ -53,6 +56,7 @@ fn settings(args: &Args, regime: &str) -> Result<Settings> {
         years: vec![regime.to_string()],
         demand_hm3: demand,
         without_reservoirs: args.without.clone(),
+        with_reservoirs: args.with.clone(),
     })
 }
 
@@ -85,7 +89,11 @@ fn terminal(basin: &Basin) -> String {
 
 /// `karvan water`.
 pub fn water(args: &Args) -> Result<ExitCode> {
-    let basin = Basin::load_dir(&args.basin).map_err(|p| anyhow!("{p}"))?;
+    let basin = match &args.basin {
+        Some(dir) => Basin::load_dir(dir),
+        None => karvan_data::embedded::basin(),
+    }
+    .map_err(|p| anyhow!("{p}"))?;
     let mut md = format!("# Karvan water: {}\n\n", basin.manifest.title);
     let all: Vec<usize> = (1..=12).collect();
     let gauges: Vec<&str> = basin
