@@ -704,12 +704,12 @@ fn water_prints_flows_deliveries_and_a_diversion_table() {
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("| normal | 812 | 289 |")
+            predicate::str::contains("| normal | 983 | 426 |")
                 .and(predicate::str::contains(
-                    "| gauge | normal | 1–12 | 900 | 812 | -9.8% |",
+                    "| gauge | normal | 1–12 | 900 | 983 | +9.2% |",
                 ))
                 .and(predicate::str::contains(
-                    "| normal | 200 | 200 | 450 (+0) | 418 (-130) |",
+                    "| normal | 200 | 200 | 450 (+0) | 554 (-130) |",
                 )),
         );
     karvan()
