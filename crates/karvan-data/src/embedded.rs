@@ -85,6 +85,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "afpak-closure-2025",
         include_str!("../../../scenarios/afpak-closure-2025.toml"),
     ),
+    (
+        "qosh-tepa",
+        include_str!("../../../scenarios/qosh-tepa.toml"),
+    ),
 ];
 
 /// A shipped scenario's text by name.

@@ -52,6 +52,9 @@ pub struct Scenario {
     /// Closures during the year, for `karvan risk`.
     #[serde(default, rename = "disruption")]
     pub disruptions: Vec<Disruption>,
+    /// The river basin's settings, for `karvan water`.
+    #[serde(default)]
+    pub water: WaterSettings,
     /// The file's text, kept to point problems found later at their lines.
     #[serde(skip)]
     pub text: Option<String>,
@@ -120,7 +123,80 @@ impl Scenario {
                     .or(h.carrying_cost_usd_per_tkm),
             },
             disruptions,
+            water: self.water.on_top_of(parent.water),
             text: self.text,
+        }
+    }
+}
+
+/// What a scenario sets for the river basin (`[water]`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaterSettings {
+    /// The regime of each year simulated, in order: an observed year (`"2021"`) or
+    /// `"normal"`, `"dry"`, `"wet"`; a multi-year sequence is simply several.
+    #[serde(default)]
+    pub years: Vec<String>,
+    /// The calendar year of the first simulated year, for phases (default: the basin's
+    /// base year).
+    #[serde(default)]
+    pub start_year: Option<i32>,
+    /// Withdrawal node → yearly demand, hm³ (a diversion level).
+    #[serde(default)]
+    pub demand: BTreeMap<String, f64>,
+    /// A withdrawal's demand from a year on (Qosh Tepa's phases).
+    #[serde(default, rename = "phase")]
+    pub phases: Vec<WaterPhase>,
+    /// Reservoirs under construction built in this scenario (Rogun).
+    #[serde(default)]
+    pub build_reservoirs: Vec<String>,
+    /// Quotas added or replaced (by id): a quota for Afghanistan, a changed limit.
+    #[serde(default, rename = "quota")]
+    pub quotas: Vec<WaterQuota>,
+}
+
+/// A withdrawal's yearly demand from `from` on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaterPhase {
+    pub node: String,
+    pub from: i32,
+    pub hm3: f64,
+}
+
+/// A quota set by a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaterQuota {
+    pub id: String,
+    pub country: String,
+    pub members: Vec<String>,
+    /// Season as `4-9`.
+    pub months: String,
+    pub cap_hm3: f64,
+}
+
+impl WaterSettings {
+    fn on_top_of(self, parent: WaterSettings) -> WaterSettings {
+        let mut demand = parent.demand;
+        demand.extend(self.demand);
+        let mut phases = parent.phases;
+        phases.extend(self.phases);
+        let mut build = parent.build_reservoirs;
+        build.extend(self.build_reservoirs);
+        let mut quotas = parent.quotas;
+        quotas.extend(self.quotas);
+        WaterSettings {
+            years: if self.years.is_empty() {
+                parent.years
+            } else {
+                self.years
+            },
+            start_year: self.start_year.or(parent.start_year),
+            demand,
+            phases,
+            build_reservoirs: build,
+            quotas,
         }
     }
 }

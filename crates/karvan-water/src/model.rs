@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use karvan_data::water::Basin;
+use karvan_data::scenario::WaterSettings;
+use karvan_data::water::{parse_months, Basin, QuotaRow};
 
 use crate::{hm3_per_m3s, simulate, Month, MonthDemand, Network, Quota, Reservoir, Take, MONTHS};
 
@@ -19,6 +20,75 @@ pub struct Settings {
     pub without_reservoirs: Vec<String>,
     /// Reservoirs under construction that this run builds (Rogun).
     pub with_reservoirs: Vec<String>,
+    /// Calendar year of the first simulated year (default: the basin's base year).
+    pub start_year: Option<i32>,
+    /// A withdrawal's yearly demand from a calendar year on: (node, year, hm³).
+    pub phases: Vec<(String, i32, f64)>,
+    /// Quotas added, or replacing the basin's of the same id.
+    pub quotas: Vec<QuotaRow>,
+}
+
+/// Largest yearly volume a scenario may set, hm³ (more than the whole basin carries).
+const MAX_HM3: f64 = 1e6;
+
+impl Settings {
+    /// The settings of a scenario's `[water]` table, checked: volumes within 0–1,000,000
+    /// hm³ and seasons written as months. `file` names the scenario in messages.
+    pub fn from_scenario(w: &WaterSettings, file: &str) -> Result<Settings, ModelError> {
+        let bad = |what: String| Err(ModelError::Scenario(format!("{file}: [water] {what}")));
+        let volume = |v: f64| v.is_finite() && (0.0..=MAX_HM3).contains(&v);
+        for (node, v) in &w.demand {
+            if !volume(*v) {
+                return bad(format!(
+                    "demand of `{node}` is {v}; it must be 0–1,000,000 hm³"
+                ));
+            }
+        }
+        for p in &w.phases {
+            if !volume(p.hm3) {
+                return bad(format!(
+                    "phase of `{}` from {} is {} hm³; it must be 0–1,000,000",
+                    p.node, p.from, p.hm3
+                ));
+            }
+        }
+        let mut quotas = Vec::new();
+        for q in &w.quotas {
+            let Some(months) = parse_months(&q.months) else {
+                return bad(format!(
+                    "quota `{}`: season `{}` is not months like `4-9`",
+                    q.id, q.months
+                ));
+            };
+            if !volume(q.cap_hm3) {
+                return bad(format!(
+                    "quota `{}`: cap {} must be 0–1,000,000 hm³",
+                    q.id, q.cap_hm3
+                ));
+            }
+            quotas.push(QuotaRow {
+                id: q.id.clone(),
+                country: q.country.clone(),
+                members: q.members.clone(),
+                months,
+                cap_hm3: q.cap_hm3,
+                line: 0,
+            });
+        }
+        Ok(Settings {
+            years: w.years.clone(),
+            demand_hm3: w.demand.clone(),
+            without_reservoirs: vec![],
+            with_reservoirs: w.build_reservoirs.clone(),
+            start_year: w.start_year,
+            phases: w
+                .phases
+                .iter()
+                .map(|p| (p.node.clone(), p.from, p.hm3))
+                .collect(),
+            quotas,
+        })
+    }
 }
 
 /// What can stop a simulation.
@@ -34,6 +104,8 @@ pub enum ModelError {
     Network(#[from] crate::NetworkError),
     #[error("{0}")]
     Solve(String),
+    #[error("{0}")]
+    Scenario(String),
 }
 
 /// The arrays of a basin: the network and where each table's rows went.
@@ -64,8 +136,14 @@ pub fn build(basin: &Basin, s: &Settings) -> Result<Built, ModelError> {
             return Err(ModelError::UnknownReservoir(id.clone()));
         }
     }
-    for id in s.demand_hm3.keys() {
-        if !basin.withdrawals.iter().any(|w| &w.demand.node == id) {
+    let is_withdrawal = |id: &str| basin.withdrawals.iter().any(|w| w.demand.node == id);
+    for id in s
+        .demand_hm3
+        .keys()
+        .chain(s.phases.iter().map(|p| &p.0))
+        .chain(s.quotas.iter().flat_map(|q| q.members.iter()))
+    {
+        if !is_withdrawal(id) {
             return Err(ModelError::UnknownWithdrawal(id.clone()));
         }
     }
@@ -104,9 +182,14 @@ pub fn build(basin: &Basin, s: &Settings) -> Result<Built, ModelError> {
         });
         names.push((r.volume.node.clone(), true));
     }
-    let quotas = basin
+    let mut quota_rows: Vec<&QuotaRow> = basin
         .quotas
         .iter()
+        .filter(|q| !s.quotas.iter().any(|o| o.id == q.id))
+        .collect();
+    quota_rows.extend(&s.quotas);
+    let quotas = quota_rows
+        .into_iter()
         .map(|q| Quota {
             takes: q
                 .members
@@ -142,7 +225,9 @@ fn asks(
 ) -> Result<Vec<MonthDemand>, ModelError> {
     let shape = |name: &str, m: usize| basin.shapes.get(name).map_or(0.0, |sh| sh[m]);
     let mut out = Vec::with_capacity(s.years.len() * MONTHS);
-    for regime in &s.years {
+    let start = s.start_year.unwrap_or(basin.manifest.base_year);
+    for (y, regime) in s.years.iter().enumerate() {
+        let calendar = start + y as i32;
         if !basin.inflows.iter().any(|i| &i.regime == regime) {
             return Err(ModelError::UnknownRegime {
                 regime: regime.clone(),
@@ -156,10 +241,16 @@ fn asks(
             }
             let mut demand = Vec::new();
             for w in &basin.withdrawals {
-                let annual = s
-                    .demand_hm3
-                    .get(&w.demand.node)
-                    .copied()
+                // A phase begun by this calendar year wins, then the run's demand, then
+                // the basin's.
+                let phase = s
+                    .phases
+                    .iter()
+                    .filter(|p| p.0 == w.demand.node && p.1 <= calendar)
+                    .max_by_key(|p| p.1)
+                    .map(|p| p.2);
+                let annual = phase
+                    .or_else(|| s.demand_hm3.get(&w.demand.node).copied())
                     .unwrap_or(w.demand.annual_hm3);
                 let asked = annual * shape(&w.demand.shape, m);
                 let cap = w.capacity_m3s.map_or(f64::INFINITY, |c| c * hm3_per_m3s(m));

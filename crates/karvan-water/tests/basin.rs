@@ -156,3 +156,50 @@ fn a_bad_basin_is_refused_with_file_line_and_column() {
         "{p}"
     );
 }
+
+#[test]
+fn a_scenario_phases_a_diversion_in_and_caps_it_with_a_quota() {
+    let text = r#"
+base = "tiny"
+[water]
+years = ["normal", "normal", "normal"]
+start_year = 2030
+[[water.phase]]
+node = "upper-canal"
+from = 2031
+hm3 = 100
+[[water.quota]]
+id = "bbb"
+country = "BBB"
+members = ["upper-canal"]
+months = "1-12"
+cap_hm3 = 60
+"#;
+    let sc = karvan_data::Scenario::parse(text, "s.toml").unwrap();
+    let mut s = Settings::from_scenario(&sc.water, "s.toml").unwrap();
+    let quota = s.quotas.clone();
+    s.quotas.clear();
+    let r = run(&tiny(), &s).unwrap();
+    let got = |r: &karvan_water::model::Run, y: usize| {
+        r.takes(y).iter().find(|t| t.0 == "upper-canal").unwrap().3
+    };
+    // 2030 asks the basin's 400 (less what the canal carries); from 2031 the phase's 100.
+    assert!(got(&r, 0) > 300.0, "{}", got(&r, 0));
+    assert!((got(&r, 1) - 100.0).abs() < 1e-6, "{}", got(&r, 1));
+    // The new quota caps it at 60 a year, every year.
+    s.quotas = quota;
+    let capped = run(&tiny(), &s).unwrap();
+    for y in 0..3 {
+        assert!((got(&capped, y) - 60.0).abs() < 1e-6, "{}", got(&capped, y));
+    }
+    // Bad settings are named.
+    let bad = karvan_data::Scenario::parse(
+        "base = \"tiny\"\n[water]\n[[water.quota]]\nid = \"q\"\ncountry = \"X\"\nmembers = []\nmonths = \"13\"\ncap_hm3 = 1\n",
+        "s.toml",
+    )
+    .unwrap();
+    let e = Settings::from_scenario(&bad.water, "s.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("s.toml: [water] quota `q`: season `13`"), "{e}");
+}

@@ -14,11 +14,19 @@ use karvan_water::model::{run, Run, Settings};
 /// Options of `karvan water`.
 #[derive(Clone, clap::Args)]
 pub struct Args {
+    /// Scenario whose `[water]` table applies (a file or a shipped scenario's name); the
+    /// flags below go on top.
+    pub scenario: Option<String>,
+    /// Output folder. Default: out/water-<scenario>.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
     /// Basin folder (basin.toml and its CSV tables). Default: the embedded Amu Darya.
     #[arg(long)]
     pub basin: Option<PathBuf>,
-    /// Regimes to simulate, each a year of its own from the initial storage.
-    #[arg(long, value_delimiter = ',', default_values_t = ["2021".to_string(), "2023".to_string(), "2024".to_string(), "normal".to_string(), "dry".to_string(), "wet".to_string()])]
+    /// Regimes to simulate, each a year of its own from the initial storage. Default: the
+    /// scenario's `years` as one sequence (storage carried), else 2021, 2023, 2024,
+    /// normal, dry and wet.
+    #[arg(long, value_delimiter = ',')]
     pub regimes: Vec<String>,
     /// A withdrawal's yearly demand, `NODE=HM3` (repeat): a diversion level.
     #[arg(long = "demand", value_name = "NODE=HM3")]
@@ -37,8 +45,24 @@ pub struct Args {
     pub levels: Vec<f64>,
 }
 
-fn settings(args: &Args, regime: &str) -> Result<Settings> {
-    let mut demand = BTreeMap::new();
+/// The scenario's `[water]` settings (none: the basin's own), and its name.
+fn scenario(args: &Args) -> Result<(Settings, String)> {
+    match &args.scenario {
+        Some(arg) => {
+            let located = karvan_data::locate(Some(arg), None).map_err(|p| anyhow!("{p}"))?;
+            let sc = located.with_parents().map_err(|p| anyhow!("{p}"))?;
+            let s =
+                Settings::from_scenario(&sc.water, &located.label).map_err(|e| anyhow!("{e}"))?;
+            Ok((s, sc.name.unwrap_or_else(|| located.label.clone())))
+        }
+        None => Ok((Settings::default(), "baseline".into())),
+    }
+}
+
+/// The flags on top of `base`, for `years`.
+fn settings(args: &Args, base: &Settings, years: &[String]) -> Result<Settings> {
+    let mut s = base.clone();
+    s.years = years.to_vec();
     for spec in &args.demand {
         let (node, v) = spec
             .split_once('=')
@@ -50,20 +74,17 @@ fn settings(args: &Args, regime: &str) -> Result<Settings> {
         if !(0.0..=1e6).contains(&v) {
             bail!("--demand `{spec}`: a yearly demand is 0–1,000,000 hm³");
         }
-        demand.insert(node.trim().to_string(), v);
+        s.demand_hm3.insert(node.trim().to_string(), v);
     }
-    Ok(Settings {
-        years: vec![regime.to_string()],
-        demand_hm3: demand,
-        without_reservoirs: args.without.clone(),
-        with_reservoirs: args.with.clone(),
-    })
+    s.without_reservoirs.extend(args.without.iter().cloned());
+    s.with_reservoirs.extend(args.with.iter().cloned());
+    Ok(s)
 }
 
-/// Deliveries by country in year 0: (asked, got), hm³.
-fn by_country(basin: &Basin, r: &Run) -> BTreeMap<String, (f64, f64)> {
+/// Deliveries by country in year `year`: (asked, got), hm³.
+fn by_country(basin: &Basin, r: &Run, year: usize) -> BTreeMap<String, (f64, f64)> {
     let mut out: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-    for (node, req, asked, got) in r.takes(0) {
+    for (node, req, asked, got) in r.takes(year) {
         if req {
             continue;
         }
@@ -94,16 +115,48 @@ pub fn water(args: &Args) -> Result<ExitCode> {
         None => karvan_data::embedded::basin(),
     }
     .map_err(|p| anyhow!("{p}"))?;
-    let mut md = format!("# Karvan water: {}\n\n", basin.manifest.title);
-    let all: Vec<usize> = (1..=12).collect();
+    let (base, name) = scenario(args)?;
+    let sea = terminal(&basin);
     let gauges: Vec<&str> = basin
         .nodes
         .iter()
         .filter(|n| n.kind == "gauge")
         .map(|n| n.id.as_str())
         .collect();
-    let sea = terminal(&basin);
-    md.push_str("## Flows by regime (hm³ in the year)\n\n| regime |");
+    let all: Vec<usize> = (1..=12).collect();
+    // One sequence when the scenario gives its years, else each regime a year of its own.
+    let sequence = args.regimes.is_empty() && !base.years.is_empty();
+    let regimes: Vec<String> = if !args.regimes.is_empty() {
+        args.regimes.clone()
+    } else if sequence {
+        base.years.clone()
+    } else {
+        ["2021", "2023", "2024", "normal", "dry", "wet"]
+            .map(String::from)
+            .to_vec()
+    };
+    // (label, run, year index within the run)
+    let mut years: Vec<(String, std::rc::Rc<Run>, usize)> = Vec::new();
+    if sequence {
+        let r = std::rc::Rc::new(
+            run(&basin, &settings(args, &base, &regimes)?).map_err(|e| anyhow!("{e}"))?,
+        );
+        let start = base.start_year.unwrap_or(basin.manifest.base_year);
+        for (y, regime) in regimes.iter().enumerate() {
+            years.push((format!("{} ({regime})", start + y as i32), r.clone(), y));
+        }
+    } else {
+        for regime in &regimes {
+            let r = run(
+                &basin,
+                &settings(args, &base, std::slice::from_ref(regime))?,
+            )
+            .map_err(|e| anyhow!("{e}"))?;
+            years.push((regime.clone(), std::rc::Rc::new(r), 0));
+        }
+    }
+    let mut md = format!("# Karvan water: {} ({name})\n\n", basin.manifest.title);
+    md.push_str("## Flows by year (hm³)\n\n| year |");
     for g in &gauges {
         let _ = write!(md, " {g} |");
     }
@@ -112,56 +165,125 @@ pub fn water(args: &Args) -> Result<ExitCode> {
         " to {sea} |\n|---|{}---:|",
         "---:|".repeat(gauges.len())
     );
-    let mut runs = Vec::new();
-    for regime in &args.regimes {
-        let r = run(&basin, &settings(args, regime)?).map_err(|e| anyhow!("{e}"))?;
-        let _ = write!(md, "| {regime} |");
+    for (label, r, y) in &years {
+        let _ = write!(md, "| {label} |");
         for g in &gauges {
-            let _ = write!(md, " {:.0} |", r.flow(g, 0, &all).unwrap_or(0.0));
+            let _ = write!(md, " {:.0} |", r.flow(g, *y, &all).unwrap_or(0.0));
         }
-        let _ = writeln!(md, " {:.0} |", r.flow(&sea, 0, &all).unwrap_or(0.0));
-        runs.push((regime.clone(), r));
+        let _ = writeln!(md, " {:.0} |", r.flow(&sea, *y, &all).unwrap_or(0.0));
     }
-    md.push_str("\n## Against what was observed\n\n| gauge | regime | months | observed hm³ | modelled hm³ | error |\n|---|---|---|---:|---:|---:|\n");
-    for o in &basin.observations {
-        let Some((_, r)) = runs.iter().find(|(g, _)| g == &o.regime) else {
-            continue;
-        };
-        let Some(model) = r.flow(&o.gauge, 0, &o.months) else {
-            continue;
-        };
-        let _ = writeln!(
-            md,
-            "| {} | {} | {}–{} | {:.0} | {:.0} | {:+.1}% |",
-            o.gauge,
-            o.regime,
-            o.months.first().unwrap_or(&0),
-            o.months.last().unwrap_or(&0),
-            o.value_hm3,
-            model,
-            100.0 * (model - o.value_hm3) / o.value_hm3.max(1e-9)
-        );
-    }
-    md.push_str("\n## Deliveries by country (hm³ asked / delivered)\n\n| regime | country | asked | delivered | shortage |\n|---|---|---:|---:|---:|\n");
-    for (regime, r) in &runs {
-        for (c, (asked, got)) in by_country(&basin, r) {
+    if !sequence {
+        md.push_str("\n## Against what was observed\n\n| gauge | regime | months | observed hm³ | modelled hm³ | error |\n|---|---|---|---:|---:|---:|\n");
+        for o in &basin.observations {
+            let Some((_, r, _)) = years.iter().find(|(g, _, _)| g == &o.regime) else {
+                continue;
+            };
+            let Some(model) = r.flow(&o.gauge, 0, &o.months) else {
+                continue;
+            };
             let _ = writeln!(
                 md,
-                "| {regime} | {c} | {asked:.0} | {got:.0} | {:.0} |",
+                "| {} | {} | {}–{} | {:.0} | {:.0} | {:+.1}% |",
+                o.gauge,
+                o.regime,
+                o.months.first().unwrap_or(&0),
+                o.months.last().unwrap_or(&0),
+                o.value_hm3,
+                model,
+                100.0 * (model - o.value_hm3) / o.value_hm3.max(1e-9)
+            );
+        }
+    }
+    md.push_str("\n## Deliveries by country (hm³ asked / delivered)\n\n| year | country | asked | delivered | shortage |\n|---|---|---:|---:|---:|\n");
+    for (label, r, y) in &years {
+        for (c, (asked, got)) in by_country(&basin, r, *y) {
+            let _ = writeln!(
+                md,
+                "| {label} | {c} | {asked:.0} | {got:.0} | {:.0} |",
                 asked - got
             );
         }
     }
-    if let Some(node) = &args.divert {
-        md.push_str(&diversion_table(&basin, args, node)?);
+    md.push_str("\n## Reliability (share of months each take got all it asked)\n\n| take | reliability |\n|---|---:|\n");
+    if let Some((_, r, _)) = years.first() {
+        for (k, (node, req)) in r.built.takes.iter().enumerate() {
+            let label = if *req {
+                format!("{node} (requirement)")
+            } else {
+                node.clone()
+            };
+            let _ = writeln!(md, "| {label} | {:.0}% |", 100.0 * r.reliability(k));
+        }
     }
+    if let Some(node) = &args.divert {
+        md.push_str(&diversion_table(&basin, args, &base, &regimes, node)?);
+    }
+    let out = args.out.clone().unwrap_or_else(|| {
+        std::path::Path::new("out").join(format!("water-{}", crate::load::slug(&name)))
+    });
+    let dir = karvan_report::OutputDir::create(&out)?;
+    dir.write("water.md", md.as_bytes())?;
+    dir.write("water_takes.csv", takes_csv(&years).as_bytes())?;
+    dir.write("water_flows.csv", flows_csv(&basin, &years).as_bytes())?;
+    dir.commit()?;
     print!("{md}");
+    println!("\nMonthly flows and deliveries are in {}/", out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every take's month: asked and delivered, hm³.
+fn takes_csv(years: &[(String, std::rc::Rc<Run>, usize)]) -> String {
+    let mut out =
+        String::from("year,month,take,requirement,asked_hm3,delivered_hm3,shortage_hm3\n");
+    for (label, r, y) in years {
+        for m in &r.months[y * 12..(y + 1) * 12] {
+            for (k, (node, req)) in r.built.takes.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "\"{label}\",{},{node},{req},{:.3},{:.3},{:.3}",
+                    m.month + 1,
+                    m.demand[k],
+                    m.delivered[k],
+                    (m.demand[k] - m.delivered[k]).max(0.0)
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Every node's month: what leaves it downstream and what arrives, hm³.
+fn flows_csv(basin: &Basin, years: &[(String, std::rc::Rc<Run>, usize)]) -> String {
+    let mut out = String::from("year,month,node,kind,country,arrivals_hm3,outflow_hm3,lost_hm3\n");
+    for (label, r, y) in years {
+        for m in &r.months[y * 12..(y + 1) * 12] {
+            for (i, n) in basin.nodes.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "\"{label}\",{},{},{},{},{:.3},{:.3},{:.3}",
+                    m.month + 1,
+                    n.id,
+                    n.kind,
+                    n.country,
+                    m.arrivals[i],
+                    m.outflow[i],
+                    m.lost[i]
+                );
+            }
+        }
+    }
+    out
 }
 
 /// What each diversion level takes from every country's canals and from the delta, by
 /// regime.
-fn diversion_table(basin: &Basin, args: &Args, node: &str) -> Result<String> {
+fn diversion_table(
+    basin: &Basin,
+    args: &Args,
+    base: &Settings,
+    regimes: &[String],
+    node: &str,
+) -> Result<String> {
     let sea = terminal(basin);
     let all: Vec<usize> = (1..=12).collect();
     let mut countries: Vec<String> = basin
@@ -183,12 +305,13 @@ fn diversion_table(basin: &Basin, args: &Args, node: &str) -> Result<String> {
         " to {sea} |\n|---|---:|---:|{}---:|",
         "---:|".repeat(countries.len())
     );
-    for regime in &args.regimes {
-        let mut base: Option<(Vec<f64>, f64)> = None;
+    for regime in regimes {
+        let mut first: Option<(Vec<f64>, f64)> = None;
         let mut levels = vec![0.0];
         levels.extend(args.levels.iter().copied().filter(|l| *l > 0.0));
         for level in levels {
-            let mut s = settings(args, regime)?;
+            let mut s = settings(args, base, std::slice::from_ref(regime))?;
+            s.phases.retain(|p| p.0 != node);
             s.demand_hm3.insert(node.to_string(), level);
             let r = run(basin, &s).map_err(|e| anyhow!("{e}"))?;
             let diverted = r
@@ -196,7 +319,7 @@ fn diversion_table(basin: &Basin, args: &Args, node: &str) -> Result<String> {
                 .iter()
                 .find(|t| t.0 == node && !t.1)
                 .map_or(0.0, |t| t.3);
-            let by = by_country(basin, &r);
+            let by = by_country(basin, &r, 0);
             let got: Vec<f64> = countries
                 .iter()
                 .map(|c| {
@@ -210,7 +333,7 @@ fn diversion_table(basin: &Basin, args: &Args, node: &str) -> Result<String> {
                 })
                 .collect();
             let delta = r.flow(&sea, 0, &all).unwrap_or(0.0);
-            let (b, bd) = base.get_or_insert((got.clone(), delta)).clone();
+            let (b, bd) = first.get_or_insert((got.clone(), delta)).clone();
             let _ = write!(md, "| {regime} | {level:.0} | {diverted:.0} |");
             for (g, g0) in got.iter().zip(&b) {
                 let _ = write!(md, " {g:.0} ({:+.0}) |", g - g0);
