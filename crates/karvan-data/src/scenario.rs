@@ -150,6 +150,10 @@ pub struct WaterSettings {
     /// Reservoirs under construction built in this scenario (Rogun).
     #[serde(default)]
     pub build_reservoirs: Vec<String>,
+    /// Reservoir → the storage its operators fill towards, hm³ (Rogun filling: its
+    /// capacity); default the reservoir's own target.
+    #[serde(default)]
+    pub targets: BTreeMap<String, f64>,
     /// Quotas added or replaced (by id): a quota for Afghanistan, a changed limit.
     #[serde(default, rename = "quota")]
     pub quotas: Vec<WaterQuota>,
@@ -186,7 +190,10 @@ impl WaterSettings {
         build.extend(self.build_reservoirs);
         let mut quotas = parent.quotas;
         quotas.extend(self.quotas);
+        let mut targets = parent.targets;
+        targets.extend(self.targets);
         WaterSettings {
+            targets,
             years: if self.years.is_empty() {
                 parent.years
             } else {

@@ -26,6 +26,8 @@ pub struct Settings {
     pub phases: Vec<(String, i32, f64)>,
     /// Quotas added, or replacing the basin's of the same id.
     pub quotas: Vec<QuotaRow>,
+    /// Reservoir → the storage filled towards, hm³, instead of the basin's target.
+    pub targets: BTreeMap<String, f64>,
 }
 
 /// Largest yearly volume a scenario may set, hm³ (more than the whole basin carries).
@@ -41,6 +43,13 @@ impl Settings {
             if !volume(*v) {
                 return bad(format!(
                     "demand of `{node}` is {v}; it must be 0–1,000,000 hm³"
+                ));
+            }
+        }
+        for (node, v) in &w.targets {
+            if !volume(*v) {
+                return bad(format!(
+                    "target of `{node}` is {v}; it must be 0–1,000,000 hm³"
                 ));
             }
         }
@@ -87,6 +96,7 @@ impl Settings {
                 .map(|p| (p.node.clone(), p.from, p.hm3))
                 .collect(),
             quotas,
+            targets: w.targets.clone(),
         })
     }
 }
@@ -131,7 +141,12 @@ pub fn build(basin: &Basin, s: &Settings) -> Result<Built, ModelError> {
     for r in &basin.reaches {
         downstream[at(&r.from)] = Some((at(&r.to), r.loss_fraction));
     }
-    for id in s.without_reservoirs.iter().chain(&s.with_reservoirs) {
+    for id in s
+        .without_reservoirs
+        .iter()
+        .chain(&s.with_reservoirs)
+        .chain(s.targets.keys())
+    {
         if !basin.reservoirs.iter().any(|r| &r.node == id) {
             return Err(ModelError::UnknownReservoir(id.clone()));
         }
@@ -157,7 +172,12 @@ pub fn build(basin: &Basin, s: &Settings) -> Result<Built, ModelError> {
             capacity_hm3: r.capacity_hm3,
             dead_hm3: r.dead_hm3,
             initial_hm3: r.initial_hm3,
-            target_hm3: r.target_hm3,
+            target_hm3: s
+                .targets
+                .get(&r.node)
+                .copied()
+                .unwrap_or(r.target_hm3)
+                .min(r.capacity_hm3),
         })
         .collect();
     let mut takes = Vec::new();

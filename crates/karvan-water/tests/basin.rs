@@ -203,3 +203,24 @@ cap_hm3 = 60
         .to_string();
     assert!(e.contains("s.toml: [water] quota `q`: season `13`"), "{e}");
 }
+
+#[test]
+fn a_higher_target_fills_the_reservoir_with_what_the_canals_leave() {
+    let mut s = year("normal");
+    let held = run(&tiny(), &s).unwrap();
+    s.targets.insert("dam".into(), 400.0);
+    let filled = run(&tiny(), &s).unwrap();
+    let end = |r: &karvan_water::model::Run| r.months.last().unwrap().storage[0];
+    assert!(
+        end(&filled) > end(&held) + 50.0,
+        "{} against {}",
+        end(&filled),
+        end(&held)
+    );
+    // The canals get what they got before: filling comes after them.
+    for (a, b) in held.takes(0).iter().zip(filled.takes(0)) {
+        if !a.1 {
+            assert!((a.3 - b.3).abs() < 1e-6, "{a:?} {b:?}");
+        }
+    }
+}
