@@ -1696,3 +1696,150 @@ pub async fn cancel_appraisal(
 ) -> ApiResult<Json<Value>> {
     cancel(&state, Kind::Appraisal, id).await
 }
+
+#[derive(Deserialize)]
+pub struct WaterQuery {
+    /// One of the basin's regimes (default `normal`).
+    regime: Option<String>,
+    /// Qosh Tepa's diversion, hm³ a year (default: the basin's, 0).
+    qosh_tepa_hm3: Option<f64>,
+    /// Tajikistan's lumped canals, hm³ a year (default: the basin's, 0).
+    tajik_hm3: Option<f64>,
+}
+
+/// Yearly volume a request may set for a withdrawal, hm³.
+const WATER_HM3: (f64, f64) = (0.0, 100_000.0);
+
+fn water_hm3(field: &str, value: Option<f64>) -> ApiResult<Option<f64>> {
+    match value {
+        Some(v) if !(v.is_finite() && v >= WATER_HM3.0 && v <= WATER_HM3.1) => Err(
+            ApiError::out_of_range(field, "from 0 to 100,000 (hm³ a year)"),
+        ),
+        v => Ok(v),
+    }
+}
+
+/// One year of the embedded river basin in a regime, with Qosh Tepa's and the Tajik
+/// canals' withdrawals as asked: the schematic, each month's flows and storage, each
+/// take's demand and deliveries, and the year's gauges, sea inflow and deliveries by country.
+pub async fn water(
+    State(state): State<AppState>,
+    q: QueryResult<WaterQuery>,
+) -> ApiResult<Json<Value>> {
+    let Query(q) = q?;
+    let qosh = water_hm3("qosh_tepa_hm3", q.qosh_tepa_hm3)?;
+    let tajik = water_hm3("tajik_hm3", q.tajik_hm3)?;
+    state
+        .compute("water balance", move || {
+            let basin = embedded::basin().map_err(|p| ApiError::internal(p.to_string()))?;
+            let regime = q.regime.unwrap_or_else(|| "normal".into());
+            let known = basin.regimes();
+            if !known.contains(&regime) {
+                return Err(ApiError::bad_request(format!(
+                    "`regime` must be one of {}; `{regime}` is not",
+                    known.join(", ")
+                )));
+            }
+            let mut settings = karvan_water::model::Settings {
+                years: vec![regime.clone()],
+                ..Default::default()
+            };
+            if let Some(v) = qosh {
+                settings.demand_hm3.insert("qosh-tepa".into(), v);
+            }
+            if let Some(v) = tajik {
+                settings.demand_hm3.insert("tajik-canals".into(), v);
+            }
+            let run = karvan_water::model::run(&basin, &settings)
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+            let v = water_json(&basin, &run, &regime);
+            match first_null(&v, &[]) {
+                None => Ok(Json(v)),
+                Some(at) => Err(ApiError::internal(format!(
+                    "the water balance is not finite (at {at})"
+                ))),
+            }
+        })
+        .await
+}
+
+fn water_json(
+    basin: &karvan_data::water::Basin,
+    run: &karvan_water::model::Run,
+    regime: &str,
+) -> Value {
+    use std::collections::BTreeMap;
+    let nodes = &basin.nodes;
+    let country_of = |id: &str| {
+        nodes
+            .iter()
+            .find(|n| n.id == id)
+            .map_or(String::new(), |n| n.country.clone())
+    };
+    let months: Vec<Value> = run
+        .months
+        .iter()
+        .map(|m| {
+            let outflow: serde_json::Map<String, Value> = nodes
+                .iter()
+                .zip(&m.outflow)
+                .map(|(n, f)| (n.id.clone(), json!(f)))
+                .collect();
+            let storage: serde_json::Map<String, Value> = run
+                .built
+                .network
+                .reservoirs
+                .iter()
+                .zip(&m.storage)
+                .map(|(r, s)| (nodes[r.node].id.clone(), json!(s)))
+                .collect();
+            json!({ "month": m.month + 1, "outflow": outflow, "storage": storage })
+        })
+        .collect();
+    let mut by_country: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    let takes: Vec<Value> = run
+        .built
+        .takes
+        .iter()
+        .enumerate()
+        .map(|(k, (id, requirement))| {
+            let asked: Vec<f64> = run.months.iter().map(|m| m.demand[k]).collect();
+            let delivered: Vec<f64> = run.months.iter().map(|m| m.delivered[k]).collect();
+            let country = country_of(id);
+            if !requirement {
+                let c = by_country.entry(country.clone()).or_default();
+                c.0 += asked.iter().sum::<f64>();
+                c.1 += delivered.iter().sum::<f64>();
+            }
+            json!({
+                "node": id, "country": country, "requirement": requirement,
+                "asked": asked, "delivered": delivered, "reliability": run.reliability(k),
+            })
+        })
+        .collect();
+    let all: Vec<usize> = (1..=karvan_water::MONTHS).collect();
+    let gauges: serde_json::Map<String, Value> = nodes
+        .iter()
+        .filter(|n| n.kind == "gauge")
+        .map(|n| (n.id.clone(), json!(run.flow(&n.id, 0, &all))))
+        .collect();
+    let to_sea: f64 = nodes
+        .iter()
+        .filter(|n| n.kind == "terminal")
+        .filter_map(|n| run.flow(&n.id, 0, &all))
+        .sum();
+    let by_country: serde_json::Map<String, Value> = by_country
+        .into_iter()
+        .map(|(c, (asked, delivered))| (c, json!({ "asked": asked, "delivered": delivered })))
+        .collect();
+    json!({
+        "regime": regime,
+        "nodes": nodes.iter().map(|n| json!({
+            "id": n.id, "name": n.name, "kind": n.kind, "country": n.country, "lat": n.lat, "lon": n.lon,
+        })).collect::<Vec<_>>(),
+        "reaches": basin.reaches.iter().map(|r| json!({ "from": r.from, "to": r.to })).collect::<Vec<_>>(),
+        "months": months,
+        "takes": takes,
+        "year": { "gauges": gauges, "to_sea": to_sea, "by_country": by_country },
+    })
+}

@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/select-link", get(api::select_link))
         .route("/api/fit", get(api::fit))
         .route("/api/report", get(api::report))
+        .route("/api/water", get(api::water))
         .route("/api/scenarios", get(api::list_scenarios))
         .route(
             "/api/scenarios/{name}",

@@ -1674,3 +1674,83 @@ async fn delete_cancels_a_running_appraisal() {
         (StatusCode::CONFLICT, Some("finished"))
     );
 }
+
+/// The year's total delivered to a country's withdrawals.
+fn delivered_to(v: &Value, country: &str) -> f64 {
+    v["year"]["by_country"][country]["delivered"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no deliveries for {country}: {}", v["year"]))
+}
+
+#[tokio::test]
+async fn water_balance_of_the_basin_and_what_qosh_tepa_takes() {
+    let s = Server::new();
+    let (st, v) = s.get("/api/water").await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["regime"], "normal");
+    let nodes = v["nodes"].as_array().unwrap();
+    assert!(nodes
+        .iter()
+        .any(|n| n["id"] == "qosh-tepa" && n["kind"] == "withdrawal"));
+    assert!(nodes.iter().all(|n| n["lat"].is_f64() && n["lon"].is_f64()));
+    assert_eq!(v["reaches"].as_array().unwrap().len(), nodes.len() - 1);
+    let months = v["months"].as_array().unwrap();
+    assert_eq!(months.len(), 12);
+    assert_eq!(months[0]["month"], 1);
+    assert!(months[5]["outflow"]["termez"].as_f64().unwrap() > 0.0);
+    assert!(months[0]["storage"]["nurek"].as_f64().is_some());
+    let takes = v["takes"].as_array().unwrap();
+    assert!(takes
+        .iter()
+        .all(|t| t["asked"].as_array().unwrap().len() == 12
+            && t["delivered"].as_array().unwrap().len() == 12
+            && (0.0..=1.0).contains(&t["reliability"].as_f64().unwrap())));
+    let kerki = v["year"]["gauges"]["kerki"].as_f64().unwrap();
+    let sea = v["year"]["to_sea"].as_f64().unwrap();
+    assert!(kerki > sea && sea > 0.0, "kerki {kerki}, sea {sea}");
+    for c in ["UZB", "TKM"] {
+        assert!(delivered_to(&v, c) > 0.0);
+    }
+
+    // A dry year: 10,000 hm³ through Qosh Tepa is water the Aral and the canals below miss.
+    let (st, dry) = s.get("/api/water?regime=dry").await;
+    assert_eq!(st, StatusCode::OK, "{dry}");
+    let (st, qt) = s.get("/api/water?regime=dry&qosh_tepa_hm3=10000").await;
+    assert_eq!(st, StatusCode::OK, "{qt}");
+    assert_eq!(qt["regime"], "dry");
+    let sea = |v: &Value| v["year"]["to_sea"].as_f64().unwrap();
+    assert!(
+        sea(&qt) < sea(&dry),
+        "to the sea {} → {}",
+        sea(&dry),
+        sea(&qt)
+    );
+    for c in ["TKM", "UZB"] {
+        assert!(
+            delivered_to(&qt, c) < delivered_to(&dry, c),
+            "{c}: {} → {}",
+            delivered_to(&dry, c),
+            delivered_to(&qt, c)
+        );
+    }
+    assert!(delivered_to(&qt, "AFG") > delivered_to(&dry, "AFG"));
+
+    // Bad input is a 400 naming what is accepted.
+    let (st, v) = s.get("/api/water?regime=soggy").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(
+        error_of(&v).contains("normal") && error_of(&v).contains("dry"),
+        "{v}"
+    );
+    for uri in [
+        "/api/water?qosh_tepa_hm3=-1",
+        "/api/water?tajik_hm3=100001",
+        "/api/water?qosh_tepa_hm3=NaN",
+    ] {
+        let (st, v) = s.get(uri).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(v["code"], "out_of_range", "{uri}: {v}");
+    }
+    let (st, _) = s.get("/api/water?qosh_tepa_hm3=lots").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+}
