@@ -19,7 +19,9 @@
 // are shown for what they are; the Fit tab sets the base year against the observed border
 // counts (summaries, chart, every observation, its CSV); the Appraise tab appraises the
 // Trans-Afghan railway alone in one solved year (its case, the server's four charts, the
-// countries, the cost sharing and the cases' CSV). Exits non-zero with a message on failure.
+// countries, the cost sharing and the cases' CSV); the Water tab draws the Amu Darya on the
+// map, moves through the months and shows what a 10,000 hm³ Qosh Tepa canal takes from the
+// river below. Exits non-zero with a message on failure.
 
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -961,6 +963,51 @@ async function main() {
     return `${shown.text} ${shown.cases[0].join(' | ')}; ${shown.charts.length} charts, ${shown.countries} parties, ` +
       `${shown.sharing} sharing rows; ${dl.suggestedFilename()}`;
   }, APPRAISE_TIMEOUT_MS + 20_000);
+
+  await step('s) the Water tab draws the Amu Darya and what Qosh Tepa takes', async () => {
+    await page.click('#tab-water');
+    await page.waitForFunction(() => document.querySelectorAll('#water-gauges tbody tr[data-gauge]').length > 0
+      || document.querySelector('#message.error:not([hidden])'));
+    const read = () => page.evaluate(() => ({
+      error: document.querySelector('#message.error:not([hidden]) .message-text')?.textContent.trim() || '',
+      gauges: Object.fromEntries([...document.querySelectorAll('#water-gauges tbody tr[data-gauge]')]
+        .map((tr) => [tr.dataset.gauge, [...tr.cells].slice(1).map((td) => Number(td.textContent.replace(/,/g, '')))])),
+      countries: Object.fromEntries([...document.querySelectorAll('#water-countries tbody tr[data-country]')]
+        .map((tr) => [tr.dataset.country, Number(tr.cells[2].textContent.replace(/,/g, ''))])),
+      sea: Number(document.querySelector('#water-sea').textContent.replace(/,/g, '')),
+      month: document.querySelector('#water-month-name').textContent,
+      widths: [...document.querySelectorAll('.leaflet-flows-pane path')].map((p) => Number(p.getAttribute('stroke-width'))),
+      markers: document.querySelectorAll('.leaflet-nodes-pane path.leaflet-interactive').length,
+    }));
+    const before = await read();
+    check(!before.error, `the page shows an error: ${before.error}`);
+    check(before.gauges.termez && before.gauges.kerki, `the gauges shown are ${Object.keys(before.gauges).join(', ')}`);
+    check(before.widths.length >= 20 && before.markers >= 20, `the schematic has ${before.widths.length} reaches and ${before.markers} nodes`);
+    check(before.month === 'Jan', `the month starts at ${before.month}`);
+
+    // July carries the snowmelt: wider lines and more at the gauges than January.
+    await setRange(page, '#water-month', 7);
+    const july = await read();
+    check(july.month === 'Jul', `the slider shows ${july.month}`);
+    check(july.gauges.termez[0] > before.gauges.termez[0], `Termez in July ${july.gauges.termez[0]}, January ${before.gauges.termez[0]}`);
+    check(Math.max(...july.widths) > Math.max(...before.widths), 'the reaches are no wider in July than in January');
+
+    await page.fill('#water-qosh-tepa', '10000');
+    await page.waitForFunction((sea) => Number(document.querySelector('#water-sea').textContent.replace(/,/g, '')) !== sea, before.sea);
+    const after = await read();
+    check(!after.error, `the page shows an error: ${after.error}`);
+    check(after.sea < before.sea, `to the Aral: ${before.sea} → ${after.sea}`);
+    check((after.countries.AFG || 0) > (before.countries.AFG || 0), `Afghanistan gets ${before.countries.AFG} → ${after.countries.AFG}`);
+    check(after.month === 'Jul', 'the month went back when the year was recomputed');
+
+    await dismissNotice(page);
+    await page.screenshot({ path: join(shotDir, 'water.png') });
+    // The river goes with its tab.
+    await page.click('#tab-map');
+    const left = await page.$$eval('.leaflet-flows-pane path', (ps) => ps.length);
+    check(left === 0, `${left} reaches stay on the map after leaving the Water tab`);
+    return `Termez ${before.gauges.termez[1]} hm³/yr; to the Aral ${before.sea} → ${after.sea} hm³ with Qosh Tepa at 10,000`;
+  }, 15_000);
 
   clearTimeout(watchdog);
   await finish(0);

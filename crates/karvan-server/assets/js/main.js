@@ -1,5 +1,5 @@
-// Karvan web page: a map of the network and eight tabs (Map, Routes, Scenarios, Compare, Game,
-// Resilience, Appraise, Fit) over the JSON API of `karvan serve`. Plain ES modules, no build
+// Karvan web page: a map of the network and nine tabs (Map, Routes, Scenarios, Compare, Game,
+// Resilience, Appraise, Fit, Water) over the JSON API of `karvan serve`. Plain ES modules, no build
 // step, and only same-origin requests, so the page works offline. This module starts the page
 // and wires the parts that belong to no single view.
 
@@ -22,6 +22,7 @@ import { bindGame, renderGamePlayers } from './views/game.js';
 import { bindResilience } from './views/resilience.js';
 import { bindRoutes } from './views/routes.js';
 import { bindScenarios, loadScenarios } from './views/scenarios.js';
+import { bindWater } from './views/water.js';
 
 function bindControls() {
   $('.message-close').addEventListener('click', hideMessage);
@@ -66,6 +67,7 @@ function bindControls() {
   bindResilience();
   bindAppraise();
   bindFit();
+  bindWater();
 }
 
 async function start() {
