@@ -30,6 +30,11 @@ pub struct ReportInput<'a> {
 }
 
 /// `s` escaped for HTML text and attributes.
+pub fn escape(s: &str) -> String {
+    esc(s)
+}
+
+/// `s` escaped for HTML text and attributes.
 pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")

@@ -13,6 +13,7 @@ pub mod html;
 pub mod resilience;
 pub mod summary;
 pub mod tables;
+pub mod water;
 
 pub use atomic::{write_file, write_output, OutputDir};
 pub use compare::Comparison;

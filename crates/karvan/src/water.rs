@@ -225,6 +225,17 @@ pub fn water(args: &Args) -> Result<ExitCode> {
     dir.write("water.md", md.as_bytes())?;
     dir.write("water_takes.csv", takes_csv(&years).as_bytes())?;
     dir.write("water_flows.csv", flows_csv(&basin, &years).as_bytes())?;
+    let charted: Vec<(String, &Run, usize)> = years
+        .iter()
+        .map(|(label, r, y)| (label.clone(), r.as_ref(), *y))
+        .collect();
+    let html = karvan_report::water::html_document(
+        &format!("Karvan water: {} ({name})", basin.manifest.title),
+        &format!("<pre>{}</pre>", karvan_report::html::escape(&md)),
+        &basin,
+        &charted,
+    );
+    dir.write("water.html", html.as_bytes())?;
     dir.commit()?;
     print!("{md}");
     println!("\nMonthly flows and deliveries are in {}/", out.display());

@@ -722,3 +722,20 @@ fn water_prints_flows_deliveries_and_a_diversion_table() {
             "no inflow is given for regime `monsoon`; regimes: dry, normal",
         ));
 }
+
+#[test]
+fn water_runs_a_scenarios_water_table_and_writes_its_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("w");
+    karvan()
+        .args(["water", "qosh-tepa", "-o"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("| 2028 (normal) | AFG | 10000 |"));
+    let html = std::fs::read_to_string(out.join("water.html")).unwrap();
+    assert!(html.contains("Flow past the gauges") && html.matches("<svg").count() >= 15);
+    let takes = std::fs::read_to_string(out.join("water_takes.csv")).unwrap();
+    // 5 years × 12 months × 9 takes (8 canals and the delta's requirement).
+    assert_eq!(takes.lines().count(), 1 + 5 * 12 * 9);
+}
