@@ -121,11 +121,12 @@ function render() {
     h('td', { class: 'num' }, fmt0(c.asked)),
     h('td', { class: 'num' }, fmt0(c.delivered)),
     h('td', { class: 'num' }, c.asked > 0 ? fmtPct(c.delivered / c.asked) : '–'))));
-  const name = new Map(data.nodes.map((n) => [n.id, n.name]));
-  fill($('#water-gauges tbody'), ...Object.entries(data.year.gauges).map(([id, year]) => h('tr', { 'data-gauge': id },
-    h('td', {}, name.get(id) || id),
-    h('td', { class: 'num' }, fmt0(flows[id])),
-    h('td', { class: 'num' }, fmt0(year)))));
+  // Gauges from upstream down, as the basin lists its nodes.
+  const gauges = data.nodes.filter((n) => n.id in data.year.gauges);
+  fill($('#water-gauges tbody'), ...gauges.map((n) => h('tr', { 'data-gauge': n.id },
+    h('td', {}, n.name),
+    h('td', { class: 'num' }, fmt0(flows[n.id])),
+    h('td', { class: 'num' }, fmt0(data.year.gauges[n.id])))));
   const sea = data.nodes.find((n) => n.kind === 'terminal');
   $('#water-sea-month').textContent = sea ? fmt0(flows[sea.id]) : '–';
   $('#water-sea').textContent = fmt0(data.year.to_sea);
