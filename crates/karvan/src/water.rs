@@ -37,6 +37,10 @@ pub struct Args {
     /// A reservoir under construction built for this run (repeat): Rogun.
     #[arg(long = "with-reservoir", value_name = "NODE")]
     pub with: Vec<String>,
+    /// A baseline to compare with, year by year: a scenario whose `[water]` table applies
+    /// (its own years replaced by this run's), or `basin` for the basin as it is.
+    #[arg(long, value_name = "SCENARIO")]
+    pub against: Option<String>,
     /// A withdrawal whose diversion levels are compared, with `--levels`.
     #[arg(long, value_name = "NODE")]
     pub divert: Option<String>,
@@ -135,26 +139,7 @@ pub fn water(args: &Args) -> Result<ExitCode> {
             .map(String::from)
             .to_vec()
     };
-    // (label, run, year index within the run)
-    let mut years: Vec<(String, std::rc::Rc<Run>, usize)> = Vec::new();
-    if sequence {
-        let r = std::rc::Rc::new(
-            run(&basin, &settings(args, &base, &regimes)?).map_err(|e| anyhow!("{e}"))?,
-        );
-        let start = base.start_year.unwrap_or(basin.manifest.base_year);
-        for (y, regime) in regimes.iter().enumerate() {
-            years.push((format!("{} ({regime})", start + y as i32), r.clone(), y));
-        }
-    } else {
-        for regime in &regimes {
-            let r = run(
-                &basin,
-                &settings(args, &base, std::slice::from_ref(regime))?,
-            )
-            .map_err(|e| anyhow!("{e}"))?;
-            years.push((regime.clone(), std::rc::Rc::new(r), 0));
-        }
-    }
+    let years = solve_years(&basin, &base, Some(args), &regimes, sequence)?;
     let mut md = format!("# Karvan water: {} ({name})\n\n", basin.manifest.title);
     md.push_str("## Flows by year (hm³)\n\n| year |");
     for g in &gauges {
@@ -215,6 +200,24 @@ pub fn water(args: &Args) -> Result<ExitCode> {
             let _ = writeln!(md, "| {label} | {:.0}% |", 100.0 * r.reliability(k));
         }
     }
+    if let Some(other) = &args.against {
+        let (b, label) = if other == "basin" {
+            (Settings::default(), "the basin as it is".to_string())
+        } else {
+            let located = karvan_data::locate(Some(other), None).map_err(|p| anyhow!("{p}"))?;
+            let sc = located.with_parents().map_err(|p| anyhow!("{p}"))?;
+            let s =
+                Settings::from_scenario(&sc.water, &located.label).map_err(|e| anyhow!("{e}"))?;
+            (s, located.label.clone())
+        };
+        let start = base.start_year.or(b.start_year);
+        let b = Settings {
+            start_year: start,
+            ..b
+        };
+        let baseline = solve_years(&basin, &b, None, &regimes, sequence)?;
+        md.push_str(&change_table(&basin, &label, &years, &baseline));
+    }
     if let Some(node) = &args.divert {
         md.push_str(&diversion_table(&basin, args, &base, &regimes, node)?);
     }
@@ -242,8 +245,82 @@ pub fn water(args: &Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A year of a run: its label, the run, the year's index within the run.
+type Year = (String, std::rc::Rc<Run>, usize);
+
+/// The years of `regimes` on `base` (with the flags of `flags` on top): one simulation
+/// when `sequence`, else each regime a year of its own from the initial storage.
+fn solve_years(
+    basin: &Basin,
+    base: &Settings,
+    flags: Option<&Args>,
+    regimes: &[String],
+    sequence: bool,
+) -> Result<Vec<Year>> {
+    let with_flags = |years: &[String]| -> Result<Settings> {
+        match flags {
+            Some(args) => settings(args, base, years),
+            None => {
+                let mut s = base.clone();
+                s.years = years.to_vec();
+                Ok(s)
+            }
+        }
+    };
+    let mut out: Vec<Year> = Vec::new();
+    if sequence {
+        let r = std::rc::Rc::new(run(basin, &with_flags(regimes)?).map_err(|e| anyhow!("{e}"))?);
+        let start = base.start_year.unwrap_or(basin.manifest.base_year);
+        for (y, regime) in regimes.iter().enumerate() {
+            out.push((format!("{} ({regime})", start + y as i32), r.clone(), y));
+        }
+    } else {
+        for regime in regimes {
+            let r = run(basin, &with_flags(std::slice::from_ref(regime))?)
+                .map_err(|e| anyhow!("{e}"))?;
+            out.push((regime.clone(), std::rc::Rc::new(r), 0));
+        }
+    }
+    Ok(out)
+}
+
+/// Year by year, what this run changes against the baseline's: flow past each gauge and
+/// into the terminal, and each country's deliveries, hm³.
+fn change_table(basin: &Basin, label: &str, years: &[Year], baseline: &[Year]) -> String {
+    let all: Vec<usize> = (1..=12).collect();
+    let sea = terminal(basin);
+    let mut md = format!("\n## Change against {label} (hm³ in the year)\n\n| year | node or country | baseline | this run | change |\n|---|---|---:|---:|---:|\n");
+    for ((name, r, y), (_, b, by)) in years.iter().zip(baseline) {
+        let mut rows: Vec<(String, f64, f64)> = basin
+            .nodes
+            .iter()
+            .filter(|n| n.kind == "gauge" || n.id == sea)
+            .map(|n| {
+                (
+                    n.id.clone(),
+                    b.flow(&n.id, *by, &all).unwrap_or(0.0),
+                    r.flow(&n.id, *y, &all).unwrap_or(0.0),
+                )
+            })
+            .collect();
+        let (now, then) = (by_country(basin, r, *y), by_country(basin, b, *by));
+        for (c, (_, got)) in &now {
+            let before = then.get(c).map_or(0.0, |x| x.1);
+            rows.push((format!("{c} delivered"), before, *got));
+        }
+        for (what, before, after) in rows {
+            let _ = writeln!(
+                md,
+                "| {name} | {what} | {before:.0} | {after:.0} | {:+.0} |",
+                after - before
+            );
+        }
+    }
+    md
+}
+
 /// Every take's month: asked and delivered, hm³.
-fn takes_csv(years: &[(String, std::rc::Rc<Run>, usize)]) -> String {
+fn takes_csv(years: &[Year]) -> String {
     let mut out =
         String::from("year,month,take,requirement,asked_hm3,delivered_hm3,shortage_hm3\n");
     for (label, r, y) in years {
@@ -264,7 +341,7 @@ fn takes_csv(years: &[(String, std::rc::Rc<Run>, usize)]) -> String {
 }
 
 /// Every node's month: what leaves it downstream and what arrives, hm³.
-fn flows_csv(basin: &Basin, years: &[(String, std::rc::Rc<Run>, usize)]) -> String {
+fn flows_csv(basin: &Basin, years: &[Year]) -> String {
     let mut out = String::from("year,month,node,kind,country,arrivals_hm3,outflow_hm3,lost_hm3\n");
     for (label, r, y) in years {
         for m in &r.months[y * 12..(y + 1) * 12] {

@@ -739,3 +739,18 @@ fn water_runs_a_scenarios_water_table_and_writes_its_outputs() {
     // 5 years × 12 months × 9 takes (8 canals and the delta's requirement).
     assert_eq!(takes.lines().count(), 1 + 5 * 12 * 9);
 }
+
+#[test]
+fn water_compares_a_scenario_with_a_baseline_year_by_year() {
+    let dir = tempfile::tempdir().unwrap();
+    karvan()
+        .args(["water", "qosh-tepa", "--against", "basin", "-o"])
+        .arg(dir.path().join("w"))
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("## Change against the basin as it is").and(
+                predicate::str::contains("| 2026 (normal) | AFG delivered | 0 | 4422 | +4422 |"),
+            ),
+        );
+}
