@@ -154,6 +154,10 @@ pub struct WaterSettings {
     /// capacity); default the reservoir's own target.
     #[serde(default)]
     pub targets: BTreeMap<String, f64>,
+    /// Withdrawal → its priority (1 first), instead of the basin's: Qosh Tepa taking
+    /// first as the upstream country not bound by the interstate limits, or last.
+    #[serde(default)]
+    pub priorities: BTreeMap<String, u32>,
     /// Quotas added or replaced (by id): a quota for Afghanistan, a changed limit.
     #[serde(default, rename = "quota")]
     pub quotas: Vec<WaterQuota>,
@@ -192,8 +196,11 @@ impl WaterSettings {
         quotas.extend(self.quotas);
         let mut targets = parent.targets;
         targets.extend(self.targets);
+        let mut priorities = parent.priorities;
+        priorities.extend(self.priorities);
         WaterSettings {
             targets,
+            priorities,
             years: if self.years.is_empty() {
                 parent.years
             } else {

@@ -28,6 +28,8 @@ pub struct Settings {
     pub quotas: Vec<QuotaRow>,
     /// Reservoir → the storage filled towards, hm³, instead of the basin's target.
     pub targets: BTreeMap<String, f64>,
+    /// Withdrawal → its priority (1 first), instead of the basin's.
+    pub priorities: BTreeMap<String, u32>,
 }
 
 /// Largest yearly volume a scenario may set, hm³ (more than the whole basin carries).
@@ -51,6 +53,11 @@ impl Settings {
                 return bad(format!(
                     "target of `{node}` is {v}; it must be 0–1,000,000 hm³"
                 ));
+            }
+        }
+        for (node, p) in &w.priorities {
+            if !(1..=99).contains(p) {
+                return bad(format!("priority of `{node}` is {p}; it must be 1–99"));
             }
         }
         for p in &w.phases {
@@ -97,6 +104,7 @@ impl Settings {
                 .collect(),
             quotas,
             targets: w.targets.clone(),
+            priorities: w.priorities.clone(),
         })
     }
 }
@@ -156,6 +164,7 @@ pub fn build(basin: &Basin, s: &Settings) -> Result<Built, ModelError> {
         .demand_hm3
         .keys()
         .chain(s.phases.iter().map(|p| &p.0))
+        .chain(s.priorities.keys())
         .chain(s.quotas.iter().flat_map(|q| q.members.iter()))
     {
         if !is_withdrawal(id) {
@@ -185,7 +194,11 @@ pub fn build(basin: &Basin, s: &Settings) -> Result<Built, ModelError> {
     for w in &basin.withdrawals {
         takes.push(Take {
             node: at(&w.demand.node),
-            priority: w.priority,
+            priority: s
+                .priorities
+                .get(&w.demand.node)
+                .copied()
+                .unwrap_or(w.priority),
             capacity_hm3: None,
             return_fraction: w.return_fraction,
             requirement: false,

@@ -224,3 +224,31 @@ fn a_higher_target_fills_the_reservoir_with_what_the_canals_leave() {
         }
     }
 }
+
+#[test]
+fn a_scenario_can_put_a_canal_first_or_last() {
+    let got = |priorities: &[(&str, u32)]| {
+        let mut s = year("dry");
+        for (n, p) in priorities {
+            s.priorities.insert(n.to_string(), *p);
+        }
+        let r = run(&tiny(), &s).unwrap();
+        let take = |id: &str| r.takes(0).iter().find(|t| t.0 == id).unwrap().3;
+        (take("upper-canal"), take("lower-canal"))
+    };
+    let shared = got(&[]);
+    let upper_first = got(&[("lower-canal", 2)]);
+    let lower_first = got(&[("upper-canal", 2)]);
+    // In a dry year the two share the shortage; either put first gets more than shared.
+    assert!(upper_first.0 > shared.0 + 1.0, "{upper_first:?} {shared:?}");
+    assert!(
+        lower_first.1 >= shared.1 - 1e-6 && lower_first.0 < shared.0,
+        "{lower_first:?} {shared:?}"
+    );
+    let mut s = year("dry");
+    s.priorities.insert("sea".into(), 1);
+    assert_eq!(
+        run(&tiny(), &s).map(|_| ()).unwrap_err(),
+        ModelError::UnknownWithdrawal("sea".into())
+    );
+}
