@@ -10,7 +10,7 @@ use plotters::prelude::*;
 
 use crate::fmt::{fixed, millions, percent, thousands};
 use crate::html::esc;
-use crate::ReportError;
+use crate::{chart_error, ReportError};
 
 /// An internal rate of return as people read it.
 pub fn irr_text(irr: &Irr) -> String {
@@ -529,10 +529,6 @@ fn draws_csv(a: &Appraisal) -> Result<Vec<u8>, ReportError> {
         }
     }
     done(w)
-}
-
-fn chart_error<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> ReportError {
-    ReportError::Chart(e.to_string())
 }
 
 const BENEFIT: RGBColor = RGBColor(26, 127, 55);

@@ -18,6 +18,13 @@ pub mod water;
 pub use atomic::{write_file, write_output, OutputDir};
 pub use compare::Comparison;
 
+/// A chart's drawing error as the report's.
+pub(crate) fn chart_error<E: std::error::Error + Send + Sync>(
+    e: plotters::drawing::DrawingAreaErrorKind<E>,
+) -> ReportError {
+    ReportError::Chart(e.to_string())
+}
+
 /// Why an output could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {

@@ -9,7 +9,7 @@ use karvan_water::model::Run;
 use plotters::prelude::*;
 
 use crate::html::esc;
-use crate::ReportError;
+use crate::{chart_error, ReportError};
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -25,10 +25,6 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(128, 128, 0),
     RGBColor(90, 90, 90),
 ];
-
-fn chart_error<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> ReportError {
-    ReportError::Chart(e.to_string())
-}
 
 /// Lines by month (hm³): one series per name.
 fn monthly_lines(title: &str, series: &[(String, [f64; 12])]) -> Result<String, ReportError> {

@@ -45,8 +45,16 @@ pub struct Args {
     #[arg(long, value_name = "NODE")]
     pub divert: Option<String>,
     /// Yearly diversion levels of `--divert`, hm³.
-    #[arg(long, value_delimiter = ',', default_values_t = [0.0, 4500.0, 10000.0])]
+    #[arg(long, value_delimiter = ',', default_values_t = [0.0, 4500.0, 10000.0], value_parser = hm3_per_year)]
     pub levels: Vec<f64>,
+}
+
+/// A yearly volume from a flag: 0–1,000,000 hm³.
+fn hm3_per_year(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (0.0..=1e6).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a yearly volume of 0–1,000,000 hm³")),
+    }
 }
 
 /// The scenario's `[water]` settings (none: the basin's own), and its name.

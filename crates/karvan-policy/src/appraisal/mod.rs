@@ -502,7 +502,7 @@ fn case(
         payback_year: payback_year(&operating),
         break_even_capex_usd: break_even_capex(ctx, mask),
         financiers: finance::financiers(ctx, mask, &flows),
-        sharing: sharing(ctx, mask, countries),
+        sharing: sharing(ctx, mask, &parties, countries),
         years: flows.years,
         parties,
         traffic,
@@ -588,10 +588,13 @@ fn part(ctx: &Context, mask: usize, players: &[String]) -> share::Part {
 
 /// Players of a case's cost sharing: the countries its schemes lie in, then those with
 /// at least 1% of the positive benefit, largest first, up to ten.
-fn sharing(ctx: &Context, mask: usize, countries: &BTreeSet<&str>) -> Option<share::Sharing> {
+fn sharing(
+    ctx: &Context,
+    mask: usize,
+    parties: &[PartyResult],
+    countries: &BTreeSet<&str>,
+) -> Option<share::Sharing> {
     const MAX_PLAYERS: usize = 10;
-    let whole = ctx.flows(mask, &Draw::central());
-    let parties = party_results(ctx, &whole);
     let mut players: Vec<String> = (0..ctx.money.len())
         .filter(|i| mask >> i & 1 == 1)
         .flat_map(|i| ctx.money[i].hosts.clone())
