@@ -181,17 +181,14 @@ pub fn scatter_svg(fit: &Fit) -> Result<String, ReportError> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (640, 520)).into_drawing_area();
-        fn draw<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> ReportError {
-            ReportError::Chart(e.to_string())
-        }
-        root.fill(&WHITE).map_err(draw)?;
+        root.fill(&WHITE).map_err(crate::chart_error)?;
         let mut chart = ChartBuilder::on(&root)
             .caption("Predicted against observed flows", ("sans-serif", 18))
             .margin(16)
             .x_label_area_size(48)
             .y_label_area_size(72)
             .build_cartesian_2d((lo..hi).log_scale(), (lo..hi).log_scale())
-            .map_err(draw)?;
+            .map_err(crate::chart_error)?;
         chart
             .configure_mesh()
             .x_desc("observed, thousand t/year")
@@ -200,10 +197,10 @@ pub fn scatter_svg(fit: &Fit) -> Result<String, ReportError> {
             .x_label_formatter(&|v| thousands(*v))
             .y_label_formatter(&|v| thousands(*v))
             .draw()
-            .map_err(draw)?;
+            .map_err(crate::chart_error)?;
         chart
             .draw_series(LineSeries::new([(lo, lo), (hi, hi)], BLACK.mix(0.4)))
-            .map_err(draw)?
+            .map_err(crate::chart_error)?
             .label("perfect fit")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK.mix(0.4)));
         for (label, colour) in [
@@ -212,7 +209,7 @@ pub fn scatter_svg(fit: &Fit) -> Result<String, ReportError> {
         ] {
             chart
                 .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
-                .map_err(draw)?
+                .map_err(crate::chart_error)?
                 .label(label)
                 .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
         }
@@ -226,14 +223,14 @@ pub fn scatter_svg(fit: &Fit) -> Result<String, ReportError> {
                     vec![(kt(r.low), kt(*p)), (kt(r.high), kt(*p))],
                     colour.mix(0.5),
                 )))
-                .map_err(draw)?;
+                .map_err(crate::chart_error)?;
             chart
                 .draw_series(std::iter::once(Circle::new(
                     (kt(r.observed), kt(*p)),
                     4,
                     colour.filled(),
                 )))
-                .map_err(draw)?;
+                .map_err(crate::chart_error)?;
         }
         chart
             .configure_series_labels()
@@ -242,8 +239,8 @@ pub fn scatter_svg(fit: &Fit) -> Result<String, ReportError> {
             .border_style(BLACK.mix(0.3))
             .label_font(("sans-serif", 12))
             .draw()
-            .map_err(draw)?;
-        root.present().map_err(draw)?;
+            .map_err(crate::chart_error)?;
+        root.present().map_err(crate::chart_error)?;
     }
     Ok(svg)
 }
