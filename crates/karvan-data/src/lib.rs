@@ -7,6 +7,7 @@ pub mod dataset;
 pub mod embedded;
 pub mod limits;
 pub mod locate;
+pub mod power;
 pub mod problem;
 pub mod review;
 pub mod scenario;

@@ -55,6 +55,9 @@ pub struct Scenario {
     /// The river basin's settings, for `karvan water`.
     #[serde(default)]
     pub water: WaterSettings,
+    /// The power grid's settings, for `karvan power`.
+    #[serde(default)]
+    pub power: PowerSettings,
     /// The file's text, kept to point problems found later at their lines.
     #[serde(skip)]
     pub text: Option<String>,
@@ -124,6 +127,7 @@ impl Scenario {
             },
             disruptions,
             water: self.water.on_top_of(parent.water),
+            power: self.power.on_top_of(parent.power),
             text: self.text,
         }
     }
@@ -211,6 +215,75 @@ impl WaterSettings {
             phases,
             build_reservoirs: build,
             quotas,
+        }
+    }
+}
+
+/// What a scenario sets for the power grid (`[power]`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PowerSettings {
+    /// Calendar year modelled (default: the grid's base year); projects listed run only
+    /// from their opening year.
+    #[serde(default)]
+    pub year: Option<i32>,
+    /// Projects built (CASA-1000, the Uzbek 500 kV line…).
+    #[serde(default)]
+    pub projects: Vec<String>,
+    /// Take the linked hydro plants' output from the river basin's reservoir releases
+    /// (the `[water]` settings' first year, or `water_regime`) instead of their series.
+    #[serde(default)]
+    pub hydro_from_water: bool,
+    /// The basin's regime for the linked hydro (`dry`, `2021`…), instead of `[water]`'s.
+    #[serde(default)]
+    pub water_regime: Option<String>,
+    /// Node → factor on its demand.
+    #[serde(default)]
+    pub demand: BTreeMap<String, f64>,
+    /// Line → contract price, USD/MWh.
+    #[serde(default)]
+    pub prices: BTreeMap<String, f64>,
+    /// Capacity of generators or lines scaled in some months (a cold winter halving the
+    /// Uzbek supply, a line cut).
+    #[serde(default, rename = "change")]
+    pub changes: Vec<PowerChange>,
+}
+
+/// A generator's or line's capacity scaled over some months.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PowerChange {
+    /// Generator or line id.
+    pub id: String,
+    /// Months as `12-2`; absent: the whole year.
+    #[serde(default)]
+    pub months: Option<String>,
+    /// Factor on capacity, 0–10.
+    pub factor: f64,
+}
+
+impl PowerSettings {
+    fn on_top_of(self, parent: PowerSettings) -> PowerSettings {
+        let mut projects = parent.projects;
+        for p in self.projects {
+            if !projects.contains(&p) {
+                projects.push(p);
+            }
+        }
+        let mut demand = parent.demand;
+        demand.extend(self.demand);
+        let mut prices = parent.prices;
+        prices.extend(self.prices);
+        let mut changes = parent.changes;
+        changes.extend(self.changes);
+        PowerSettings {
+            year: self.year.or(parent.year),
+            projects,
+            hydro_from_water: self.hydro_from_water || parent.hydro_from_water,
+            water_regime: self.water_regime.or(parent.water_regime),
+            demand,
+            prices,
+            changes,
         }
     }
 }
