@@ -18,7 +18,10 @@
 //! [`bargain`] weighs water against power between Afghanistan and the downstream
 //! countries.
 
+pub mod bargain;
 mod dispatch;
+pub mod link;
+pub mod model;
 mod system;
 
 pub use dispatch::{dispatch, Dispatch, DispatchError};
