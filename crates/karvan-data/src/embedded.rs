@@ -89,6 +89,26 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "qosh-tepa",
         include_str!("../../../scenarios/qosh-tepa.toml"),
     ),
+    (
+        "casa-1000",
+        include_str!("../../../scenarios/casa-1000.toml"),
+    ),
+    (
+        "uzbek-500kv",
+        include_str!("../../../scenarios/uzbek-500kv.toml"),
+    ),
+    (
+        "hydro-linked",
+        include_str!("../../../scenarios/hydro-linked.toml"),
+    ),
+    (
+        "dry-year-power",
+        include_str!("../../../scenarios/dry-year-power.toml"),
+    ),
+    (
+        "rogun-filling",
+        include_str!("../../../scenarios/rogun-filling.toml"),
+    ),
 ];
 
 /// A shipped scenario's text by name.
@@ -111,4 +131,22 @@ pub fn basin() -> Result<crate::water::Basin, Problems> {
         .map(|(f, t)| (f.to_string(), t.to_string()))
         .collect();
     crate::water::Basin::from_files(&format!("embedded:{DEFAULT_BASIN}"), &files)
+}
+
+const AFGHAN_POWER: &[(&str, &str)] = dataset_files!("data/afghan-power":
+    "grid.toml", "nodes.csv", "shapes.csv", "availability.csv", "demand.csv",
+    "generators.csv", "lines.csv", "projects.csv", "hydro.csv", "observations.csv",
+    "bargaining.csv",
+);
+
+/// The default power grid's name.
+pub const DEFAULT_GRID: &str = "afghan-power";
+
+/// The embedded default power grid.
+pub fn grid() -> Result<crate::power::Grid, Problems> {
+    let files: HashMap<String, String> = AFGHAN_POWER
+        .iter()
+        .map(|(f, t)| (f.to_string(), t.to_string()))
+        .collect();
+    crate::power::Grid::from_files(&format!("embedded:{DEFAULT_GRID}"), &files)
 }

@@ -165,6 +165,13 @@ pub const LINES: Table = Table {
             "Share of what is sent lost on the way.",
         ),
         opt(
+            "min_mw",
+            between(0.0, 1e6),
+            "MW",
+            "0",
+            "Least it sends while it runs (a contract's floor), if the seller has it.",
+        ),
+        opt(
             "months",
             Kind::Text,
             "",
@@ -346,6 +353,7 @@ pub struct PowerLine {
     pub from: String,
     pub to: String,
     pub capacity_mw: f64,
+    pub min_mw: f64,
     pub loss_fraction: f64,
     /// Months it runs, 1–12.
     pub months: Vec<usize>,
@@ -502,6 +510,7 @@ impl Grid {
                         from: r.string("from"),
                         to: r.string("to"),
                         capacity_mw: r.number("capacity_mw").unwrap_or(0.0),
+                        min_mw: r.number("min_mw").unwrap_or(0.0),
                         loss_fraction: r.number("loss_fraction").unwrap_or(0.0),
                         months,
                         price_usd_mwh: r.number("price_usd_mwh").unwrap_or(0.0),
@@ -646,6 +655,17 @@ impl Grid {
                     Some(l.line),
                     Some("to"),
                     "a line joins two different nodes",
+                );
+            }
+            if l.min_mw > l.capacity_mw {
+                p.push(
+                    "lines.csv",
+                    Some(l.line),
+                    Some("min_mw"),
+                    format!(
+                        "{} MW is more than the capacity, {} MW",
+                        l.min_mw, l.capacity_mw
+                    ),
                 );
             }
             if l.fee_usd_mwh > 0.0 && l.fee_country.is_none() {
@@ -823,7 +843,7 @@ mod tests {
         );
         put(
             "lines.csv",
-            "id,from,to,capacity_mw,loss_fraction,months,price_usd_mwh,fee_usd_mwh,fee_country,project,source\nab,a,b,100,0,,50,,,,x\n",
+            "id,from,to,capacity_mw,loss_fraction,min_mw,months,price_usd_mwh,fee_usd_mwh,fee_country,project,source\nab,a,b,100,0,,,50,,,,x\n",
         );
         f
     }
@@ -841,7 +861,7 @@ mod tests {
         let mut f = tiny();
         f.insert(
             "lines.csv".into(),
-            "id,from,to,capacity_mw,loss_fraction,months,price_usd_mwh,fee_usd_mwh,fee_country,project,source\nab,a,c,100,0,13-2,50,5,,x,x\n".into(),
+            "id,from,to,capacity_mw,loss_fraction,min_mw,months,price_usd_mwh,fee_usd_mwh,fee_country,project,source\nab,a,c,100,0,200,13-2,50,5,,x,x\n".into(),
         );
         let text = Grid::from_files("t", &f).unwrap_err().to_string();
         for needle in [
@@ -849,6 +869,7 @@ mod tests {
             "months",
             "unknown node `c`",
             "fee needs the country",
+            "more than the capacity",
             "unknown project `x`",
         ] {
             assert!(text.contains(needle), "{needle} missing from {text}");

@@ -36,9 +36,44 @@ pub enum DispatchError {
     NotFinite(&'static str),
 }
 
-/// Variables bounded by `[0, upper]`, one per month.
-fn monthly(vars: &mut ProblemVariables, upper: &[f64; MONTHS]) -> [Variable; MONTHS] {
-    std::array::from_fn(|m| vars.add(variable().min(0.0).max(upper[m])))
+/// Variables bounded by `[lower, upper]`, one per month.
+fn monthly(
+    vars: &mut ProblemVariables,
+    lower: &[f64; MONTHS],
+    upper: &[f64; MONTHS],
+) -> [Variable; MONTHS] {
+    std::array::from_fn(|m| vars.add(variable().min(lower[m]).max(upper[m])))
+}
+
+/// A reservoir's monthly release, spill and end-of-month storage, hm³.
+struct StorageVars {
+    release: [Variable; MONTHS],
+    spill: [Variable; MONTHS],
+    level: [Variable; MONTHS],
+}
+
+/// A reservoir's water balance month by month, its storage at the year's end, and its
+/// plants making no more than its release allows.
+fn add_storage<M: SolverModel>(
+    lp: &mut M,
+    st: &crate::system::Storage,
+    v: &StorageVars,
+    generation: &[[Variable; MONTHS]],
+) {
+    for m in 0..MONTHS {
+        let before = if m == 0 {
+            Expression::from(st.initial_hm3)
+        } else {
+            Expression::from(v.level[m - 1])
+        };
+        let after = before + st.inflow_hm3[m] - v.release[m] - v.spill[m];
+        lp.add_constraint(after.eq(v.level[m]));
+        for (g, gwh_per_hm3) in &st.plants {
+            let most = *gwh_per_hm3 * v.release[m];
+            lp.add_constraint(Expression::from(generation[*g][m]).leq(most));
+        }
+    }
+    lp.add_constraint(Expression::from(v.level[MONTHS - 1]).geq(st.final_hm3));
 }
 
 /// Solves the year: minimises what generation, contracts, fees and unserved demand cost,
@@ -49,17 +84,27 @@ pub fn dispatch(system: &System) -> Result<Dispatch, DispatchError> {
     let generation: Vec<[Variable; MONTHS]> = system
         .generators
         .iter()
-        .map(|g| monthly(&mut vars, &g.available_gwh))
+        .map(|g| monthly(&mut vars, &[0.0; MONTHS], &g.available_gwh))
         .collect();
     let flow: Vec<[Variable; MONTHS]> = system
         .lines
         .iter()
-        .map(|l| monthly(&mut vars, &l.capacity_gwh))
+        .map(|l| monthly(&mut vars, &l.minimum_gwh, &l.capacity_gwh))
         .collect();
     let unserved: Vec<[Variable; MONTHS]> = system
         .nodes
         .iter()
-        .map(|n| monthly(&mut vars, &n.demand_gwh))
+        .map(|n| monthly(&mut vars, &[0.0; MONTHS], &n.demand_gwh))
+        .collect();
+
+    let storage: Vec<StorageVars> = system
+        .storages
+        .iter()
+        .map(|st| StorageVars {
+            release: std::array::from_fn(|_| vars.add(variable().min(0.0))),
+            spill: std::array::from_fn(|_| vars.add(variable().min(0.0))),
+            level: std::array::from_fn(|_| vars.add(variable().min(st.min_hm3).max(st.max_hm3))),
+        })
         .collect();
 
     // GWh × USD/MWh = thousand USD.
@@ -103,6 +148,10 @@ pub fn dispatch(system: &System) -> Result<Dispatch, DispatchError> {
             let year: Expression = v.iter().copied().sum();
             lp.add_constraint(year.leq(cap));
         }
+    }
+
+    for (st, v) in system.storages.iter().zip(&storage) {
+        add_storage(&mut lp, st, v, &generation);
     }
 
     let mut solution = lp
@@ -225,6 +274,7 @@ mod tests {
             from,
             to,
             capacity_gwh: std::array::from_fn(|m| gwh(mw, m)),
+            minimum_gwh: [0.0; MONTHS],
             loss,
             price_usd_mwh: 0.0,
             fee_usd_mwh: 0.0,
@@ -244,6 +294,7 @@ mod tests {
                 generator("gb", 1, 1000.0, 50.0),
             ],
             lines: vec![l],
+            storages: vec![],
         }
     }
 
@@ -339,6 +390,66 @@ mod tests {
         // January needs 50 MW from A (37.2 GWh) to avoid unserved energy.
         assert!(d.generation[0][0] >= gwh(50.0, 0) - 1e-6);
         assert!(d.unserved.iter().flatten().all(|u| *u < 1e-6));
+    }
+
+    #[test]
+    fn a_contract_floor_sends_power_the_seller_needs_itself() {
+        // A has 20 MW of demand and 10 MW of plant, yet must send 5 MW to B: A leaves
+        // 15 MW unserved.
+        let mut s = two_nodes(0.0, 0.0);
+        s.nodes[0] = node("a", 20.0);
+        s.generators[0].available_gwh = std::array::from_fn(|m| gwh(10.0, m));
+        s.lines[0].minimum_gwh = std::array::from_fn(|m| gwh(5.0, m));
+        let d = dispatch(&s).expect("solves");
+        for m in 0..MONTHS {
+            assert!((d.flow[0][m] - gwh(5.0, m)).abs() < 1e-6);
+            assert!((d.unserved[0][m] - gwh(15.0, m)).abs() < 1e-6);
+        }
+        assert!(d.largest_imbalance(&s) < 1e-6);
+    }
+
+    #[test]
+    fn a_reservoir_keeps_summer_water_for_the_dear_winter() {
+        // 1 GWh per hm³; 1,200 hm³ arrive, all in June; the plant (500 MW) serves a node
+        // of 100 MW whose only other supply is a 300 USD/MWh plant. Released evenly,
+        // the water meets every month's ≈ 73 GWh.
+        let mut s = System {
+            nodes: vec![node("a", 100.0)],
+            generators: vec![
+                generator("hydro", 0, 500.0, 1.0),
+                generator("diesel", 0, 500.0, 300.0),
+            ],
+            lines: vec![],
+            storages: vec![],
+        };
+        s.storages.push(crate::system::Storage {
+            id: "r".into(),
+            inflow_hm3: std::array::from_fn(|m| if m == 5 { 1200.0 } else { 0.0 }),
+            initial_hm3: 600.0,
+            final_hm3: 600.0,
+            min_hm3: 0.0,
+            max_hm3: 2000.0,
+            plants: vec![(0, 1.0)],
+        });
+        let d = dispatch(&s).expect("solves");
+        let hydro: f64 = d.generation[0].iter().sum();
+        assert!((hydro - 876.0).abs() < 1e-3, "{hydro}");
+        // The year's 1,200 hm³ make 1,200 GWh at most; the 876 GWh of demand come from
+        // water alone, in every month, winter too: the 600 hm³ at the start carry
+        // January to May.
+        assert!(
+            d.generation[1].iter().all(|g| *g < 1e-5),
+            "{:?}",
+            d.generation[1]
+        );
+        assert!(d.largest_imbalance(&s) < 1e-6);
+        // A smaller start leaves the months before the June flood to diesel.
+        s.storages[0].initial_hm3 = 0.0;
+        s.storages[0].final_hm3 = 0.0;
+        let d = dispatch(&s).expect("solves");
+        let before_june: f64 = (0..5).map(|m| d.generation[1][m]).sum();
+        assert!((before_june - (0..5).map(|m| gwh(100.0, m)).sum::<f64>()).abs() < 1e-4);
+        assert!((5..12).all(|m| d.generation[1][m] < 1e-5));
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod bargain;
 mod dispatch;
 pub mod link;
 pub mod model;
+pub mod summary;
 mod system;
 
 pub use dispatch::{dispatch, Dispatch, DispatchError};

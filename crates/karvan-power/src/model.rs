@@ -8,7 +8,8 @@ use karvan_data::power::Grid;
 use karvan_data::scenario::PowerSettings;
 use karvan_data::water::parse_months;
 
-use crate::system::{Generator, Line, Node, System};
+use crate::link::{LinkedStorage, GWH_PER_HM3_M};
+use crate::system::{Generator, Line, Node, Storage, System};
 use crate::{dispatch, gwh, Dispatch, DispatchError, MONTHS};
 
 /// What a run is asked to do.
@@ -24,9 +25,10 @@ pub struct Settings {
     pub prices: BTreeMap<String, f64>,
     /// Generator or line → (months 1–12, factor on capacity).
     pub changes: Vec<(String, Vec<usize>, f64)>,
-    /// Generator → energy it can give each month, GWh, instead of its capacity and
-    /// availability (hydro taken from the river basin).
-    pub hydro_gwh: BTreeMap<String, [f64; MONTHS]>,
+    /// Reservoirs whose water comes from the river basin's model: their plants
+    /// (hydro.csv) turbine what the dispatch releases, instead of following their
+    /// availability series.
+    pub storages: Vec<LinkedStorage>,
     /// Generators added for this run (a deal's extra supply).
     pub extra_generators: Vec<Generator>,
 }
@@ -82,7 +84,7 @@ impl Settings {
             demand: p.demand.clone(),
             prices: p.prices.clone(),
             changes,
-            hydro_gwh: BTreeMap::new(),
+            storages: vec![],
             extra_generators: vec![],
         })
     }
@@ -168,13 +170,17 @@ pub fn build(grid: &Grid, s: &Settings) -> Result<System, ModelError> {
                 .and_then(|a| grid.availability.get(a))
                 .copied()
                 .unwrap_or([1.0; MONTHS]);
-            let linked = s.hydro_gwh.get(&g.id);
+            let linked = s.storages.iter().any(|st| {
+                grid.hydro
+                    .iter()
+                    .any(|h| h.generator == g.id && h.reservoir == st.reservoir)
+            });
             Generator {
                 id: g.id.clone(),
                 node: index(&g.node).unwrap_or(0),
                 available_gwh: std::array::from_fn(|m| {
                     let most = gwh(g.capacity_mw, m);
-                    let energy = linked.map_or(most * availability[m], |e| e[m].min(most));
+                    let energy = if linked { most } else { most * availability[m] };
                     energy * factor(&g.id, m)
                 }),
                 cost_usd_mwh: g.cost_usd_mwh,
@@ -198,15 +204,45 @@ pub fn build(grid: &Grid, s: &Settings) -> Result<System, ModelError> {
                     0.0
                 }
             }),
+            minimum_gwh: std::array::from_fn(|m| {
+                if l.months.contains(&(m + 1)) {
+                    (gwh(l.min_mw, m) * factor(&l.id, m))
+                        .min(gwh(l.capacity_mw, m) * factor(&l.id, m))
+                } else {
+                    0.0
+                }
+            }),
             loss: l.loss_fraction,
             price_usd_mwh: s.prices.get(&l.id).copied().unwrap_or(l.price_usd_mwh),
             fee_usd_mwh: l.fee_usd_mwh,
+        })
+        .collect();
+    let storages = s
+        .storages
+        .iter()
+        .map(|st| Storage {
+            id: st.reservoir.clone(),
+            inflow_hm3: st.inflow_hm3,
+            initial_hm3: st.initial_hm3,
+            final_hm3: st.final_hm3,
+            min_hm3: st.min_hm3,
+            max_hm3: st.max_hm3,
+            plants: grid
+                .hydro
+                .iter()
+                .filter(|h| h.reservoir == st.reservoir)
+                .filter_map(|h| {
+                    let g = generators.iter().position(|g| g.id == h.generator)?;
+                    Some((g, h.head_m * h.efficiency * GWH_PER_HM3_M))
+                })
+                .collect(),
         })
         .collect();
     Ok(System {
         nodes,
         generators,
         lines,
+        storages,
     })
 }
 
@@ -222,7 +258,7 @@ fn check_ids(grid: &Grid, s: &Settings) -> Result<(), ModelError> {
             return Err(ModelError::UnknownLine(line.clone()));
         }
     }
-    for id in s.changes.iter().map(|c| &c.0).chain(s.hydro_gwh.keys()) {
+    for id in s.changes.iter().map(|c| &c.0) {
         let known =
             grid.generators.iter().any(|g| &g.id == id) || grid.lines.iter().any(|l| &l.id == id);
         if !known {

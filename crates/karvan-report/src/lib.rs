@@ -10,6 +10,7 @@ pub mod fmt;
 pub mod game;
 pub mod geo;
 pub mod html;
+pub mod power;
 pub mod resilience;
 pub mod summary;
 pub mod tables;

@@ -26,8 +26,12 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(90, 90, 90),
 ];
 
-/// Lines by month (hm³): one series per name.
-fn monthly_lines(title: &str, series: &[(String, [f64; 12])]) -> Result<String, ReportError> {
+/// Lines by month, one series per name, with the y axis described by `y_desc`.
+pub(crate) fn monthly_lines(
+    title: &str,
+    y_desc: &str,
+    series: &[(String, [f64; 12])],
+) -> Result<String, ReportError> {
     let top = series
         .iter()
         .flat_map(|s| s.1.iter().copied())
@@ -49,7 +53,7 @@ fn monthly_lines(title: &str, series: &[(String, [f64; 12])]) -> Result<String, 
             .disable_x_mesh()
             .x_labels(12)
             .x_label_formatter(&|v: &f64| MONTHS.get(v.round() as usize).unwrap_or(&"").to_string())
-            .y_desc("hm³ in the month")
+            .y_desc(y_desc)
             .label_style(("sans-serif", 11))
             .draw()
             .map_err(chart_error)?;
@@ -102,7 +106,11 @@ pub fn flows_svg(
             (n.name.clone(), v)
         })
         .collect();
-    monthly_lines(&format!("Flow past the gauges: {label}"), &series)
+    monthly_lines(
+        &format!("Flow past the gauges: {label}"),
+        "hm³ in the month",
+        &series,
+    )
 }
 
 /// Deliveries by country and month against what was asked (dashed: asked).
@@ -140,7 +148,11 @@ pub fn deliveries_svg(
             ]
         })
         .collect();
-    monthly_lines(&format!("Deliveries by country: {label}"), &series)
+    monthly_lines(
+        &format!("Deliveries by country: {label}"),
+        "hm³ in the month",
+        &series,
+    )
 }
 
 /// The basin drawn on its coordinates: reaches as lines as wide as the water they carry

@@ -7,6 +7,7 @@ mod calibration;
 mod commands;
 mod game;
 mod load;
+mod power;
 mod print;
 mod resilience;
 mod water;
@@ -238,6 +239,13 @@ enum Command {
     Water {
         #[command(flatten)]
         args: water::Args,
+    },
+    /// Electricity across the borders month by month: imports by supplier, the import
+    /// share, unserved energy by grid island, nodal prices and line loadings; projects
+    /// and dry years compared in winter and summer; the water-for-power bargaining view.
+    Power {
+        #[command(flatten)]
+        args: power::Args,
     },
     /// The base year against what is observed: every observation of the dataset with the
     /// run's prediction, errors, GEH and range, and summary statistics.
@@ -497,6 +505,7 @@ fn main() -> ExitCode {
         } => resilience::resilience(scenario.as_deref(), &args, out, json),
         Command::Appraise { args } => appraise::appraise(&args, json),
         Command::Water { args } => water::water(&args),
+        Command::Power { args } => power::power(&args),
         Command::Fit { scenario, out } => calibration::fit(scenario.as_deref(), out, json),
         Command::Calibrate {
             scenario,
