@@ -29,7 +29,7 @@ pub const SELLER: &str = "uz";
 pub const DOWNSTREAM: &[&str] = &["UZB", "TKM"];
 
 /// The bargaining parameters of a grid (bargaining.csv).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Terms {
     /// Net value of a m³ of irrigation water to Afghan farms, USD.
     pub af_water_value: f64,
@@ -121,7 +121,7 @@ impl Terms {
 }
 
 /// What the water model gives at one withdrawal level, hm³ a year.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WaterLevel {
     pub withdrawal_hm3: f64,
     /// Delivered to Qosh Tepa.
@@ -131,7 +131,7 @@ pub struct WaterLevel {
 }
 
 /// What the power model gives at one level of extra winter supply.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PowerLevel {
     pub winter_mw: f64,
     /// Extra energy the deal delivers, GWh a year.
@@ -149,7 +149,7 @@ pub struct PowerLevel {
 }
 
 /// One deal and each side's gain over no deal, million USD a year.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Deal {
     pub withdrawal_hm3: f64,
     pub price_usd_mwh: f64,
@@ -171,7 +171,7 @@ impl Deal {
 }
 
 /// The bargaining analysis.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Bargain {
     pub terms: Terms,
     pub water: Vec<WaterLevel>,
@@ -196,7 +196,7 @@ impl Default for Steps {
     fn default() -> Steps {
         Steps {
             withdrawal: 10,
-            supply: 5,
+            supply: 10,
             price: 20,
         }
     }
@@ -402,10 +402,15 @@ pub fn weigh(
             }
         }
     }
+    // On a tie the first deal on the grid wins: the smaller withdrawal, then the
+    // smaller extra supply, then the lower price.
     let nash = deals
         .iter()
         .filter(|d| d.acceptable() && d.product() > 0.0)
-        .max_by(|a, b| a.product().total_cmp(&b.product()))
+        .fold(None::<&Deal>, |best, d| match best {
+            Some(b) if b.product() >= d.product() * (1.0 - 1e-12) => Some(b),
+            _ => Some(d),
+        })
         .copied();
     Bargain {
         terms,

@@ -24,6 +24,7 @@ pub mod link;
 pub mod model;
 pub mod summary;
 mod system;
+pub mod year;
 
 pub use dispatch::{dispatch, Dispatch, DispatchError};
 pub use system::{Generator, Line, Node, System, SystemError};

@@ -12,8 +12,8 @@ use karvan_data::power::Grid;
 use karvan_data::scenario::Scenario;
 use karvan_data::water::Basin;
 use karvan_power::bargain::{self, Bargain, Steps};
-use karvan_power::model::{self, Settings};
-use karvan_power::summary::{summarise, Summary};
+use karvan_power::model::Settings;
+use karvan_power::summary::Summary;
 use karvan_report::power::MonthlyChart;
 
 /// Months shown as winter and summer when two runs are compared.
@@ -119,36 +119,16 @@ pub fn solve(grid: &Grid, basin: &Basin, loaded: &Loaded, args: &Args) -> Result
             s.projects.push(p.clone());
         }
     }
-    if loaded.hydro_from_water || args.hydro_from_water {
-        let regime = regime(args, loaded);
-        let mut w = loaded.water.clone();
-        w.years = vec![regime];
-        w.phases.clear();
-        // A Rogun plant needs the Rogun reservoir.
-        let builds_rogun = grid
-            .generators
-            .iter()
-            .filter(|g| {
-                grid.hydro
-                    .iter()
-                    .any(|h| h.generator == g.id && h.reservoir == "rogun")
-            })
-            .any(|g| g.project.as_ref().is_some_and(|p| s.projects.contains(p)));
-        if builds_rogun && !w.with_reservoirs.iter().any(|r| r == "rogun") {
-            w.with_reservoirs.push("rogun".into());
-        }
-        let run =
-            karvan_water::model::run(basin, &w).map_err(|e| anyhow!("the water model: {e}"))?;
-        let built = |generator: &str| {
-            grid.generators
-                .iter()
-                .find(|g| g.id == generator)
-                .is_some_and(|g| g.project.as_ref().is_none_or(|p| s.projects.contains(p)))
-        };
-        s.storages = karvan_power::link::storages(grid, &run, 0, built)?;
-    }
-    let out = model::run(grid, &s)?;
-    Ok(summarise(grid, &out)?)
+    let linked = loaded.hydro_from_water || args.hydro_from_water;
+    let regime = regime(args, loaded);
+    let summary = karvan_power::year::solve(
+        grid,
+        basin,
+        &s,
+        &loaded.water,
+        linked.then_some(regime.as_str()),
+    )?;
+    Ok(summary)
 }
 
 fn regime(args: &Args, loaded: &Loaded) -> String {
