@@ -452,6 +452,42 @@ mod tests {
         assert!((5..12).all(|m| d.generation[1][m] < 1e-5));
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        /// Any small system balances at every node and month, and leaves demand unserved
+        /// only where its price has reached the shortage penalty.
+        #[test]
+        fn any_small_system_balances(
+            demand in proptest::collection::vec(0.0..300.0f64, 3),
+            plant in proptest::collection::vec((0.0..300.0f64, 1.0..200.0f64), 3),
+            line in proptest::collection::vec((0.0..200.0f64, 0.0..0.2f64), 3),
+        ) {
+            let s = System {
+                nodes: (0..3).map(|i| node(&format!("n{i}"), demand[i])).collect(),
+                generators: (0..3)
+                    .map(|i| generator(&format!("g{i}"), i, plant[i].0, plant[i].1))
+                    .collect(),
+                lines: (0..3)
+                    .map(|i| {
+                        let mut l = line(i, (i + 1) % 3, line[i].0, line[i].1);
+                        l.id = format!("l{i}");
+                        l
+                    })
+                    .collect(),
+                storages: vec![],
+            };
+            let d = dispatch(&s).expect("solves");
+            proptest::prop_assert!(d.largest_imbalance(&s) < 1e-6);
+            for i in 0..3 {
+                for m in 0..MONTHS {
+                    if d.unserved[i][m] > 1e-3 {
+                        proptest::prop_assert!((d.price[i][m] - 1000.0).abs() < 1e-2, "{:?}", d.price[i]);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn bad_numbers_are_refused() {
         let mut s = two_nodes(0.0, 0.0);

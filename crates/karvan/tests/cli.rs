@@ -754,3 +754,76 @@ fn water_compares_a_scenario_with_a_baseline_year_by_year() {
             ),
         );
 }
+
+#[test]
+fn power_checks_the_base_year_and_writes_its_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("p");
+    karvan()
+        .args(["power", "-o"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("## Against what was observed")
+                .and(predicate::str::contains(
+                    "| uz-2023 (imports_gwh, uz) | 1820 |",
+                ))
+                .and(predicate::str::contains(
+                    "## Unserved energy by grid island",
+                ))
+                .and(predicate::str::contains("payments M USD")),
+        );
+    let html = std::fs::read_to_string(out.join("power.html")).unwrap();
+    assert!(html.contains("Unserved energy by grid island") && html.matches("<svg").count() >= 4);
+    let imports = std::fs::read_to_string(out.join("power_imports.csv")).unwrap();
+    // 12 months of the four suppliers selling in 2023.
+    assert_eq!(imports.lines().count(), 1 + 4 * 12);
+    let lines = std::fs::read_to_string(out.join("power_lines.csv")).unwrap();
+    assert!(lines.starts_with("year,month,line,from,to,"));
+}
+
+#[test]
+fn power_compares_a_project_with_the_base_and_bargains() {
+    let dir = tempfile::tempdir().unwrap();
+    karvan()
+        .args(["power", "uzbek-500kv", "--against", "base", "-o"])
+        .arg(dir.path().join("a"))
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("## Change against base").and(predicate::str::contains(
+                "| unserved at af-kabul | 483 | 0 |",
+            )),
+        );
+    karvan()
+        .args(["power", "qosh-tepa", "--bargain", "-o"])
+        .arg(dir.path().join("b"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("**Nash bargaining solution:**"));
+    assert!(dir.path().join("b/power_deals.csv").exists());
+}
+
+#[test]
+fn power_refuses_bad_input_with_its_reason() {
+    karvan()
+        .args(["power", "--project", "casa-1000"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "opens in 2027, after the year modelled (2023)",
+        ));
+    karvan()
+        .args(["power", "--year", "1850"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("1850"));
+    karvan()
+        .args(["power", "--hydro-from-water", "--regime", "monsoon"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "no inflow is given for regime `monsoon`",
+        ));
+}
