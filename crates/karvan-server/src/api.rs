@@ -1843,3 +1843,320 @@ fn water_json(
         "year": { "gauges": gauges, "to_sea": to_sea, "by_country": by_country },
     })
 }
+
+/// Years a power request may model.
+const POWER_YEARS: (i32, i32) = (1990, 2100);
+
+/// What a power request asks for, checked against the grid and the basin.
+struct PowerAsk {
+    scenario: Option<String>,
+    year: Option<i32>,
+    projects: Vec<String>,
+    hydro_from_water: Option<bool>,
+    regime: Option<String>,
+}
+
+/// Reads a power request's query: `scenario`, `year`, `project` (repeated or a comma
+/// list), `regime` and, where `hydro` is allowed, `hydro_from_water`. Anything else, or
+/// a value given twice where one is expected, is a 400 naming the parameter.
+fn power_ask(pairs: Vec<(String, String)>, endpoint: &str, hydro: bool) -> ApiResult<PowerAsk> {
+    let mut ask = PowerAsk {
+        scenario: None,
+        year: None,
+        projects: Vec::new(),
+        hydro_from_water: None,
+        regime: None,
+    };
+    let once = |slot: &mut Option<String>, name: &str, value: String| {
+        if slot.is_some() {
+            return Err(ApiError::bad_request(format!(
+                "`{name}` is given more than once"
+            )));
+        }
+        *slot = Some(value);
+        Ok(())
+    };
+    let mut year: Option<String> = None;
+    let mut linked: Option<String> = None;
+    for (key, value) in pairs {
+        let value = value.trim().to_string();
+        match key.as_str() {
+            "scenario" => once(&mut ask.scenario, "scenario", value)?,
+            "regime" => once(&mut ask.regime, "regime", value)?,
+            "year" => once(&mut year, "year", value)?,
+            "hydro_from_water" if hydro => once(&mut linked, "hydro_from_water", value)?,
+            "project" | "projects" => {
+                for p in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                    if !ask.projects.iter().any(|q| q == p) {
+                        ask.projects.push(p.to_string());
+                    }
+                }
+            }
+            other => {
+                let known = if hydro {
+                    "scenario, year, project, hydro_from_water, regime"
+                } else {
+                    "scenario, year, project, regime"
+                };
+                return Err(ApiError::bad_request(format!(
+                    "`{other}` is not a parameter of {endpoint}; its parameters: {known}"
+                )));
+            }
+        }
+    }
+    if let Some(y) = year {
+        let (low, high) = POWER_YEARS;
+        match y.parse::<i32>() {
+            Ok(v) if (low..=high).contains(&v) => ask.year = Some(v),
+            _ => {
+                return Err(ApiError::out_of_range(
+                    "year",
+                    &format!("from {low} to {high} (a whole calendar year)"),
+                ))
+            }
+        }
+    }
+    if let Some(l) = linked {
+        ask.hydro_from_water = Some(match l.as_str() {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "`hydro_from_water` must be true or false; `{l}` is neither"
+                )))
+            }
+        });
+    }
+    Ok(ask)
+}
+
+/// A power request's settings: the scenario's `[power]` and `[water]` tables with the
+/// request's year, projects, hydro link and regime on top, each checked.
+struct PowerRun {
+    grid: karvan_data::power::Grid,
+    basin: karvan_data::water::Basin,
+    scenario: String,
+    power: karvan_power::model::Settings,
+    water: karvan_water::model::Settings,
+    /// Projects the scenario itself builds (the request adds to them).
+    scenario_projects: Vec<String>,
+    hydro_from_water: bool,
+    regime: String,
+}
+
+impl PowerRun {
+    fn load(sc: &Scenarios, ask: PowerAsk) -> ApiResult<PowerRun> {
+        let grid = embedded::grid().map_err(|p| ApiError::internal(p.to_string()))?;
+        let basin = embedded::basin().map_err(|p| ApiError::internal(p.to_string()))?;
+        let name = ask.scenario.clone().unwrap_or_else(|| "base".into());
+        let (scenario, label) = if name == "base" {
+            (Scenario::default(), "base".to_string())
+        } else {
+            if !is_name(&name) {
+                return Err(ApiError::bad_request(format!(
+                    "`scenario`: `{name}` is not a scenario name (lowercase letters, digits and `-`, at most 64)"
+                )));
+            }
+            let located = sc
+                .located(Some(&name))
+                .map_err(|e| ApiError::bad_request(format!("`scenario`: {}", e.message)))?;
+            (located.with_parents()?, located.label)
+        };
+        let power = karvan_power::model::Settings::from_scenario(&scenario.power, &label)
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        let water = karvan_water::model::Settings::from_scenario(&scenario.water, &label)
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        let scenario_projects = power.projects.clone();
+        let mut run = PowerRun {
+            scenario: name,
+            hydro_from_water: ask
+                .hydro_from_water
+                .unwrap_or(scenario.power.hydro_from_water),
+            regime: ask
+                .regime
+                .clone()
+                .or_else(|| scenario.power.water_regime.clone())
+                .or_else(|| scenario.water.years.first().cloned())
+                .unwrap_or_else(|| "normal".into()),
+            grid,
+            basin,
+            power,
+            water,
+            scenario_projects,
+        };
+        let known = run.basin.regimes();
+        if !known.contains(&run.regime) {
+            let whose = if ask.regime.is_some() {
+                "`regime`"
+            } else {
+                "the scenario's water regime"
+            };
+            return Err(ApiError::bad_request(format!(
+                "{whose} must be one of {}; `{}` is not",
+                known.join(", "),
+                run.regime
+            )));
+        }
+        if ask.year.is_some() {
+            run.power.year = ask.year;
+        }
+        let year = run.power.year.unwrap_or(run.grid.manifest.base_year);
+        let ids = || {
+            run.grid
+                .projects
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        for id in &ask.projects {
+            let Some(p) = run.grid.projects.iter().find(|p| &p.id == id) else {
+                return Err(ApiError::bad_request(format!(
+                    "`project`: `{id}` is not a project of the grid; its projects: {}",
+                    ids()
+                )));
+            };
+            if p.opens > year {
+                return Err(ApiError::bad_request(format!(
+                    "`project`: {} ({id}) opens in {}, after the year modelled ({year}); choose a later `year`",
+                    p.name, p.opens
+                )));
+            }
+            if !run.power.projects.contains(id) {
+                run.power.projects.push(id.clone());
+            }
+        }
+        Ok(run)
+    }
+
+    /// What the run was asked to model, as the page shows it.
+    fn settings_json(&self) -> Value {
+        json!({
+            "scenario": self.scenario,
+            "year": self.power.year.unwrap_or(self.grid.manifest.base_year),
+            "base_year": self.grid.manifest.base_year,
+            "projects": self.power.projects,
+            "scenario_projects": self.scenario_projects,
+            "hydro_from_water": self.hydro_from_water,
+            "regime": self.regime,
+            "regimes": self.basin.regimes(),
+        })
+    }
+}
+
+/// A power or bargaining error as an answer: what the request or its scenario got
+/// wrong is a 400, a failed solve a 500.
+fn power_error(e: karvan_power::model::ModelError) -> ApiError {
+    use karvan_power::model::ModelError as E;
+    match e {
+        E::Dispatch(d) => ApiError::internal(d.to_string()),
+        other => ApiError::bad_request(other.to_string()),
+    }
+}
+
+fn water_error(e: karvan_water::model::ModelError) -> ApiError {
+    use karvan_water::model::ModelError as E;
+    match e {
+        E::UnknownRegime { .. }
+        | E::Scenario(_)
+        | E::UnknownWithdrawal(_)
+        | E::UnknownReservoir(_) => ApiError::bad_request(format!("the water model: {e}")),
+        other => ApiError::internal(format!("the water model: {other}")),
+    }
+}
+
+/// One year of cross-border electricity: imports by supplier, the import share, unserved
+/// energy by island, prices, line loadings and who pays whom, against what was observed
+/// in the base year; with the grid's projects for the page to offer.
+pub async fn power(
+    State(state): State<AppState>,
+    q: QueryResult<Vec<(String, String)>>,
+) -> ApiResult<Json<Value>> {
+    let Query(pairs) = q?;
+    let ask = power_ask(pairs, "/api/power", true)?;
+    let sc = Scenarios::of(&state);
+    state
+        .compute("power year", move || {
+            let run = PowerRun::load(&sc, ask)?;
+            let summary = karvan_power::year::solve(
+                &run.grid,
+                &run.basin,
+                &run.power,
+                &run.water,
+                run.hydro_from_water.then_some(run.regime.as_str()),
+            )
+            .map_err(|e| {
+                use karvan_power::year::YearError as Y;
+                match e {
+                    Y::Model(m) => power_error(m),
+                    Y::Water(w) => water_error(w),
+                    Y::Link(l) => ApiError::bad_request(l.to_string()),
+                    Y::NotFinite(n) => ApiError::internal(n.to_string()),
+                }
+            })?;
+            let mut v =
+                serde_json::to_value(&summary).map_err(|e| ApiError::internal(e.to_string()))?;
+            v["projects"] = json!(run
+                .grid
+                .projects
+                .iter()
+                .map(|p| json!({ "id": p.id, "name": p.name, "opens": p.opens, "description": p.description }))
+                .collect::<Vec<_>>());
+            v["settings"] = run.settings_json();
+            Ok(Json(v))
+        })
+        .await
+}
+
+/// The water-for-power bargaining view: every deal over Qosh Tepa's withdrawal, the
+/// price and the volume of extra winter power, each side's gain over no deal, the Nash
+/// solution (or null) and the price ranges both sides accept.
+pub async fn power_bargain(
+    State(state): State<AppState>,
+    q: QueryResult<Vec<(String, String)>>,
+) -> ApiResult<Json<Value>> {
+    let Query(pairs) = q?;
+    let ask = power_ask(pairs, "/api/power/bargain", false)?;
+    let sc = Scenarios::of(&state);
+    state
+        .compute("power bargain", move || {
+            let run = PowerRun::load(&sc, ask)?;
+            let b = karvan_power::bargain::bargain(
+                &run.grid,
+                &run.power,
+                &run.basin,
+                &run.water,
+                &run.regime,
+                karvan_power::bargain::Steps::default(),
+            )
+            .map_err(|e| {
+                use karvan_power::bargain::BargainError as B;
+                match e {
+                    B::Power(m) => power_error(m),
+                    B::Water(w) => water_error(w),
+                    other => ApiError::internal(other.to_string()),
+                }
+            })?;
+            let mut v = serde_json::to_value(&b).map_err(|e| ApiError::internal(e.to_string()))?;
+            if let Some(at) = first_null(&v, &["nash"]) {
+                return Err(ApiError::internal(format!(
+                    "the bargaining results are not finite (at {at})"
+                )));
+            }
+            v["disagreement"] = json!({
+                "afghanistan_musd": b.disagreement.0,
+                "downstream_musd": b.disagreement.1,
+            });
+            v["price_ranges"] = json!(b
+                .price_ranges()
+                .into_iter()
+                .map(|(w, mw, low, high)| json!({
+                    "withdrawal_hm3": w, "winter_mw": mw, "price_low_usd_mwh": low, "price_high_usd_mwh": high,
+                }))
+                .collect::<Vec<_>>());
+            v["acceptable_deals"] = json!(b.acceptable().count());
+            v["settings"] = run.settings_json();
+            Ok(Json(v))
+        })
+        .await
+}

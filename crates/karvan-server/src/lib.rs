@@ -48,6 +48,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/fit", get(api::fit))
         .route("/api/report", get(api::report))
         .route("/api/water", get(api::water))
+        .route("/api/power", get(api::power))
+        .route("/api/power/bargain", get(api::power_bargain))
         .route("/api/scenarios", get(api::list_scenarios))
         .route(
             "/api/scenarios/{name}",
