@@ -21,7 +21,9 @@
 // Trans-Afghan railway alone in one solved year (its case, the server's four charts, the
 // countries, the cost sharing and the cases' CSV); the Water tab draws the Amu Darya on the
 // map, moves through the months and shows what a 10,000 hm³ Qosh Tepa canal takes from the
-// river below. Exits non-zero with a message on failure.
+// river below; the Power tab draws the Afghan grid's lines coloured by their loading, shows
+// imports by supplier (and their CSV) and the observations, moves through the months, adds
+// CASA-1000 in 2028 and bargains water for winter power. Exits non-zero with a message on failure.
 
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -1008,6 +1010,86 @@ async function main() {
     check(left === 0, `${left} reaches stay on the map after leaving the Water tab`);
     return `Termez ${before.gauges.termez[1]} hm³/yr; to the Aral ${before.sea} → ${after.sea} hm³ with Qosh Tepa at 10,000`;
   }, 15_000);
+
+  await step('t) the Power tab draws the grid, its imports and the water-for-power bargain', async () => {
+    await page.click('#tab-power');
+    await page.waitForFunction(() => document.querySelectorAll('#power-imports tbody tr[data-supplier]').length > 0
+      || document.querySelector('#message.error:not([hidden])'));
+    const read = () => page.evaluate(() => ({
+      error: document.querySelector('#message.error:not([hidden]) .message-text')?.textContent.trim() || '',
+      suppliers: [...document.querySelectorAll('#power-imports tbody tr[data-supplier]')].map((tr) => tr.dataset.supplier),
+      share: document.querySelector('#power-imports tfoot tr.share td:last-child')?.textContent || '',
+      checks: document.querySelectorAll('#power-checks tbody tr[data-check]').length,
+      islands: document.querySelectorAll('#power-unserved tbody tr[data-node]').length,
+      lines: [...document.querySelectorAll('.leaflet-flows-pane path.power-line')].map((p) => p.getAttribute('stroke')),
+      nodes: document.querySelectorAll('.leaflet-nodes-pane path.power-node').length,
+      month: document.querySelector('#power-month-name').textContent,
+      loadingHead: document.querySelector('#power-lines-loading').textContent,
+      marked: document.querySelectorAll('#power-imports thead th.now').length,
+      projects: [...document.querySelectorAll('#power-projects input')].map((i) => [i.value, i.checked, i.disabled]),
+      year: document.querySelector('#power-results').dataset.year,
+    }));
+    const before = await read();
+    check(!before.error, `the page shows an error: ${before.error}`);
+    check(before.suppliers.includes('uz'), `the imports table lists ${before.suppliers.join(', ')}`);
+    check(/%$/.test(before.share), `the import share reads ${before.share}`);
+    check(before.checks > 0, 'no observation is set against the base year');
+    check(before.islands >= 5, `${before.islands} islands in the unserved table`);
+    check(before.lines.length > 0 && before.lines.every((c) => c), `${before.lines.length} lines drawn on the map`);
+    check(before.nodes >= 8, `${before.nodes} grid nodes on the map`);
+    check(before.month === 'Year' && before.marked === 0, `the slider starts at ${before.month}`);
+    check(before.projects.some(([id]) => id === 'casa-1000'), `the projects offered: ${JSON.stringify(before.projects)}`);
+
+    // January, then July: the colours and the loading column follow the month.
+    await setRange(page, '#power-month', 1);
+    const jan = await read();
+    check(jan.month === 'Jan' && jan.marked === 1 && /Jan/.test(jan.loadingHead), `January: ${jan.month}, ${jan.loadingHead}`);
+    await setRange(page, '#power-month', 7);
+    const jul = await read();
+    check(jul.month === 'Jul' && /Jul/.test(jul.loadingHead), `July: ${jul.month}, ${jul.loadingHead}`);
+    check(JSON.stringify(jul.lines) !== JSON.stringify(jan.lines), 'the lines keep their colours from January to July');
+
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.click('[data-csv="power-imports"]')]);
+    const lines = readFileSync(await dl.path(), 'utf8').trim().split(/\r?\n/);
+    check(/power-base-2023-imports\.csv$/.test(dl.suggestedFilename()), `the imports are saved as ${dl.suggestedFilename()}`);
+    check(lines[0].startsWith('Supplier,Jan,Feb') && lines.some((l) => l.startsWith('Import share')),
+      `the imports CSV: ${lines.slice(0, 3).join(' | ')}`);
+
+    // CASA-1000 in 2028: its line joins the map.
+    await page.fill('#power-year', '2028');
+    await page.waitForFunction(() => document.querySelector('#power-results').dataset.year === '2028');
+    await page.check('#power-projects input[value="casa-1000"]');
+    await page.waitForFunction(() => document.querySelector('#power-title').textContent.includes('casa-1000')
+      || document.querySelector('#message.error:not([hidden])'));
+    const casa = await read();
+    check(!casa.error, `the page shows an error: ${casa.error}`);
+    check(casa.lines.length > before.lines.length, `lines on the map: ${before.lines.length} → ${casa.lines.length}`);
+    check(casa.month === 'Jul', 'the month went back when the year was recomputed');
+
+    await page.click('#power-bargain');
+    await page.waitForFunction(() => !document.querySelector('#power-bargain-results').hidden
+      || document.querySelector('#message.error:not([hidden])'), null, { timeout: 40_000 });
+    const deal = await page.evaluate(() => ({
+      error: document.querySelector('#message.error:not([hidden]) .message-text')?.textContent.trim() || '',
+      status: document.querySelector('#power-bargain-status').textContent,
+      summary: document.querySelector('#power-bargain-summary').textContent,
+      nash: document.querySelector('#power-nash')?.textContent || '',
+      ranges: document.querySelectorAll('#power-ranges tbody tr').length,
+    }));
+    check(!deal.error, `the page shows an error: ${deal.error}`);
+    check(/No deal/.test(deal.summary) && /M\$\/yr/.test(deal.summary), `the no-deal payoffs: ${deal.summary}`);
+    check(deal.nash.length > 0, 'the Nash solution (or its absence) is not shown');
+    check(deal.ranges > 0, 'the table of acceptable prices is empty');
+
+    await dismissNotice(page);
+    await page.screenshot({ path: join(shotDir, 'power.png') });
+    // The grid goes with its tab.
+    await page.click('#tab-map');
+    const left = await page.$$eval('.leaflet-flows-pane path.power-line', (ps) => ps.length);
+    check(left === 0, `${left} power lines stay on the map after leaving the Power tab`);
+    return `${before.suppliers.length} suppliers, import share ${before.share}, ${before.checks} observations, ` +
+      `${before.lines.length} → ${casa.lines.length} lines; ${deal.status} Nash: ${deal.nash}`;
+  }, 60_000);
 
   clearTimeout(watchdog);
   await finish(0);

@@ -50,6 +50,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     asset!("js/views/appraise.js", JS),
     asset!("js/views/fit.js", JS),
     asset!("js/views/water.js", JS),
+    asset!("js/views/power.js", JS),
     asset!("vendor/leaflet/leaflet.js", JS),
     asset!("vendor/leaflet/leaflet.css", CSS),
 ];

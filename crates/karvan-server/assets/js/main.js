@@ -1,5 +1,5 @@
-// Karvan web page: a map of the network and nine tabs (Map, Routes, Scenarios, Compare, Game,
-// Resilience, Appraise, Fit, Water) over the JSON API of `karvan serve`. Plain ES modules, no build
+// Karvan web page: a map of the network and ten tabs (Map, Routes, Scenarios, Compare, Game,
+// Resilience, Appraise, Fit, Water, Power) over the JSON API of `karvan serve`. Plain ES modules, no build
 // step, and only same-origin requests, so the page works offline. This module starts the page
 // and wires the parts that belong to no single view.
 
@@ -19,6 +19,7 @@ import { bindAppraise } from './views/appraise.js';
 import { bindCompare } from './views/compare.js';
 import { bindFit } from './views/fit.js';
 import { bindGame, renderGamePlayers } from './views/game.js';
+import { bindPower } from './views/power.js';
 import { bindResilience } from './views/resilience.js';
 import { bindRoutes } from './views/routes.js';
 import { bindScenarios, loadScenarios } from './views/scenarios.js';
@@ -68,6 +69,7 @@ function bindControls() {
   bindAppraise();
   bindFit();
   bindWater();
+  bindPower();
 }
 
 async function start() {
