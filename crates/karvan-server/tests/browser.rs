@@ -3,7 +3,8 @@
 //! would: the map and its labels, routes from Tashkent to Karachi, a tariff cut run and
 //! compared, scenarios replaced, renamed, deleted and restored, the game, a border closure
 //! and the resilience analysis, downloads, printing and saving the map, cancelling a job,
-//! the fit and a project appraisal (its header lists every step). `scripts/test` installs Chromium and playwright-core.
+//! the fit, a project appraisal, the Amu Darya and the power trade with its bargaining view
+//! (its header lists every step). `scripts/test` installs Chromium and playwright-core.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
