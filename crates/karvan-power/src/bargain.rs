@@ -408,7 +408,9 @@ pub fn weigh(
         .iter()
         .filter(|d| d.acceptable() && d.product() > 0.0)
         .fold(None::<&Deal>, |best, d| match best {
-            Some(b) if b.product() >= d.product() * (1.0 - 1e-12) => Some(b),
+            // Levels the lines cannot carry give the same deal up to the solver's
+            // tolerance.
+            Some(b) if b.product() >= d.product() * (1.0 - 1e-6) => Some(b),
             _ => Some(d),
         })
         .copied();

@@ -54,6 +54,7 @@ struct StorageVars {
 
 /// A reservoir's water balance month by month, its storage at the year's end, and its
 /// plants making no more than its release allows.
+#[allow(clippy::needless_range_loop)] // a month indexes five arrays at once
 fn add_storage<M: SolverModel>(
     lp: &mut M,
     st: &crate::system::Storage,
@@ -460,7 +461,7 @@ mod tests {
         fn any_small_system_balances(
             demand in proptest::collection::vec(0.0..300.0f64, 3),
             plant in proptest::collection::vec((0.0..300.0f64, 1.0..200.0f64), 3),
-            line in proptest::collection::vec((0.0..200.0f64, 0.0..0.2f64), 3),
+            links in proptest::collection::vec((0.0..200.0f64, 0.0..0.2f64), 3),
         ) {
             let s = System {
                 nodes: (0..3).map(|i| node(&format!("n{i}"), demand[i])).collect(),
@@ -469,7 +470,7 @@ mod tests {
                     .collect(),
                 lines: (0..3)
                     .map(|i| {
-                        let mut l = line(i, (i + 1) % 3, line[i].0, line[i].1);
+                        let mut l = line(i, (i + 1) % 3, links[i].0, links[i].1);
                         l.id = format!("l{i}");
                         l
                     })

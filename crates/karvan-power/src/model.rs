@@ -298,7 +298,8 @@ pub fn total(v: &[f64; MONTHS]) -> f64 {
     v.iter().sum()
 }
 
-fn add(into: &mut [f64; MONTHS], v: &[f64; MONTHS]) {
+/// Adds a monthly series into another.
+pub fn add(into: &mut [f64; MONTHS], v: &[f64; MONTHS]) {
     for m in 0..MONTHS {
         into[m] += v[m];
     }

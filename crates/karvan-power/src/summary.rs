@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use karvan_data::power::Grid;
 
-use crate::model::{total, Outcome};
+use crate::model::{add, total, Outcome};
 use crate::MONTHS;
 
 /// A node's year.
@@ -114,9 +114,7 @@ pub fn summarise(grid: &Grid, out: &Outcome) -> Result<Summary, NotFinite> {
             let mut generation = [0.0; MONTHS];
             for (g, gen) in out.system.generators.iter().enumerate() {
                 if gen.node == i {
-                    for m in 0..MONTHS {
-                        generation[m] += d.generation[g][m];
-                    }
+                    add(&mut generation, &d.generation[g]);
                 }
             }
             Some(NodeYear {
@@ -170,9 +168,7 @@ pub fn summarise(grid: &Grid, out: &Outcome) -> Result<Summary, NotFinite> {
     let (import_share, import_share_year) = out.import_share();
     let mut unserved_islands = [0.0; MONTHS];
     for v in out.unserved_by_island().values() {
-        for m in 0..MONTHS {
-            unserved_islands[m] += v[m];
-        }
+        add(&mut unserved_islands, v);
     }
     let cost = out.importer_cost();
     let s = Summary {

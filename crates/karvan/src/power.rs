@@ -409,9 +409,22 @@ pub fn bargain_tables(b: &Bargain, regime: &str) -> String {
         b.deals.len()
     );
     if !ranges.is_empty() {
-        md.push_str("\n| withdrawal hm³ | extra winter MW | prices both accept, USD/MWh |\n|---:|---:|---|\n");
+        md.push_str("\n| withdrawal hm³ | extra winter MW | prices both accept, USD/MWh |\n|---:|---|---|\n");
+        // Neighbouring supply levels with the same prices share a row.
+        let mut rows: Vec<(f64, f64, f64, f64, f64)> = Vec::new();
         for (w, mw, lo, hi) in ranges {
-            let _ = writeln!(md, "| {w:.0} | {mw:.0} | {lo:.0}–{hi:.0} |");
+            match rows.last_mut() {
+                Some(r) if r.0 == w && r.3 == lo && r.4 == hi => r.2 = mw,
+                _ => rows.push((w, mw, mw, lo, hi)),
+            }
+        }
+        for (w, first, last, lo, hi) in rows {
+            let mw = if first == last {
+                format!("{first:.0}")
+            } else {
+                format!("{first:.0}–{last:.0}")
+            };
+            let _ = writeln!(md, "| {w:.0} | {mw} | {lo:.0}–{hi:.0} |");
         }
     }
     match &b.nash {
