@@ -27,6 +27,8 @@ pub struct ReportInput<'a> {
     pub fit: Option<&'a karvan_policy::fit::Fit>,
     /// The project appraisal, when asked for.
     pub appraisal: Option<&'a karvan_policy::appraisal::Appraisal>,
+    /// The power grid's year, when asked for.
+    pub power: Option<&'a crate::power::PowerSection>,
 }
 
 /// `s` escaped for HTML text and attributes.
@@ -115,6 +117,9 @@ pub fn report(input: &ReportInput) -> String {
     }
     if let Some(a) = input.appraisal {
         h.push_str(&crate::appraisal::html_section(a));
+    }
+    if let Some(p) = input.power {
+        h.push_str(&crate::power::html_section(p));
     }
     sources(&mut h, ds, r);
     let _ = write!(

@@ -11,6 +11,39 @@ pub struct MonthlyChart {
     pub series: Vec<(String, [f64; 12])>,
 }
 
+/// The power grid's year as a section of the HTML report: its title, its tables as
+/// Markdown, and its monthly charts.
+pub struct PowerSection {
+    pub title: String,
+    pub tables_md: String,
+    pub charts: Vec<MonthlyChart>,
+}
+
+/// Each chart, or why it could not be drawn.
+fn charts_html(charts: &[MonthlyChart]) -> String {
+    let mut h = String::new();
+    for c in charts {
+        match monthly_lines(&c.title, &c.y_desc, &c.series) {
+            Ok(svg) => h.push_str(&svg),
+            Err(e) => h.push_str(&format!(
+                "<p>The chart could not be drawn: {}</p>",
+                esc(&e.to_string())
+            )),
+        }
+    }
+    h
+}
+
+/// The section of the report.
+pub fn html_section(p: &PowerSection) -> String {
+    format!(
+        "<section><h2>{}</h2>{}<pre>{}</pre></section>",
+        esc(&p.title),
+        charts_html(&p.charts),
+        esc(&p.tables_md)
+    )
+}
+
 /// The report as one self-contained HTML document: the tables (already HTML), then each
 /// chart.
 pub fn html_document(
@@ -25,15 +58,7 @@ pub fn html_document(
         crate::html::STYLE,
         esc(title),
     );
-    for c in charts {
-        match monthly_lines(&c.title, &c.y_desc, &c.series) {
-            Ok(svg) => h.push_str(&svg),
-            Err(e) => h.push_str(&format!(
-                "<p>The chart could not be drawn: {}</p>",
-                esc(&e.to_string())
-            )),
-        }
-    }
+    h.push_str(&charts_html(charts));
     h.push_str(tables_html);
     h.push_str(&format!(
         "<footer>{}</footer></body></html>",

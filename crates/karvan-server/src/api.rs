@@ -402,6 +402,7 @@ pub async fn report(
                 resilience: None,
                 fit: fit.as_ref(),
                 appraisal: None,
+                power: None,
             });
             let disposition = format!("attachment; filename=\"karvan-report-{name}.html\"");
             Ok((

@@ -220,6 +220,8 @@ pub struct Extras<'a> {
     pub resilience: Option<&'a crate::resilience::Args>,
     /// The appraisal of the default schemes with `karvan appraise`'s defaults.
     pub appraisal: bool,
+    /// The power grid's year under the scenario's `[power]` table.
+    pub power: bool,
 }
 
 pub fn report(
@@ -233,6 +235,7 @@ pub fn report(
         game,
         resilience,
         appraisal,
+        power,
     } = extras;
     let model = Model::new(load::applied(scenario)?);
     load::note_disruptions(&model.applied, "report");
@@ -263,6 +266,11 @@ pub fn report(
     } else {
         None
     };
+    let power = if power {
+        Some(crate::power::section(scenario)?)
+    } else {
+        None
+    };
     // The fit to the observations, whenever the dataset has some.
     let fit = karvan_policy::fit::fit_if_observed(&model.applied.dataset, &results);
     let html = karvan_report::html::report(&karvan_report::html::ReportInput {
@@ -273,6 +281,7 @@ pub fn report(
         resilience: resilience.as_ref(),
         fit: fit.as_ref(),
         appraisal: appraisal.as_ref(),
+        power: power.as_ref(),
     });
     let out = out.unwrap_or_else(|| {
         Path::new("out").join(format!("report-{}.html", load::slug(&model.applied.name)))

@@ -287,6 +287,10 @@ enum Command {
         /// `karvan appraise`, whose defaults apply).
         #[arg(long = "appraise")]
         with_appraisal: bool,
+        /// Add the power grid's year under the scenario's `[power]` table (see
+        /// `karvan power`).
+        #[arg(long = "power")]
+        with_power: bool,
         #[command(flatten)]
         resilience: resilience::Args,
         #[command(flatten)]
@@ -521,6 +525,7 @@ fn main() -> ExitCode {
             with_resilience,
             resilience,
             with_appraisal,
+            with_power,
             choice,
         } => commands::report(
             scenario.as_deref(),
@@ -530,6 +535,7 @@ fn main() -> ExitCode {
                 game: with_game.then_some(&game),
                 resilience: with_resilience.then_some(&resilience),
                 appraisal: with_appraisal,
+                power: with_power,
             },
             &choice,
         ),

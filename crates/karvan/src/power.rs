@@ -221,6 +221,30 @@ fn month_row(label: &str, v: &[f64; 12], digits: usize) -> String {
     )
 }
 
+/// The power section of `karvan report`: the scenario's year with its tables and charts.
+pub fn section(scenario: Option<&str>) -> Result<karvan_report::power::PowerSection> {
+    let args = Args {
+        scenario: scenario.map(String::from),
+        out: None,
+        grid: None,
+        basin: None,
+        year: None,
+        projects: vec![],
+        hydro_from_water: false,
+        regime: None,
+        against: None,
+        bargain: false,
+    };
+    let (grid, basin) = inputs(&args)?;
+    let loaded = load_scenario(scenario)?;
+    let summary = solve(&grid, &basin, &loaded, &args)?;
+    Ok(karvan_report::power::PowerSection {
+        title: format!("Electricity: {} ({})", loaded.name, summary.year),
+        tables_md: tables(&summary),
+        charts: charts(&summary),
+    })
+}
+
 /// The tables of one solved year.
 pub fn tables(s: &Summary) -> String {
     let mut md = String::new();

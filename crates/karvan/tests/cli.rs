@@ -827,3 +827,18 @@ fn power_refuses_bad_input_with_its_reason() {
             "no inflow is given for regime `monsoon`",
         ));
 }
+
+#[test]
+fn report_adds_the_power_section_with_its_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.html");
+    karvan()
+        .args(["report", "casa-1000", "--power", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains("Electricity: casa-1000 (2028)"));
+    assert!(html.contains("Unserved energy by grid island"));
+    assert!(html.contains("casa-1000-tj-pk"));
+}
