@@ -12,6 +12,7 @@ pub mod problem;
 pub mod review;
 pub mod scenario;
 pub mod schema;
+pub mod sweep;
 pub mod types;
 mod validate;
 pub mod water;
