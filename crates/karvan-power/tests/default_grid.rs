@@ -235,5 +235,6 @@ fn the_bargaining_view_finds_a_nash_deal_both_prefer_to_no_deal() {
     let nash = b.nash.expect("a deal beats no deal");
     assert!(nash.afghanistan_gain > 0.0 && nash.downstream_gain > 0.0);
     let best = b.acceptable().map(|d| d.product()).fold(0.0, f64::max);
-    assert!((nash.product() - best).abs() < 1e-9 * best.max(1.0));
+    // Ties within the solver's tolerance go to the first deal on the grid.
+    assert!((nash.product() - best).abs() <= 1e-6 * best.max(1.0));
 }

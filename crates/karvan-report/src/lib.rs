@@ -13,6 +13,7 @@ pub mod html;
 pub mod power;
 pub mod resilience;
 pub mod summary;
+pub mod sweep;
 pub mod tables;
 pub mod water;
 

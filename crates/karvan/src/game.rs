@@ -12,7 +12,7 @@ use karvan_data::limits;
 
 /// The game's options from the command line; each overrides the scenario's `[game]`
 /// table, which overrides the defaults.
-#[derive(Clone, clap::Args)]
+#[derive(Clone, Default, clap::Args)]
 #[group(id = "game_args")]
 pub struct Args {
     /// Players (ISO3, comma-separated). Default: KAZ,UZB,TKM,TJK,AFG,PAK,IRN.

@@ -10,6 +10,7 @@ mod load;
 mod power;
 mod print;
 mod resilience;
+mod sweep;
 mod water;
 
 use std::path::PathBuf;
@@ -246,6 +247,13 @@ enum Command {
     Power {
         #[command(flatten)]
         args: power::Args,
+    },
+    /// Many variants of a scenario at once: a sweep file's grid, list or Latin-hypercube
+    /// sample run on all cores or as a Slurm job array, one row per variant, resumable;
+    /// `sweep status DIR` and `sweep collect DIR` follow and merge it.
+    Sweep {
+        #[command(flatten)]
+        args: sweep::Args,
     },
     /// The base year against what is observed: every observation of the dataset with the
     /// run's prediction, errors, GEH and range, and summary statistics.
@@ -510,6 +518,7 @@ fn main() -> ExitCode {
         Command::Appraise { args } => appraise::appraise(&args, json),
         Command::Water { args } => water::water(&args),
         Command::Power { args } => power::power(&args),
+        Command::Sweep { args } => sweep::sweep(&args),
         Command::Fit { scenario, out } => calibration::fit(scenario.as_deref(), out, json),
         Command::Calibrate {
             scenario,

@@ -1,0 +1,123 @@
+//! The figures a sweep keeps of each variant: named numbers, one set per analysis.
+
+use anyhow::{anyhow, Result};
+use karvan_data::scenario::{Applied, Scenario};
+use karvan_model::{Model, RouteChoice, RunResults};
+
+/// A variant's figures, by name, in a fixed order.
+pub type Figures = Vec<(String, f64)>;
+
+/// Runs `analyses` on one variant and returns their figures.
+pub fn figures(
+    analyses: &[String],
+    applied: Applied,
+    scenario: &Scenario,
+    label: &str,
+) -> Result<Figures> {
+    let mut out = Figures::new();
+    let model = Model::new(applied);
+    let needs_run = analyses.iter().any(|a| a == "run");
+    if needs_run {
+        let choice = RouteChoice::from_settings(&model.applied.assignment);
+        let r = karvan_model::run_checked(&model, choice)?;
+        out.extend(run_figures(&r));
+    }
+    if analyses.iter().any(|a| a == "game") {
+        let g = crate::game::solve(&model, &crate::game::Args::default(), true)?;
+        out.push((
+            "game.value_of_coordination_musd".into(),
+            g.value_of_coordination / 1e6,
+        ));
+        for (player, payoff) in g.settings.players.iter().zip(&g.nash.payoffs) {
+            out.push((format!("game.nash_payoff.{player}_musd"), payoff / 1e6));
+        }
+    }
+    if analyses.iter().any(|a| a == "power") {
+        out.extend(power_figures(scenario, label)?);
+    }
+    if let Some((name, _)) = out.iter().find(|(_, v)| !v.is_finite()) {
+        return Err(anyhow!(
+            "{label}: the figure `{name}` is not a finite number"
+        ));
+    }
+    Ok(out)
+}
+
+/// A run's headline figures: tonnes, what shippers pay, each country's levies (policy)
+/// apart from what carriers earn there (market), and each corridor's tonnes.
+pub fn run_figures(r: &RunResults) -> Figures {
+    let mut out = vec![
+        ("run.routed_tonnes".to_string(), r.routed_tonnes),
+        ("run.demand_tonnes".to_string(), r.demand_tonnes),
+        (
+            "run.shipper_cost_musd".to_string(),
+            r.od.iter()
+                .map(|o| o.tonnes * o.cost_usd_per_t)
+                .sum::<f64>()
+                / 1e6,
+        ),
+    ];
+    for c in &r.revenue {
+        let levies =
+            c.transit_tariff_usd + c.transit_fees_usd + c.domestic_tariff_usd + c.domestic_fees_usd;
+        out.push((format!("run.levies.{}_musd", c.country), levies / 1e6));
+        out.push((
+            format!("run.carriers.{}_musd", c.country),
+            (c.carrier_freight_usd + c.handling_usd) / 1e6,
+        ));
+    }
+    for c in &r.corridors {
+        out.push((format!("run.corridor.{}_tonnes", c.corridor), c.tonnes));
+    }
+    out
+}
+
+/// The power grid's year under the variant's `[power]` table: imports, unserved energy
+/// by island, and the islands' bill.
+fn power_figures(scenario: &Scenario, label: &str) -> Result<Figures> {
+    let grid = karvan_data::embedded::grid().map_err(|p| anyhow!("{p}"))?;
+    let basin = karvan_data::embedded::basin().map_err(|p| anyhow!("{p}"))?;
+    let power = karvan_power::model::Settings::from_scenario(&scenario.power, label)?;
+    let water = karvan_water::model::Settings::from_scenario(&scenario.water, label)
+        .map_err(|e| anyhow!("{e}"))?;
+    let regime = scenario
+        .power
+        .water_regime
+        .clone()
+        .or_else(|| scenario.water.years.first().cloned())
+        .unwrap_or_else(|| "normal".into());
+    let linked = scenario.power.hydro_from_water.then_some(regime.as_str());
+    let s = karvan_power::year::solve(&grid, &basin, &power, &water, linked)?;
+    let mut out = vec![
+        ("power.imports_gwh".to_string(), s.imports_gwh.iter().sum()),
+        ("power.import_share".to_string(), s.import_share_year),
+        (
+            "power.unserved_gwh".to_string(),
+            s.unserved_islands_gwh.iter().sum(),
+        ),
+        (
+            "power.bill_musd".to_string(),
+            s.importer_imports_musd + s.importer_own_generation_musd,
+        ),
+    ];
+    for n in s.nodes.iter().filter(|n| n.kind == "island") {
+        out.push((
+            format!("power.unserved.{}_gwh", n.id),
+            n.unserved_gwh.iter().sum(),
+        ));
+    }
+    for i in &s.imports {
+        out.push((format!("power.imports.{}_gwh", i.supplier), i.total_gwh));
+    }
+    Ok(out)
+}
+
+/// Whether `name` is kept by the patterns (`run.tonnes`, or a prefix ending in `*`);
+/// no patterns keep everything.
+pub fn kept(patterns: &[String], name: &str) -> bool {
+    patterns.is_empty()
+        || patterns.iter().any(|p| match p.strip_suffix('*') {
+            Some(prefix) => name.starts_with(prefix),
+            None => name == p,
+        })
+}
