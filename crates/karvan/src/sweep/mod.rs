@@ -245,7 +245,7 @@ fn dry_run(p: &Prepared, threads: usize) -> Result<ExitCode> {
         p.run_one(first)?;
         let one = t.elapsed().as_secs_f64();
         println!(
-            "one variant took {one:.3} s; all {n} on {threads} threads: about {:.0} s",
+            "one variant took {one:.3} s; all {n} on {threads} threads: about {:.1} s",
             one * n as f64 / threads as f64
         );
     }
@@ -362,4 +362,39 @@ fn write_summary(d: &SweepDir, p: &Prepared, t: &store::Table) -> Result<()> {
     d.write_atomic("summary.md", &karvan_report::sweep::markdown(&input))?;
     d.write_atomic("sweep.html", &karvan_report::sweep::html_document(&input))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A variant's figures are those of the same scenario run alone.
+    #[test]
+    fn a_variant_equals_its_scenario_run_alone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let spec = dir.path().join("s.toml");
+        std::fs::write(
+            &spec,
+            "base = \"today\"\n[[dimension]]\nname = \"uzb\"\nset = \"tariff.UZB.percent\"\nvalues = [-30, 0]\n[[dimension]]\nname = \"growth\"\nset = \"demand.growth_percent_per_year\"\nvalues = [2.5]\n",
+        )
+        .expect("write");
+        let p = prepare(&spec).expect("prepares");
+        assert_eq!(p.variants.len(), 2);
+        let swept = p.run_one(&p.variants[0]).expect("runs");
+        let alone = dir.path().join("alone.toml");
+        std::fs::write(
+            &alone,
+            "base = \"central-asia-afghanistan\"\nextends = \"today\"\n[demand]\ngrowth_percent_per_year = 2.5\n[[tariff]]\ncountry = \"UZB\"\npercent = -30\n",
+        )
+        .expect("write");
+        let located =
+            karvan_data::locate(Some(alone.to_str().expect("utf-8")), None).expect("finds");
+        let scenario = located.with_parents().expect("parents");
+        let applied = located.applied().expect("applies");
+        let by_hand =
+            figures::figures(&["run".to_string()], applied, &scenario, "alone").expect("runs");
+        assert_eq!(swept, by_hand);
+        let other = p.run_one(&p.variants[1]).expect("runs");
+        assert_ne!(swept, other);
+    }
 }

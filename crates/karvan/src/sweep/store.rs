@@ -135,7 +135,8 @@ impl SweepDir {
     /// Merges the finished rows, in the variants' order, into a table.
     pub fn table(&self, spec: &SweepSpec, variants: &[Variant]) -> Result<Table> {
         let dims = spec.dimensions.len();
-        let mut read: Vec<(String, Vec<String>, Vec<(String, f64)>)> = Vec::new();
+        // (variant id, dimension cells, figures) of each row read.
+        let mut read: Vec<(String, Vec<String>, Figures)> = Vec::new();
         let finished = self.finished()?;
         for v in variants.iter().filter(|v| finished.contains(&v.id)) {
             let path = self.path.join(Self::row_name(&v.id));

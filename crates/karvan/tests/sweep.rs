@@ -1,0 +1,279 @@
+//! `karvan sweep` end to end: expansion, a local run, resuming after a kill, the folder
+//! rules, and the Slurm path on a real single-node cluster (when `KARVAN_SLURM=1`, which
+//! `scripts/test` sets after starting one).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use assert_cmd::prelude::*;
+use predicates::prelude::*;
+
+fn karvan() -> Command {
+    Command::cargo_bin("karvan").expect("the binary is built")
+}
+
+/// A sweep of `n` × 2 variants of today's network: Uzbekistan's transit tariff and
+/// demand growth.
+fn spec(dir: &Path, n: usize) -> PathBuf {
+    let levels: Vec<String> = (0..n).map(|k| format!("{}", -30 + 5 * k as i32)).collect();
+    let text = format!(
+        "name = \"t\"\nbase = \"today\"\nfigures = [\"run.routed_tonnes\", \"run.levies.*\"]\n\n[[dimension]]\nname = \"uzb\"\nset = \"tariff.UZB.percent\"\nvalues = [{}]\n\n[[dimension]]\nname = \"growth\"\nset = \"demand.growth_percent_per_year\"\nvalues = [0.0, 3.0]\n",
+        levels.join(", ")
+    );
+    let path = dir.join("sweep.toml");
+    std::fs::write(&path, text).expect("write the sweep");
+    path
+}
+
+fn rows(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir.join("rows"))
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_dry_run_lists_the_variants_and_estimates_the_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = spec(dir.path(), 3);
+    karvan()
+        .args(["sweep", "--dry-run"])
+        .arg(&s)
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("6 variants (grid design) of `today`")
+                .and(predicate::str::contains("v000005,-20,3"))
+                .and(predicate::str::contains("one variant took")),
+        );
+}
+
+#[test]
+fn a_sweep_writes_one_row_per_variant_and_its_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = spec(dir.path(), 2);
+    let out = dir.path().join("out");
+    karvan()
+        .args(["sweep"])
+        .arg(&s)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("4 of 4 variants finished"));
+    let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    assert_eq!(results.lines().count(), 5);
+    assert!(results.starts_with("id,uzb,growth,run.levies."));
+    let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(summary.contains("## Tornado") && summary.contains("| UZB | run.levies.UZB_musd |"));
+    assert!(std::fs::read_to_string(out.join("sweep.html"))
+        .unwrap()
+        .contains("<svg"));
+    // Collect finds every variant; a lost row is listed and computed again by a rerun.
+    std::fs::remove_file(out.join("rows/v000002.csv")).unwrap();
+    karvan()
+        .args(["sweep", "collect"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("v000002: not run yet"));
+    karvan()
+        .args(["sweep"])
+        .arg(&s)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("resuming: 3 of 4"));
+    assert_eq!(
+        std::fs::read_to_string(out.join("results.csv")).unwrap(),
+        results
+    );
+}
+
+#[test]
+fn a_killed_sweep_resumes_without_recomputing_what_finished() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = spec(dir.path(), 8);
+    let out = dir.path().join("out");
+    let mut child = karvan()
+        .args(["sweep", "--threads", "1"])
+        .arg(&s)
+        .arg("-o")
+        .arg(&out)
+        .stderr(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while rows(&out).len() < 3 && start.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut before: Vec<(PathBuf, std::time::SystemTime, String)> = rows(&out)
+        .into_iter()
+        .map(|p| {
+            let m = std::fs::metadata(&p).unwrap().modified().unwrap();
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p, m, text)
+        })
+        .collect();
+    before.sort();
+    assert!(
+        before.len() >= 3 && before.len() < 16,
+        "{} rows",
+        before.len()
+    );
+    // Every row written before the kill is whole.
+    for (p, _, text) in &before {
+        assert_eq!(text.lines().count(), 2, "{}", p.display());
+    }
+    karvan()
+        .args(["sweep"])
+        .arg(&s)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "resuming: {} of 16",
+            before.len()
+        )));
+    for (p, m, text) in &before {
+        assert_eq!(
+            std::fs::metadata(p).unwrap().modified().unwrap(),
+            *m,
+            "{} was recomputed",
+            p.display()
+        );
+        assert_eq!(&std::fs::read_to_string(p).unwrap(), text);
+    }
+    let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    assert_eq!(results.lines().count(), 17);
+}
+
+#[test]
+fn a_sweep_never_writes_into_a_folder_that_is_not_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = spec(dir.path(), 1);
+    let theirs = dir.path().join("theirs");
+    std::fs::create_dir(&theirs).unwrap();
+    std::fs::write(theirs.join("notes.txt"), "mine").unwrap();
+    karvan()
+        .args(["sweep"])
+        .arg(&s)
+        .arg("-o")
+        .arg(&theirs)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("is not a sweep's folder"));
+    assert_eq!(
+        std::fs::read_to_string(theirs.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    // Another sweep's folder is refused too.
+    let out = dir.path().join("out");
+    karvan()
+        .args(["sweep"])
+        .arg(&s)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let other = spec(&dir.path().join("."), 2);
+    karvan()
+        .args(["sweep"])
+        .arg(&other)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("holds another sweep"));
+}
+
+#[test]
+fn a_bad_sweep_file_names_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().join("bad.toml");
+    std::fs::write(
+        &s,
+        "base = \"today\"\n[[dimension]]\nname = \"x\"\nsett = \"year\"\n",
+    )
+    .unwrap();
+    karvan()
+        .args(["sweep", "--dry-run"])
+        .arg(&s)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("bad.toml").and(predicate::str::contains("line 4")));
+    std::fs::write(
+        &s,
+        "base = \"today\"\n[[dimension]]\nname = \"x\"\nset = \"speed\"\nvalues = [1]\n",
+    )
+    .unwrap();
+    karvan()
+        .args(["sweep", "--dry-run"])
+        .arg(&s)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("dimension `x` (`speed`)"));
+}
+
+/// Submits the sweep to the single-node Slurm cluster, waits, collects, and compares the
+/// results with the same sweep run here. Runs when `KARVAN_SLURM=1`.
+#[test]
+fn a_sweep_through_slurm_equals_the_local_run() {
+    if std::env::var("KARVAN_SLURM").as_deref() != Ok("1") {
+        eprintln!(
+            "KARVAN_SLURM is not 1: no Slurm cluster to test against (scripts/test starts one)"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir_in(
+        std::env::var("KARVAN_SLURM_SHARED").unwrap_or_else(|_| "/var/tmp".into()),
+    )
+    .unwrap();
+    let s = spec(dir.path(), 3);
+    let local = dir.path().join("local");
+    karvan()
+        .args(["sweep"])
+        .arg(&s)
+        .arg("-o")
+        .arg(&local)
+        .assert()
+        .success();
+    let cluster = dir.path().join("cluster");
+    karvan()
+        .args(["sweep", "--slurm", "--tasks", "3", "--wait"])
+        .arg(&s)
+        .arg("-o")
+        .arg(&cluster)
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("submitted job")
+                .and(predicate::str::contains("6 of 6 variants merged")),
+        );
+    assert_eq!(
+        std::fs::read_to_string(cluster.join("results.csv")).unwrap(),
+        std::fs::read_to_string(local.join("results.csv")).unwrap()
+    );
+    let logs: Vec<_> = std::fs::read_dir(cluster.join("slurm/logs"))
+        .unwrap()
+        .collect();
+    assert_eq!(logs.len(), 3);
+    karvan()
+        .args(["sweep", "status"])
+        .arg(&cluster)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "6 of 6 variants finished, 0 failed, 0 pending",
+        ));
+}
