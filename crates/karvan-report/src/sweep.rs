@@ -37,6 +37,62 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 impl SweepTable {
+    /// Reads a sweep folder's merged results: `variants.csv` names the dimensions,
+    /// `results.csv` holds one row per finished variant.
+    pub fn read(dir: &std::path::Path) -> Result<SweepTable, String> {
+        let read = |name: &str| {
+            std::fs::read_to_string(dir.join(name))
+                .map_err(|e| format!("{}: {e}", dir.join(name).display()))
+        };
+        let variants = read("variants.csv")?;
+        let results = read("results.csv")?;
+        let dims = variants
+            .lines()
+            .next()
+            .map_or(0, |h| h.split(',').count().saturating_sub(1));
+        let mut r = csv::Reader::from_reader(results.as_bytes());
+        let header: Vec<String> = r
+            .headers()
+            .map_err(|e| format!("results.csv: {e}"))?
+            .iter()
+            .map(String::from)
+            .collect();
+        if header.len() < 1 + dims {
+            return Err("results.csv: fewer columns than the sweep has dimensions".into());
+        }
+        let mut rows = Vec::new();
+        for (k, record) in r.records().enumerate() {
+            let record = record.map_err(|e| format!("results.csv: {e}"))?;
+            let cells: Vec<&str> = record.iter().collect();
+            let values = cells[1 + dims..]
+                .iter()
+                .map(|c| {
+                    if c.is_empty() {
+                        Ok(None)
+                    } else {
+                        c.parse::<f64>().map(Some).map_err(|_| {
+                            format!("results.csv line {}: `{c}` is not a number", k + 2)
+                        })
+                    }
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            rows.push((
+                cells[0].to_string(),
+                cells[1..1 + dims].iter().map(|c| c.to_string()).collect(),
+                values,
+            ));
+        }
+        Ok(SweepTable {
+            name: dir
+                .file_name()
+                .map(|n| n.to_string_lossy().trim_start_matches("sweep-").to_string())
+                .unwrap_or_default(),
+            dimensions: header[1..1 + dims].to_vec(),
+            figures: header[1 + dims..].to_vec(),
+            rows,
+        })
+    }
+
     fn values(&self, f: usize) -> Vec<f64> {
         self.rows.iter().filter_map(|r| r.2[f]).collect()
     }
@@ -324,6 +380,25 @@ mod tests {
         assert_eq!((d.min, d.max, d.mean), (0.0, 12.0, 6.0));
         assert_eq!(t.best(0), Some(("v12", 12.0)));
         assert_eq!(t.country_figures(), vec![(0, "UZB".to_string())]);
+    }
+
+    #[test]
+    fn a_sweep_folder_reads_back_into_its_table() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("variants.csv"), "id,a,b\nv0,0,0\nv1,1,0\n").unwrap();
+        std::fs::write(
+            dir.path().join("results.csv"),
+            "id,a,b,run.tonnes,run.levies.UZB_musd\nv0,0,0,5,\nv1,1,0,7,2.5\n",
+        )
+        .unwrap();
+        let t = SweepTable::read(dir.path()).expect("reads");
+        assert_eq!(t.dimensions, vec!["a", "b"]);
+        assert_eq!(t.figures, vec!["run.tonnes", "run.levies.UZB_musd"]);
+        assert_eq!(t.rows[1].2, vec![Some(7.0), Some(2.5)]);
+        assert_eq!(t.rows[0].2[1], None);
+        std::fs::write(dir.path().join("results.csv"), "id,a,b,x\nv0,0,0,many\n").unwrap();
+        let e = SweepTable::read(dir.path()).err().expect("refused");
+        assert!(e.contains("line 2") && e.contains("many"), "{e}");
     }
 
     #[test]
