@@ -1,6 +1,6 @@
 //! Reading one CSV table against its schema, collecting every problem.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::problem::Problems;
 use crate::schema::{Column, Kind, Table};
@@ -237,4 +237,97 @@ impl Row<'_> {
             }
         }
     }
+}
+
+/// Reads every table of a folder's `files` with `each`; a table missing from `files` is
+/// a problem unless it is `optional`. `origin` names the folder in messages.
+pub fn read_tables(
+    tables: &[Table],
+    optional: &[&str],
+    files: &HashMap<String, String>,
+    origin: &str,
+    problems: &mut Problems,
+    mut each: impl FnMut(&Table, &Row, &mut Problems),
+) {
+    for table in tables {
+        let Some(text) = files.get(table.file) else {
+            if !optional.contains(&table.file) {
+                problems.push(
+                    table.file,
+                    None,
+                    None,
+                    format!("file is missing from {origin}"),
+                );
+            }
+            continue;
+        };
+        read_table(table, text, problems, |r, p| each(table, r, p));
+    }
+}
+
+/// One month's value of a named monthly series, with the line it came from.
+pub struct MonthValue {
+    pub series: String,
+    pub month: usize,
+    pub value: f64,
+    pub line: u64,
+}
+
+impl MonthValue {
+    /// The row's `series`, `month` and `column`.
+    pub fn of(r: &Row, column: &str) -> MonthValue {
+        MonthValue {
+            series: r.string("series"),
+            month: r.number("month").unwrap_or(1.0).round() as usize,
+            value: r.number(column).unwrap_or(0.0),
+            line: r.line,
+        }
+    }
+}
+
+/// Gathers monthly rows of `file` into series, each month given once and all twelve
+/// given; with `sums_to_one`, a series' values (shares of a year) must sum to 1.
+pub fn monthly_series(
+    file: &str,
+    column: &str,
+    rows: Vec<MonthValue>,
+    sums_to_one: bool,
+    p: &mut Problems,
+) -> BTreeMap<String, [f64; 12]> {
+    let mut out: BTreeMap<String, [f64; 12]> = BTreeMap::new();
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    let mut seen: HashSet<(String, usize)> = HashSet::new();
+    for m in rows {
+        if !seen.insert((m.series.clone(), m.month)) {
+            p.push(
+                file,
+                Some(m.line),
+                Some("month"),
+                format!("a second value for month {} of `{}`", m.month, m.series),
+            );
+        }
+        first_line.entry(m.series.clone()).or_insert(m.line);
+        out.entry(m.series).or_insert([0.0; 12])[m.month.clamp(1, 12) - 1] = m.value;
+    }
+    for (series, values) in &out {
+        let months = seen.iter().filter(|(s, _)| s == series).count();
+        if months != 12 {
+            p.push(
+                file,
+                first_line.get(series).copied(),
+                Some("month"),
+                format!("`{series}` gives {months} months, not 12"),
+            );
+        }
+        let sum: f64 = values.iter().sum();
+        if sums_to_one && (sum - 1.0).abs() > 1e-3 {
+            p.push(
+                file,
+                first_line.get(series).copied(),
+                Some(column),
+                format!("the shares of `{series}` sum to {sum:.4}, not 1"),
+            );
+        }
+    }
+    out
 }

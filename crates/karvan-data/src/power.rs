@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::csvtable::{read_table, Row};
+use crate::csvtable::{monthly_series, read_tables, MonthValue, Row};
 use crate::problem::Problems;
 use crate::schema::{above_zero, between, opt, req, Column, Kind, Table, SOURCE};
 use crate::water::parse_months;
@@ -417,9 +417,6 @@ fn optional_text(r: &Row, name: &str) -> Option<String> {
         .map(|s| s.to_string())
 }
 
-/// One month's value of a monthly series row: (series, month, value, line).
-type SeriesRow = (String, usize, f64, u64);
-
 impl Grid {
     /// Loads a grid folder.
     pub fn load_dir(dir: &Path) -> Result<Grid, Problems> {
@@ -449,21 +446,15 @@ impl Grid {
             observations: vec![],
             bargaining: BTreeMap::new(),
         };
-        let mut shape_rows: Vec<SeriesRow> = vec![];
-        let mut availability_rows: Vec<SeriesRow> = vec![];
-        for table in TABLES {
-            let Some(text) = files.get(table.file) else {
-                if !OPTIONAL.contains(&table.file) {
-                    p.push(
-                        table.file,
-                        None,
-                        None,
-                        format!("file is missing from {origin}"),
-                    );
-                }
-                continue;
-            };
-            read_table(table, text, &mut p, |r, p| match table.file {
+        let mut shape_rows: Vec<MonthValue> = vec![];
+        let mut availability_rows: Vec<MonthValue> = vec![];
+        read_tables(
+            TABLES,
+            OPTIONAL,
+            files,
+            origin,
+            &mut p,
+            |table, r, p| match table.file {
                 "nodes.csv" => g.nodes.push(PowerNode {
                     id: r.string("id"),
                     name: r.string("name"),
@@ -474,8 +465,8 @@ impl Grid {
                     unserved_usd_mwh: r.number("unserved_usd_mwh"),
                     line: r.line,
                 }),
-                "shapes.csv" => shape_rows.push(series_row(r, "share")),
-                "availability.csv" => availability_rows.push(series_row(r, "factor")),
+                "shapes.csv" => shape_rows.push(MonthValue::of(r, "share")),
+                "availability.csv" => availability_rows.push(MonthValue::of(r, "factor")),
                 "demand.csv" => g.demand.push(Load {
                     node: r.string("node"),
                     annual_gwh: r.number("annual_gwh").unwrap_or(0.0),
@@ -560,10 +551,10 @@ impl Grid {
                     }
                 }
                 _ => {}
-            });
-        }
-        g.shapes = collect_series("shapes.csv", "share", shape_rows, true, &mut p);
-        g.availability = collect_series(
+            },
+        );
+        g.shapes = monthly_series("shapes.csv", "share", shape_rows, true, &mut p);
+        g.availability = monthly_series(
             "availability.csv",
             "factor",
             availability_rows,
@@ -745,62 +736,6 @@ fn read_manifest(origin: &str, files: &HashMap<String, String>, p: &mut Problems
     }
 }
 
-fn series_row(r: &Row, value: &str) -> SeriesRow {
-    (
-        r.string("series"),
-        r.number("month").unwrap_or(1.0).round() as usize,
-        r.number(value).unwrap_or(0.0),
-        r.line,
-    )
-}
-
-/// Gathers monthly rows into series: each month given once, and for shapes, shares
-/// summing to 1.
-fn collect_series(
-    file: &str,
-    column: &str,
-    rows: Vec<SeriesRow>,
-    sums_to_one: bool,
-    p: &mut Problems,
-) -> BTreeMap<String, [f64; 12]> {
-    let mut out: BTreeMap<String, [f64; 12]> = BTreeMap::new();
-    let mut first_line: HashMap<String, u64> = HashMap::new();
-    let mut seen: HashSet<(String, usize)> = HashSet::new();
-    for (series, month, value, line) in rows {
-        if !seen.insert((series.clone(), month)) {
-            p.push(
-                file,
-                Some(line),
-                Some("month"),
-                format!("a second value for month {month} of `{series}`"),
-            );
-        }
-        first_line.entry(series.clone()).or_insert(line);
-        out.entry(series).or_insert([0.0; 12])[month.clamp(1, 12) - 1] = value;
-    }
-    for (series, values) in &out {
-        let months = seen.iter().filter(|(s, _)| s == series).count();
-        if months != 12 {
-            p.push(
-                file,
-                first_line.get(series).copied(),
-                Some("month"),
-                format!("`{series}` gives {months} months, not 12"),
-            );
-        }
-        let sum: f64 = values.iter().sum();
-        if sums_to_one && (sum - 1.0).abs() > 1e-3 {
-            p.push(
-                file,
-                first_line.get(series).copied(),
-                Some(column),
-                format!("the shares of `{series}` sum to {sum:.4}, not 1"),
-            );
-        }
-    }
-    out
-}
-
 fn unique<'a>(p: &mut Problems, file: &str, ids: impl Iterator<Item = (&'a str, u64)>) {
     let mut seen = HashSet::new();
     for (id, line) in ids {
@@ -890,5 +825,14 @@ mod tests {
         );
         let text = Grid::from_files("t", &f).unwrap_err().to_string();
         assert!(text.contains("sum to 1.2000"), "{text}");
+        f.insert(
+            "shapes.csv".into(),
+            format!(
+                "series,month,share,source\n{}",
+                (1..=11).map(|m| format!("flat,{m},{},x\n", 1.0 / 11.0)).collect::<String>()
+            ),
+        );
+        let text = Grid::from_files("t", &f).unwrap_err().to_string();
+        assert!(text.contains("`flat` gives 11 months, not 12"), "{text}");
     }
 }

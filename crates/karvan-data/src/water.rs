@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::csvtable::{read_table, Row};
+use crate::csvtable::{monthly_series, read_tables, MonthValue, Row};
 use crate::problem::Problems;
 use crate::schema::{between, opt, req, Column, Kind, Table, SOURCE};
 
@@ -424,20 +424,14 @@ impl Basin {
             requirements: vec![],
             observations: vec![],
         };
-        let mut shape_rows: Vec<(String, usize, f64, u64)> = vec![];
-        for table in TABLES {
-            let Some(text) = files.get(table.file) else {
-                if !OPTIONAL.contains(&table.file) {
-                    p.push(
-                        table.file,
-                        None,
-                        None,
-                        format!("file is missing from {origin}"),
-                    );
-                }
-                continue;
-            };
-            read_table(table, text, &mut p, |r, p| match table.file {
+        let mut shape_rows: Vec<MonthValue> = vec![];
+        read_tables(
+            TABLES,
+            OPTIONAL,
+            files,
+            origin,
+            &mut p,
+            |table, r, p| match table.file {
                 "nodes.csv" => b.nodes.push(WaterNode {
                     id: r.string("id"),
                     name: r.string("name"),
@@ -454,12 +448,7 @@ impl Basin {
                     loss_fraction: r.number("loss_fraction").unwrap_or(0.0),
                     line: r.line,
                 }),
-                "shapes.csv" => shape_rows.push((
-                    r.string("series"),
-                    r.number("month").unwrap_or(1.0).round() as usize,
-                    r.number("share").unwrap_or(0.0),
-                    r.line,
-                )),
+                "shapes.csv" => shape_rows.push(MonthValue::of(r, "share")),
                 "inflows.csv" => b.inflows.push(Inflow {
                     regime: r.string("regime"),
                     volume: seasonal(r, "node", "annual_hm3"),
@@ -529,39 +518,11 @@ impl Basin {
                     })
                 }
                 _ => {}
-            });
-        }
-        b.collect_shapes(shape_rows, &mut p);
+            },
+        );
+        b.shapes = monthly_series("shapes.csv", "share", shape_rows, true, &mut p);
         b.check(&mut p);
         p.into_result(b)
-    }
-
-    fn collect_shapes(&mut self, rows: Vec<(String, usize, f64, u64)>, p: &mut Problems) {
-        let mut first_line: HashMap<String, u64> = HashMap::new();
-        let mut seen: HashSet<(String, usize)> = HashSet::new();
-        for (series, month, share, line) in rows {
-            if !seen.insert((series.clone(), month)) {
-                p.push(
-                    "shapes.csv",
-                    Some(line),
-                    Some("month"),
-                    format!("a second share for month {month} of `{series}`"),
-                );
-            }
-            first_line.entry(series.clone()).or_insert(line);
-            self.shapes.entry(series).or_insert([0.0; 12])[month.clamp(1, 12) - 1] = share;
-        }
-        for (series, shares) in &self.shapes {
-            let sum: f64 = shares.iter().sum();
-            if (sum - 1.0).abs() > 1e-3 {
-                p.push(
-                    "shapes.csv",
-                    first_line.get(series).copied(),
-                    Some("share"),
-                    format!("the shares of `{series}` sum to {sum:.4}, not 1"),
-                );
-            }
-        }
     }
 
     /// Checks across tables: known nodes and shapes, one reach out of every node but the
