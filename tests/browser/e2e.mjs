@@ -23,9 +23,12 @@
 // map, moves through the months and shows what a 10,000 hm³ Qosh Tepa canal takes from the
 // river below; the Power tab draws the Afghan grid's lines coloured by their loading, shows
 // imports by supplier (and their CSV) and the observations, moves through the months, adds
-// CASA-1000 in 2028 and bargains water for winter power. Exits non-zero with a message on failure.
+// CASA-1000 in 2028 and bargains water for winter power; the Sweeps tab says how to run a sweep when
+// there is none, then shows a small sweep the test writes into the server's sweep folder (its
+// progress, tornado, main effects, distribution with its CSV, and the best variant per country).
+// Exits non-zero with a message on failure.
 
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -65,8 +68,14 @@ let browser;
 const foreign = []; // requests to any origin but the server's
 const pageErrors = [];
 
+// Folders the test wrote, removed however it ends.
+const written = [];
+
 async function finish(code, message) {
   if (message) console.error(message);
+  for (const dir of written.reverse()) {
+    try { rmSync(dir, { recursive: true, force: true }); } catch { /* left behind */ }
+  }
   if (browser) await browser.close().catch(() => {});
   process.exit(code);
 }
@@ -1090,6 +1099,86 @@ async function main() {
     return `${before.suppliers.length} suppliers, import share ${before.share}, ${before.checks} observations, ` +
       `${before.lines.length} → ${casa.lines.length} lines; ${deal.status} Nash: ${deal.nash}`;
   }, 60_000);
+
+  await step('u) the Sweeps tab shows a sweep\'s progress, tornado and tables', async () => {
+    // No sweep yet (played by the test): the page says how to run one.
+    await page.route('**/api/sweeps', (route) => route.fulfill({
+      contentType: 'application/json', body: JSON.stringify({ dir: '/nowhere/out', sweeps: [] }),
+    }));
+    await page.click('#tab-sweeps');
+    await page.waitForFunction(() => !document.querySelector('#sweeps-empty').hidden);
+    const empty = await page.$eval('#sweeps-empty', (el) => el.textContent.replace(/\s+/g, ' '));
+    check(/karvan sweep FILE -o out\/sweep-NAME/.test(empty) && /\/nowhere\/out/.test(empty),
+      `the empty state does not say how to run a sweep: ${empty}`);
+    check(await page.$eval('#sweep-results', (el) => el.hidden), 'an empty sweep folder still shows results');
+    await page.unroute('**/api/sweeps');
+
+    // A small sweep written where the server looks: a ∈ {0, 1} × b ∈ {0, 2}, one variant failed.
+    const { dir } = await page.evaluate(() => fetch('/api/sweeps').then((r) => r.json()));
+    const name = `sweep-e2e-${process.pid}`;
+    if (!existsSync(dir)) written.push(dir);
+    const folder = join(dir, name);
+    written.push(folder);
+    mkdirSync(join(folder, 'errors'), { recursive: true });
+    writeFileSync(join(folder, 'sweep.toml'), 'name = "e2e"\nbase = "today"\n');
+    writeFileSync(join(folder, 'variants.csv'), 'id,a,b\nv0,0,0\nv1,0,2\nv2,1,0\nv3,1,2\nv4,2,0\n');
+    writeFileSync(join(folder, 'results.csv'), 'id,a,b,run.routed_tonnes,run.levies.UZB_musd,run.levies.AFG_musd\n' +
+      'v0,0,0,100,0,5\nv1,0,2,90,2,4\nv2,1,0,80,10,3\nv3,1,2,50,12,1\n');
+    writeFileSync(join(folder, 'errors/v4.txt'), 'the model did not converge\n');
+
+    await page.click('#sweeps-refresh-empty');
+    await page.waitForSelector(`#sweeps-list tr[data-name="${name}"]`);
+    const listed = await page.$eval(`#sweeps-list tr[data-name="${name}"]`, (tr) => [...tr.cells].map((td) => td.textContent.trim()));
+    check(/^4 \/ 5/.test(listed[1]) && listed[2] === '1', `the sweep's progress: ${JSON.stringify(listed)}`);
+    await page.click(`#sweeps-list tr[data-name="${name}"]`);
+    await page.waitForFunction((n) => document.querySelector('#sweep-results').dataset.sweep === n
+      || document.querySelector('#message.error:not([hidden])'), name);
+    const read = () => page.evaluate(() => ({
+      error: document.querySelector('#message.error:not([hidden]) .message-text')?.textContent.trim() || '',
+      title: document.querySelector('#sweep-title').textContent,
+      figures: [...document.querySelectorAll('#sweep-figure option')].map((o) => o.value),
+      figure: document.querySelector('#sweep-figure').value,
+      bars: document.querySelectorAll('#sweep-tornado svg rect').length,
+      scripts: document.querySelectorAll('#sweep-tornado script, #sweep-tornado [onload]').length,
+      effects: [...document.querySelectorAll('#sweep-effects tbody tr')].map((tr) => [...tr.cells].map((td) => td.textContent.trim())),
+      dist: [...document.querySelectorAll('#sweep-distribution tbody tr')].map((tr) => [...tr.cells].map((td) => td.textContent.trim())),
+      best: [...document.querySelectorAll('#sweep-best tbody tr')].map((tr) => [...tr.cells].map((td) => td.textContent.trim())),
+    }));
+    const first = await read();
+    check(!first.error, `the page shows an error: ${first.error}`);
+    check(/4 of 5 variants finished, 1 failed/.test(first.title), `the sweep's title: ${first.title}`);
+    check(first.figure === 'run.routed_tonnes' && first.figures.length === 3, `the figures offered: ${first.figures}`);
+    check(first.bars >= 2 && first.scripts === 0, `the tornado has ${first.bars} rectangles and ${first.scripts} scripts`);
+    // Tonnes by a: (100 + 90) / 2 = 95 and (80 + 50) / 2 = 65; by b: 90 and 70.
+    check(JSON.stringify(first.effects) === JSON.stringify([['a', '0', '95.00', '2'], ['', '1', '65.00', '2'],
+      ['b', '0', '90.00', '2'], ['', '2', '70.00', '2']]), `the main effects: ${JSON.stringify(first.effects)}`);
+    check(first.dist.length === 3 && first.dist[0][0] === 'run.routed_tonnes' && first.dist[0][7] === '80.00',
+      `the distribution: ${JSON.stringify(first.dist)}`);
+    const uzb = first.best.find((r) => r[1] === 'run.levies.UZB_musd');
+    const afg = first.best.find((r) => r[1] === 'run.levies.AFG_musd');
+    check(uzb && /Uzbekistan/.test(uzb[0]) && uzb[2] === 'v3' && uzb[3] === '12.00' && uzb[4] === 'a = 1, b = 2',
+      `the best variant for Uzbekistan: ${JSON.stringify(uzb)}`);
+    check(afg && afg[2] === 'v0' && afg[3] === '5.00', `the best variant for Afghanistan: ${JSON.stringify(afg)}`);
+
+    // Another figure: Uzbekistan's levies, 1 and 11 by a.
+    await page.selectOption('#sweep-figure', 'run.levies.UZB_musd');
+    await page.waitForFunction(() => document.querySelector('#sweep-results').dataset.figure === 'run.levies.UZB_musd');
+    const levies = await read();
+    check(levies.effects[0][2] === '1.00' && levies.effects[1][2] === '11.00', `the levies' main effects: ${JSON.stringify(levies.effects)}`);
+    check(levies.bars >= 2, 'the levies have no tornado');
+
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.click('[data-csv="sweep-distribution"]')]);
+    const lines = readFileSync(await dl.path(), 'utf8').trim().split(/\r?\n/);
+    check(dl.suggestedFilename() === `karvan-sweep-e2e-${process.pid}-distribution.csv`, `the distribution is saved as ${dl.suggestedFilename()}`);
+    check(lines[0] === 'Figure,n,Min,P10,Median,P90,Max,Mean' && lines.some((l) => /^run\.levies\.UZB_musd,4,0,0\.6\d*,6,11\.(4|39)\d*,12,6$/.test(l)),
+      `the distribution CSV: ${lines.join(' | ')}`);
+
+    await dismissNotice(page);
+    await page.$eval('#panel-sweeps', (el) => el.scrollTo(0, 0));
+    await page.screenshot({ path: join(shotDir, 'sweeps.png') });
+    rmSync(folder, { recursive: true, force: true });
+    return `${first.title} ${first.bars} tornado rectangles; ${dl.suggestedFilename()} with ${lines.length - 1} rows`;
+  });
 
   clearTimeout(watchdog);
   await finish(0);

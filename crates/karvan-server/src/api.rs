@@ -2161,3 +2161,248 @@ pub async fn power_bargain(
         })
         .await
 }
+
+// ---------------------------------------------------------------------------------------
+// Sweeps: finished parameter sweeps (`karvan sweep`), read from the sweep folder only.
+
+/// A sweep's folder name as given: letters, digits, `.`, `_` and `-`, not starting with
+/// `.` (so never `..`), with no path separator; else a 400.
+fn sweep_name(name: &str) -> ApiResult<&str> {
+    let plain = !name.is_empty()
+        && name.len() <= 128
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if plain {
+        Ok(name)
+    } else {
+        Err(ApiError::bad_request(format!(
+            "`{name}` is not a sweep name: a sweep is named by its folder in the sweep folder (letters, digits, `.`, `_` and `-`; no `/`, no `..`)"
+        )))
+    }
+}
+
+/// The sweep folder as a person would find it: absolute when the working directory is known.
+fn shown_dir(dir: &FsPath) -> PathBuf {
+    if dir.is_absolute() {
+        dir.to_path_buf()
+    } else {
+        std::env::current_dir().map_or_else(|_| dir.to_path_buf(), |cwd| cwd.join(dir))
+    }
+}
+
+/// The rows of a CSV file after its header (0 when it is missing); the first field of each.
+fn csv_ids(path: &FsPath) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .map(|text| {
+            text.lines()
+                .skip(1)
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| l.split(',').next().unwrap_or("").trim().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// How far a sweep folder has got: variants, finished, failed, and its Slurm job.
+fn sweep_progress(dir: &FsPath, name: &str) -> Value {
+    let variants = csv_ids(&dir.join("variants.csv")).len();
+    let finished = csv_ids(&dir.join("results.csv"));
+    let failed = std::fs::read_dir(dir.join("errors"))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .filter_map(|e| {
+                    let file = e.file_name().to_string_lossy().into_owned();
+                    let id = file.strip_suffix(".txt").unwrap_or(&file).to_string();
+                    (!finished.contains(&id)).then_some(id)
+                })
+                .count()
+        })
+        .unwrap_or(0);
+    let slurm_job = std::fs::read_to_string(dir.join("slurm/job"))
+        .ok()
+        .and_then(|t| t.lines().next().map(|l| l.trim().to_string()))
+        .filter(|id| !id.is_empty());
+    json!({
+        "name": name,
+        "variants": variants,
+        "finished": finished.len(),
+        "failed": failed,
+        "slurm": dir.join("slurm/job").is_file() || dir.join("slurm/sweep.sbatch").is_file(),
+        "slurm_job": slurm_job,
+    })
+}
+
+/// The sweeps in the sweep folder: each subfolder with a `sweep.toml`, by name.
+pub async fn list_sweeps(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let dir = state.sweep_dir().to_path_buf();
+    state
+        .compute("sweep list", move || {
+            let mut names: Vec<String> = std::fs::read_dir(&dir)
+                .map(|entries| {
+                    entries
+                        .filter_map(|e| e.ok())
+                        .filter(|e| e.path().join("sweep.toml").is_file())
+                        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                        .filter(|n| sweep_name(n).is_ok())
+                        .collect()
+                })
+                .unwrap_or_default();
+            names.sort();
+            let sweeps: Vec<Value> = names
+                .iter()
+                .map(|n| sweep_progress(&dir.join(n), n))
+                .collect();
+            Ok(Json(json!({
+                "dir": shown_dir(&dir).display().to_string(),
+                "sweeps": sweeps,
+            })))
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+pub struct SweepQuery {
+    figure: Option<String>,
+}
+
+/// A sweep's summary: every figure's distribution, and for one figure its main effects,
+/// tornado (rows and chart), with the variant best for each country figure.
+pub async fn get_sweep(
+    State(state): State<AppState>,
+    name: PathResult,
+    q: QueryResult<SweepQuery>,
+) -> ApiResult<Json<Value>> {
+    let Path(name) = name?;
+    let Query(q) = q?;
+    sweep_name(&name)?;
+    let dir = state.sweep_dir().join(&name);
+    state
+        .compute("sweep summary", move || {
+            if !dir.join("sweep.toml").is_file() {
+                return Err(ApiError::not_found(format!(
+                    "no sweep `{name}` in {}; GET /api/sweeps lists them",
+                    shown_dir(dir.parent().unwrap_or(&dir)).display()
+                )));
+            }
+            if !dir.join("results.csv").is_file() {
+                return Err(ApiError::conflict(format!(
+                    "sweep `{name}` has no results.csv yet: it is still running, or its rows have not been merged (`karvan sweep collect {}`)",
+                    shown_dir(&dir).display()
+                ))
+                .with_code("no_results"));
+            }
+            let table = karvan_report::sweep::SweepTable::read(&dir).map_err(|e| {
+                ApiError::internal(format!("sweep `{name}` could not be read: {e}"))
+            })?;
+            sweep_json(&table, &dir, &name, q.figure.as_deref())
+        })
+        .await
+}
+
+fn sweep_json(
+    t: &karvan_report::sweep::SweepTable,
+    dir: &FsPath,
+    name: &str,
+    figure: Option<&str>,
+) -> ApiResult<Json<Value>> {
+    let f = match figure.filter(|f| !f.is_empty()) {
+        None if t.figures.is_empty() => None,
+        None => Some(0),
+        Some(asked) => match t.figures.iter().position(|x| x == asked) {
+            Some(f) => Some(f),
+            None => {
+                const SHOWN: usize = 5;
+                let mut some: Vec<String> = t
+                    .figures
+                    .iter()
+                    .take(SHOWN)
+                    .map(|x| format!("`{x}`"))
+                    .collect();
+                if t.figures.len() > SHOWN {
+                    some.push(format!("and {} more", t.figures.len() - SHOWN));
+                }
+                let valid = if some.is_empty() {
+                    "it has none".to_string()
+                } else {
+                    format!("its figures are {}", some.join(", "))
+                };
+                return Err(ApiError::bad_request(format!(
+                    "sweep `{name}` has no figure `{asked}`; {valid}"
+                ))
+                .with_code("unknown_figure"));
+            }
+        },
+    };
+    let distributions: Vec<Value> = t
+        .figures
+        .iter()
+        .enumerate()
+        .map(|(k, fig)| match t.distribution(k) {
+            Some(d) => json!({
+                "figure": fig, "n": d.n, "min": d.min, "p10": d.p10, "p50": d.p50,
+                "p90": d.p90, "max": d.max, "mean": d.mean,
+            }),
+            None => json!({ "figure": fig, "n": 0 }),
+        })
+        .collect();
+    let (main_effects, tornado, svg) = match f {
+        Some(f) => {
+            let effects: Vec<Value> = t
+                .dimensions
+                .iter()
+                .enumerate()
+                .map(|(d, dim)| {
+                    let levels: Vec<Value> = t
+                        .main_effects(f, d)
+                        .into_iter()
+                        .map(|(level, mean, count)| json!({ "level": level, "mean": mean, "count": count }))
+                        .collect();
+                    json!({ "dimension": dim, "levels": levels })
+                })
+                .collect();
+            let bars = t.tornado(f);
+            let svg = if bars.is_empty() {
+                None
+            } else {
+                Some(karvan_report::sweep::tornado_svg(t, f)?)
+            };
+            let rows: Vec<Value> = bars
+                .into_iter()
+                .map(|(dim, low, high)| json!({ "dimension": dim, "low": low, "high": high, "swing": high - low }))
+                .collect();
+            (effects, rows, svg)
+        }
+        None => (Vec::new(), Vec::new(), None),
+    };
+    let best: Vec<Value> = t
+        .country_figures()
+        .into_iter()
+        .filter_map(|(k, country)| {
+            let (id, value) = t.best(k)?;
+            let cells = t
+                .rows
+                .iter()
+                .find(|r| r.0 == id)
+                .map(|r| r.1.clone())
+                .unwrap_or_default();
+            Some(json!({ "country": country, "figure": t.figures[k], "id": id, "value": value, "cells": cells }))
+        })
+        .collect();
+    let mut out = sweep_progress(dir, name);
+    if let Value::Object(m) = &mut out {
+        m.insert("dimensions".into(), json!(t.dimensions));
+        m.insert("figures".into(), json!(t.figures));
+        m.insert("rows".into(), json!(t.rows.len()));
+        m.insert("distributions".into(), json!(distributions));
+        m.insert("figure".into(), json!(f.map(|f| &t.figures[f])));
+        m.insert("main_effects".into(), json!(main_effects));
+        m.insert("tornado".into(), json!(tornado));
+        m.insert("tornado_svg".into(), json!(svg));
+        m.insert("best".into(), json!(best));
+    }
+    Ok(Json(out))
+}

@@ -51,6 +51,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     asset!("js/views/fit.js", JS),
     asset!("js/views/water.js", JS),
     asset!("js/views/power.js", JS),
+    asset!("js/views/sweeps.js", JS),
     asset!("vendor/leaflet/leaflet.js", JS),
     asset!("vendor/leaflet/leaflet.css", CSS),
 ];

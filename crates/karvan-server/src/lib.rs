@@ -23,7 +23,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 pub use error::ApiError;
-pub use state::{AppState, Limits};
+pub use state::{AppState, Limits, DEFAULT_SWEEP_DIR};
 
 /// Largest request body accepted (a scenario's TOML is a few kilobytes).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -75,6 +75,8 @@ pub fn router(state: AppState) -> Router {
             get(api::get_resilience).delete(api::cancel_resilience),
         )
         .route("/api/projects", get(api::projects))
+        .route("/api/sweeps", get(api::list_sweeps))
+        .route("/api/sweeps/{name}", get(api::get_sweep))
         .route("/api/appraisals", post(api::start_appraisal))
         .route(
             "/api/appraisals/{id}",

@@ -347,10 +347,16 @@ impl AppliedCache {
     }
 }
 
+/// Where sweeps are read from unless [`AppState::with_sweep_dir`] says otherwise: the
+/// folder `karvan sweep` writes into by default, relative to the working directory.
+pub const DEFAULT_SWEEP_DIR: &str = "out";
+
 /// Shared state of the server.
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
+    /// Where finished parameter sweeps are read from (each a folder with a `sweep.toml`).
+    sweep_dir: Arc<PathBuf>,
 }
 
 struct Inner {
@@ -396,7 +402,19 @@ impl AppState {
                 requests,
                 scenario_lock: tokio::sync::Mutex::new(()),
             }),
+            sweep_dir: Arc::new(PathBuf::from(DEFAULT_SWEEP_DIR)),
         }
+    }
+
+    /// The same server, reading sweeps from `dir` (default [`DEFAULT_SWEEP_DIR`]).
+    pub fn with_sweep_dir(mut self, dir: PathBuf) -> AppState {
+        self.sweep_dir = Arc::new(dir);
+        self
+    }
+
+    /// Where the sweep folders are (`karvan sweep FILE -o <dir>/sweep-NAME`); only read.
+    pub fn sweep_dir(&self) -> &std::path::Path {
+        &self.sweep_dir
     }
 
     pub fn limits(&self) -> &Limits {

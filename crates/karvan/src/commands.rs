@@ -300,6 +300,7 @@ pub fn serve(
     bind: std::net::IpAddr,
     dataset: &str,
     scenario_dir: PathBuf,
+    sweep_dir: PathBuf,
 ) -> Result<ExitCode> {
     if !embedded::names().contains(&dataset) {
         return Err(anyhow!(
@@ -313,8 +314,8 @@ pub fn serve(
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind((bind, port)).await.with_context(|| format!("listening on {bind}:{port}"))?;
         let addr = listener.local_addr()?;
-        println!("Karvan is serving {dataset} at http://{addr}/ (saved scenarios in {}); stop with Ctrl-C", scenario_dir.display());
-        let app = karvan_server::router(karvan_server::AppState::new(scenario_dir));
+        println!("Karvan is serving {dataset} at http://{addr}/ (saved scenarios in {}, sweeps read from {}); stop with Ctrl-C", scenario_dir.display(), sweep_dir.display());
+        let app = karvan_server::router(karvan_server::AppState::new(scenario_dir).with_sweep_dir(sweep_dir));
         axum_serve(listener, app).await
     })?;
     Ok(ExitCode::SUCCESS)

@@ -321,6 +321,10 @@ enum Command {
         /// which `karvan run` reads too).
         #[arg(long, default_value = "scenarios")]
         scenario_dir: PathBuf,
+        /// Folder whose sweep folders (`karvan sweep FILE -o <dir>/sweep-NAME`) the Sweeps
+        /// tab shows; only read.
+        #[arg(long, default_value = "out")]
+        sweep_dir: PathBuf,
     },
     /// Check a dataset folder or a scenario file and report every problem.
     Validate {
@@ -553,7 +557,8 @@ fn main() -> ExitCode {
             bind,
             dataset,
             scenario_dir,
-        } => commands::serve(port, bind, &dataset, scenario_dir),
+            sweep_dir,
+        } => commands::serve(port, bind, &dataset, scenario_dir, sweep_dir),
         Command::Validate { path } => commands::validate(path.as_deref(), json),
         Command::Schema => commands::schema(json),
         Command::List { what, scenario } => commands::list(what, scenario.as_deref(), json),

@@ -1,5 +1,5 @@
-// Karvan web page: a map of the network and ten tabs (Map, Routes, Scenarios, Compare, Game,
-// Resilience, Appraise, Fit, Water, Power) over the JSON API of `karvan serve`. Plain ES modules, no build
+// Karvan web page: a map of the network and eleven tabs (Map, Routes, Scenarios, Compare, Game,
+// Resilience, Appraise, Fit, Water, Power, Sweeps) over the JSON API of `karvan serve`. Plain ES modules, no build
 // step, and only same-origin requests, so the page works offline. This module starts the page
 // and wires the parts that belong to no single view.
 
@@ -23,6 +23,7 @@ import { bindPower } from './views/power.js';
 import { bindResilience } from './views/resilience.js';
 import { bindRoutes } from './views/routes.js';
 import { bindScenarios, loadScenarios } from './views/scenarios.js';
+import { bindSweeps } from './views/sweeps.js';
 import { bindWater } from './views/water.js';
 
 function bindControls() {
@@ -70,6 +71,7 @@ function bindControls() {
   bindFit();
   bindWater();
   bindPower();
+  bindSweeps();
 }
 
 async function start() {
