@@ -280,36 +280,42 @@ pub fn tornado_svg(t: &SweepTable, f: usize) -> Result<String, ReportError> {
             .margin(12)
             .x_label_area_size(30)
             .y_label_area_size(label_width)
-            .build_cartesian_2d((lo - pad)..(hi + pad), 0.0..n as f64)
+            .build_cartesian_2d((lo - pad)..(hi + pad), (0..n).into_segmented())
             .map_err(chart_error)?;
         let names: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
         chart
             .configure_mesh()
             .disable_y_mesh()
             .y_labels(n)
-            .y_label_formatter(&|y: &f64| {
-                let k = (n as f64 - y - 0.5).round();
-                if (y.fract() - 0.5).abs() < 0.26 && k >= 0.0 {
-                    names.get(k as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
+            .x_label_formatter(&|x: &f64| num(*x))
+            .y_label_formatter(&|y: &SegmentValue<usize>| match y {
+                // Widest at the top.
+                SegmentValue::CenterOf(k) if *k < n => {
+                    names.get(n - k - 1).cloned().unwrap_or_default()
                 }
+                _ => String::new(),
             })
             .label_style(("sans-serif", 11))
             .draw()
             .map_err(chart_error)?;
         chart
             .draw_series(bars.iter().enumerate().map(|(k, b)| {
-                let top = n as f64 - k as f64 - 0.15;
+                let row = n - k - 1;
                 Rectangle::new(
-                    [(b.1, top), (b.2, top - 0.7)],
+                    [
+                        (b.1, SegmentValue::Exact(row)),
+                        (b.2, SegmentValue::Exact(row + 1)),
+                    ],
                     RGBColor(31, 95, 168).filled(),
                 )
             }))
             .map_err(chart_error)?;
         chart
             .draw_series(std::iter::once(PathElement::new(
-                vec![(mean, 0.0), (mean, n as f64)],
+                vec![
+                    (mean, SegmentValue::Exact(0)),
+                    (mean, SegmentValue::Exact(n)),
+                ],
                 BLACK.stroke_width(1),
             )))
             .map_err(chart_error)?;
@@ -329,7 +335,10 @@ pub fn html_document(t: &SweepTable) -> String {
         esc(&title)
     );
     for f in 0..t.figures.len() {
-        if t.tornado(f).is_empty() {
+        // A figure no dimension moves has no tornado worth drawing.
+        let swing = t.tornado(f).first().map_or(0.0, |b| b.2 - b.1);
+        let scale = t.distribution(f).map_or(0.0, |d| d.mean.abs());
+        if swing <= 1e-9 * scale.max(1.0) {
             continue;
         }
         match tornado_svg(t, f) {
