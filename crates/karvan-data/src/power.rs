@@ -829,7 +829,9 @@ mod tests {
             "shapes.csv".into(),
             format!(
                 "series,month,share,source\n{}",
-                (1..=11).map(|m| format!("flat,{m},{},x\n", 1.0 / 11.0)).collect::<String>()
+                (1..=11)
+                    .map(|m| format!("flat,{m},{},x\n", 1.0 / 11.0))
+                    .collect::<String>()
             ),
         );
         let text = Grid::from_files("t", &f).unwrap_err().to_string();
