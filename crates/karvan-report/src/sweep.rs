@@ -115,17 +115,45 @@ impl SweepTable {
         })
     }
 
-    /// The mean of figure `f` at each level of dimension `d`, levels in first-seen order.
+    /// The level of each row in dimension `d`: its value, or, for a numeric dimension
+    /// with more than 10 distinct values (a Latin-hypercube range), the fifth of the
+    /// sorted values it falls in, labelled by that fifth's range.
+    fn levels(&self, d: usize) -> Vec<String> {
+        let cells: Vec<&str> = self.rows.iter().map(|r| r.1[d].as_str()).collect();
+        let numbers: Option<Vec<f64>> = cells.iter().map(|c| c.parse::<f64>().ok()).collect();
+        let mut distinct = cells.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let Some(numbers) = numbers.filter(|_| distinct.len() > 10) else {
+            return cells.iter().map(|c| c.to_string()).collect();
+        };
+        let mut sorted = numbers.clone();
+        sorted.sort_by(f64::total_cmp);
+        let bins = 5;
+        let edge = |k: usize| sorted[(k * (sorted.len() - 1)) / bins];
+        numbers
+            .iter()
+            .map(|x| {
+                let rank = sorted.partition_point(|y| y < x);
+                let k = (rank * bins / sorted.len()).min(bins - 1);
+                format!("{}–{}", num(edge(k)), num(edge(k + 1)))
+            })
+            .collect()
+    }
+
+    /// The mean of figure `f` at each level of dimension `d`, levels in first-seen order
+    /// (fifths of the range for a sampled numeric dimension).
     pub fn main_effects(&self, f: usize, d: usize) -> Vec<(String, f64, usize)> {
+        let levels = self.levels(d);
         let mut out: Vec<(String, f64, usize)> = Vec::new();
-        for r in &self.rows {
+        for (r, level) in self.rows.iter().zip(&levels) {
             let Some(v) = r.2[f] else { continue };
-            match out.iter_mut().find(|e| e.0 == r.1[d]) {
+            match out.iter_mut().find(|e| &e.0 == level) {
                 Some(e) => {
                     e.1 += v;
                     e.2 += 1;
                 }
-                None => out.push((r.1[d].clone(), v, 1)),
+                None => out.push((level.clone(), v, 1)),
             }
         }
         for e in &mut out {
@@ -389,6 +417,25 @@ mod tests {
         assert_eq!((d.min, d.max, d.mean), (0.0, 12.0, 6.0));
         assert_eq!(t.best(0), Some(("v12", 12.0)));
         assert_eq!(t.country_figures(), vec![(0, "UZB".to_string())]);
+    }
+
+    #[test]
+    fn a_sampled_range_is_grouped_in_fifths() {
+        let rows = (0..20)
+            .map(|k| (format!("v{k}"), vec![format!("{}", k as f64 / 2.0)], vec![Some(k as f64)]))
+            .collect();
+        let t = SweepTable {
+            name: "t".into(),
+            dimensions: vec!["x".into()],
+            figures: vec!["y".into()],
+            rows,
+        };
+        let m = t.main_effects(0, 0);
+        assert_eq!(m.len(), 5);
+        assert_eq!(m.iter().map(|e| e.2).sum::<usize>(), 20);
+        // The first fifth is x = 0, 0.5, 1, 1.5 with y = 0, 1, 2, 3.
+        assert_eq!(m[0].1, 1.5);
+        assert_eq!(m[0].2, 4);
     }
 
     #[test]

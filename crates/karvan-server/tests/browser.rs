@@ -32,13 +32,17 @@ fn the_page_works_in_headless_chromium() {
     // The server, on a free loopback port, in its own runtime.
     let scenarios = tempfile::tempdir().unwrap();
     let dir = scenarios.path().to_path_buf();
+    // The Sweeps step writes its small sweep here, where the server reads sweeps.
+    let sweeps = tempfile::tempdir().unwrap();
+    let sweep_dir = sweeps.path().to_path_buf();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
-            let app = karvan_server::router(karvan_server::AppState::new(dir));
+            let state = karvan_server::AppState::new(dir).with_sweep_dir(sweep_dir);
+            let app = karvan_server::router(state);
             let _ = karvan_server::serve_on(listener, app).await;
         });
     });
