@@ -422,7 +422,13 @@ mod tests {
     #[test]
     fn a_sampled_range_is_grouped_in_fifths() {
         let rows = (0..20)
-            .map(|k| (format!("v{k}"), vec![format!("{}", k as f64 / 2.0)], vec![Some(k as f64)]))
+            .map(|k| {
+                (
+                    format!("v{k}"),
+                    vec![format!("{}", k as f64 / 2.0)],
+                    vec![Some(k as f64)],
+                )
+            })
             .collect();
         let t = SweepTable {
             name: "t".into(),
