@@ -497,23 +497,24 @@ pub fn solve(p: &Problem, settings: &Settings) -> Assignment {
     let mut cost = vec![0.0; m];
     for iteration in 1..=settings.max_iterations.max(1) {
         if iteration > 1 {
+            update_all(&mut bushes, 0.0, &links, net, &rev);
             for b in bushes.iter_mut() {
                 attach(b, &mut scratch);
-                update(b, &links, net, &rev, &mut scratch);
                 for _ in 0..PASSES {
                     equilibrate(b, &mut links, &rev, &mut scratch);
                 }
                 detach(b, &mut scratch);
             }
-            // Shift flow again (and, in the first sweeps, update the bushes) where the
-            // bushes are furthest from their own equilibrium.
+            // Shift flow again (and, in the first sweeps, update the bushes first) where
+            // the bushes are furthest from their own equilibrium.
             for sweep in 0..SWEEPS {
                 let worst = bushes.iter().map(|b| b.excess).fold(0.0, f64::max);
-                for b in bushes.iter_mut().filter(|b| b.excess >= ACTIVE * worst) {
+                let threshold = ACTIVE * worst;
+                if sweep < UPDATE_SWEEPS {
+                    update_all(&mut bushes, threshold, &links, net, &rev);
+                }
+                for b in bushes.iter_mut().filter(|b| b.excess >= threshold) {
                     attach(b, &mut scratch);
-                    if sweep < UPDATE_SWEEPS {
-                        update(b, &links, net, &rev, &mut scratch);
-                    }
                     equilibrate(b, &mut links, &rev, &mut scratch);
                     detach(b, &mut scratch);
                 }
@@ -542,6 +543,26 @@ pub fn solve(p: &Problem, settings: &Settings) -> Assignment {
         history,
         unreachable,
     }
+}
+
+/// Updates the bushes whose excess is at least `threshold`, in parallel, all against the
+/// same link costs: an update reads the links and changes only its own bush, so the
+/// bushes come out the same on any number of threads. The flow shifts that follow stay
+/// sequential (Gauss–Seidel), since each changes the costs the next bush sees.
+fn update_all(bushes: &mut [Bush], threshold: f64, links: &Links, net: &Network, rev: &Reverse) {
+    use rayon::prelude::*;
+    let (n, m) = (net.num_vertices(), net.num_arcs());
+    bushes
+        .par_iter_mut()
+        .filter(|b| b.excess >= threshold)
+        .for_each_init(
+            || Scratch::new(n, m),
+            |s, b| {
+                attach(b, s);
+                update(b, links, net, rev, s);
+                detach(b, s);
+            },
+        );
 }
 
 /// Re-sums the link flows from the bushes, so rounding does not drift.

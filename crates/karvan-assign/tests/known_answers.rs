@@ -251,3 +251,35 @@ fn every_algorithm_reaches_the_same_equilibrium() {
         );
     }
 }
+
+#[test]
+fn every_algorithm_reports_the_same_unreachable_demand() {
+    // Vertex 2 has no arc in and vertex 1 no arc out: 7 + 3 of the 20 cannot move.
+    let network = Network {
+        graph: Graph::new(3, &[(0, 1), (0, 1), (2, 1)]),
+        vdf: vec![linear(1.0, 0.1); 3],
+        no_through: vec![false; 3],
+    };
+    let p = Problem::single(
+        network,
+        vec![0.0; 3],
+        Demand::from_triples([(0, 1, 10.0), (0, 2, 7.0), (1, 0, 3.0)]),
+    );
+    for algorithm in [
+        Algorithm::AllOrNothing,
+        Algorithm::Msa,
+        Algorithm::FrankWolfe,
+        Algorithm::ConjugateFrankWolfe,
+        Algorithm::BiconjugateFrankWolfe,
+        Algorithm::AlgorithmB,
+    ] {
+        let a = assign(&p, &settings(algorithm, 1e-10, 100));
+        assert_eq!(a.unreachable, 10.0, "{algorithm:?}");
+        assert!(
+            (a.flow[0] + a.flow[1] - 10.0).abs() < 1e-9,
+            "{algorithm:?}: {:?}",
+            a.flow
+        );
+        assert_eq!(a.flow[2], 0.0, "{algorithm:?}");
+    }
+}

@@ -151,3 +151,42 @@ fn link_based_algorithms_stay_within_their_gap_of_the_optimum() {
         }
     }
 }
+
+/// Algorithm B on Anaheim in a pool of `threads`: the link flows and the iterations.
+fn bush_in_pool(threads: usize) -> (Vec<f64>, usize) {
+    let inst = instance("Anaheim");
+    let p = to_problem(&inst, 0.0, 0.0).unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let a = pool.install(|| {
+        assign(
+            &p,
+            &Settings {
+                algorithm: Algorithm::AlgorithmB,
+                gap: 1e-10,
+                max_iterations: 50,
+            },
+        )
+    });
+    (a.flow, a.history.len())
+}
+
+#[test]
+fn bush_gives_the_same_flows_on_one_thread_twice_and_on_two() {
+    let (one, n1) = bush_in_pool(1);
+    let (again, n1b) = bush_in_pool(1);
+    assert_eq!((one.clone(), n1), (again, n1b), "one thread, twice");
+    let (two, n2) = bush_in_pool(2);
+    let (two_again, n2b) = bush_in_pool(2);
+    assert_eq!((two.clone(), n2), (two_again, n2b), "two threads, twice");
+    // The bushes are updated in parallel and the flows shifted in order, so a second
+    // thread changes nothing but the rounding of the gap's sums.
+    let worst = one
+        .iter()
+        .zip(&two)
+        .map(|(a, b)| (a - b).abs() / a.abs().max(1.0))
+        .fold(0.0, f64::max);
+    assert!(worst < 1e-9, "{worst}");
+}
