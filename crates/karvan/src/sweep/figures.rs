@@ -32,6 +32,22 @@ pub fn figures(
             out.push((format!("game.nash_payoff.{player}_musd"), payoff / 1e6));
         }
     }
+    if analyses.iter().any(|a| a == "resilience") {
+        let args = crate::resilience::Args {
+            samples: 1000,
+            seed: 1,
+            closure_rate: None,
+            closure_days: None,
+        };
+        let r = crate::resilience::solve(&model.applied, &args, true);
+        let mc = &r.monte_carlo;
+        out.push(("resilience.cost_mean_musd".into(), mc.cost_usd.mean / 1e6));
+        out.push(("resilience.cost_p95_musd".into(), mc.cost_usd.p95 / 1e6));
+        out.push(("resilience.lost_tonnes_mean".into(), mc.lost_tonnes.mean));
+        for (country, d) in &mc.lost_by_country {
+            out.push((format!("resilience.lost.{country}_tonnes_mean"), d.mean));
+        }
+    }
     if analyses.iter().any(|a| a == "power") {
         out.extend(power_figures(scenario, label)?);
     }
