@@ -5,8 +5,6 @@
 //! and destination countries, so costs are computed per [`Class`]: shipments of one
 //! commodity between one origin country and one destination country pay the same.
 
-use std::collections::HashMap;
-
 use karvan_data::{Dataset, Mode, TariffKind};
 use serde::Serialize;
 
@@ -74,33 +72,73 @@ impl Parts {
     }
 }
 
-/// Country, mode, commodity (`None` for `*`) and kind of a tariff row.
-type TariffKey = (usize, Mode, Option<usize>, TariffKind);
-
-/// Tariffs by country, mode, commodity and kind, with `*` rows as the fallback.
+/// Tariffs by country, mode, commodity and kind, with `*` rows as the fallback: a dense
+/// table, since pricing an arc looks one up for every class at every equilibrium step.
 #[derive(Debug)]
 pub struct Tariffs {
-    /// Key → (USD per t-km, USD per t on entry).
-    rows: HashMap<TariffKey, (f64, f64)>,
+    /// `(USD per t-km, USD per t on entry)` at [`Tariffs::slot`]; commodity slot 0 is
+    /// the `*` row.
+    table: Vec<Option<(f64, f64)>>,
+    commodities: usize,
+}
+
+const MODES: usize = 3;
+const KINDS: usize = 2;
+
+fn mode_index(m: Mode) -> usize {
+    match m {
+        Mode::Rail => 0,
+        Mode::Road => 1,
+        Mode::Sea => 2,
+    }
+}
+
+fn kind_index(k: TariffKind) -> usize {
+    match k {
+        TariffKind::Transit => 0,
+        TariffKind::Domestic => 1,
+    }
 }
 
 impl Tariffs {
     pub fn new(ds: &Dataset) -> Tariffs {
         let country = ds.country_index();
         let commodity = ds.commodity_index();
-        let mut rows = HashMap::new();
-        for t in &ds.tariffs {
-            let Some(&c) = country.get(t.country.as_str()) else {
+        let commodities = ds.commodities.len();
+        let mut t = Tariffs {
+            table: vec![None; ds.countries.len() * MODES * KINDS * (commodities + 1)],
+            commodities,
+        };
+        for row in &ds.tariffs {
+            let Some(&c) = country.get(row.country.as_str()) else {
                 continue;
             };
-            let k = if t.commodity == "*" {
+            let k = if row.commodity == "*" {
                 None
             } else {
-                commodity.get(t.commodity.as_str()).copied()
+                match commodity.get(row.commodity.as_str()) {
+                    Some(&k) => Some(k),
+                    // A row for a commodity the dataset lacks prices nothing.
+                    None => continue,
+                }
             };
-            rows.insert((c, t.mode, k, t.kind), (t.usd_per_tkm, t.usd_per_t));
+            let i = t.slot(c, row.mode, k, row.kind);
+            t.table[i] = Some((row.usd_per_tkm, row.usd_per_t));
         }
-        Tariffs { rows }
+        t
+    }
+
+    /// Position of (country, mode, commodity or `*`, kind) in the table.
+    fn slot(
+        &self,
+        country: usize,
+        mode: Mode,
+        commodity: Option<usize>,
+        kind: TariffKind,
+    ) -> usize {
+        let k = commodity.map_or(0, |k| k + 1);
+        ((country * MODES + mode_index(mode)) * KINDS + kind_index(kind)) * (self.commodities + 1)
+            + k
     }
 
     /// `(USD per t-km, USD per t on entry)` charged by `country`.
@@ -111,10 +149,14 @@ impl Tariffs {
         commodity: usize,
         kind: TariffKind,
     ) -> (f64, f64) {
-        self.rows
-            .get(&(country, mode, Some(commodity), kind))
-            .or_else(|| self.rows.get(&(country, mode, None, kind)))
-            .copied()
+        let get = |k: Option<usize>| {
+            self.table
+                .get(self.slot(country, mode, k, kind))
+                .copied()
+                .flatten()
+        };
+        get(Some(commodity))
+            .or_else(|| get(None))
             .unwrap_or((0.0, 0.0))
     }
 }
