@@ -336,6 +336,7 @@ pub fn tables(s: &Summary) -> String {
             l.congestion_rent_musd
         );
     }
+    md.push_str("\nA line's congestion rent is what its flow earns between the prices at its ends beyond its losses, price and fee; it is positive only when the line is full, and negative when a contract floor makes it send power from where it is worth more (Tajikistan in winter, rationing at home).\n");
     let _ = writeln!(
         md,
         "\nThe islands' bill (million USD): imports {:.1}, own plants {:.1}, unserved energy at its penalty {:.1}. Largest energy imbalance at any node and month: {:.1e} GWh.",
