@@ -213,9 +213,10 @@ fn rebuild(
     // tails of all its arcs have, so every arc kept runs between ordered vertices, and
     // arcs that would close a cycle (possible only with costs that are not numbers)
     // drop out with the vertices on it.
-    b.arcs.clear();
-    b.flow.clear();
-    b.start.clear();
+    // Fresh vectors of the size needed: the bushes are most of the engine's memory.
+    b.arcs = Vec::with_capacity(s.new_arcs.len());
+    b.flow = Vec::with_capacity(s.new_arcs.len());
+    b.start = Vec::with_capacity(b.order.len() + 1);
     for &v in &b.order {
         b.start.push(b.arcs.len() as u32);
         for &a in rev.in_arcs(v) {
@@ -227,6 +228,7 @@ fn rebuild(
         }
     }
     b.start.push(b.arcs.len() as u32);
+    trim(&mut b.order);
     for &a in &s.new_arcs {
         s.slot[a as usize] = NONE;
         // Leave the shared counts at zero for the next bush, even for a vertex the
@@ -234,6 +236,14 @@ fn rebuild(
         s.indegree[rev.heads[a as usize] as usize] = 0;
     }
     attach(b, s);
+}
+
+/// Gives back what a vector holds beyond a quarter more than it uses: grown by doubling,
+/// up to half of it would stay unused.
+fn trim<T>(v: &mut Vec<T>) {
+    if v.capacity() > v.len() + v.len() / 4 + 16 {
+        v.shrink_to(v.len() + v.len() / 8);
+    }
 }
 
 /// Shortest-path labels over all bush arcs and longest-path labels over the arcs the
