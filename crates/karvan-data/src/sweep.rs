@@ -32,7 +32,7 @@ use crate::scenario::Scenario;
 pub const MAX_VARIANTS: usize = 1_000_000;
 
 /// Analyses a sweep can run for each variant.
-pub const ANALYSES: &[&str] = &["run", "game", "resilience", "power"];
+pub const ANALYSES: &[&str] = &["run", "game", "risk", "resilience", "power"];
 
 /// A sweep as written in its TOML file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

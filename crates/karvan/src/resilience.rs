@@ -51,6 +51,41 @@ fn corridor_table(md: &mut String, columns: &[(&str, &Annual)]) {
 
 /// `karvan risk`: closures during the year against the base year: those of `close` from
 /// day `start` for `days`, or else the scenario's `[[disruption]]` entries.
+/// A closure during the year: what, from which day (counted from 0), for how many days.
+type Closure = (Element, f64, f64);
+
+/// The scenario's `[[disruption]]` entries as closures, with the capacity a partial
+/// closure leaves.
+fn disruptions(
+    applied: &Applied,
+) -> Result<(Vec<Closure>, std::collections::HashMap<Element, f64>)> {
+    let mut closures = Vec::new();
+    let mut partial = std::collections::HashMap::new();
+    for d in &applied.disruptions {
+        for e in elements(applied, &d.close)? {
+            closures.push((e, d.start_day - 1.0, d.days));
+            if let Some(s) = d.capacity_share {
+                partial.insert(e, s);
+            }
+        }
+    }
+    Ok((closures, partial))
+}
+
+/// The scenario's year without and with its `[[disruption]]` entries, for a sweep;
+/// `None` when it has none.
+pub fn scenario_year(applied: &Applied) -> Result<Option<(Annual, Annual)>> {
+    let (closures, partial) = disruptions(applied)?;
+    if closures.is_empty() {
+        return Ok(None);
+    }
+    let choice = RouteChoice::from_settings(&applied.assignment);
+    let ev = Evaluator::new(applied, choice)
+        .with_partial(partial)
+        .map_err(|e| anyhow!(e))?;
+    Ok(Some((ev.state(&BTreeSet::new()), ev.year(&closures))))
+}
+
 pub fn risk(
     scenario: Option<&str>,
     close: &[String],
@@ -61,18 +96,10 @@ pub fn risk(
     json: bool,
 ) -> Result<ExitCode> {
     let applied = load::applied(scenario)?;
-    let mut closures: Vec<(Element, f64, f64)> = Vec::new();
-    let mut partial = std::collections::HashMap::new();
-    if close.is_empty() {
-        for d in &applied.disruptions {
-            for e in elements(&applied, &d.close)? {
-                closures.push((e, d.start_day - 1.0, d.days));
-                if let Some(s) = d.capacity_share {
-                    partial.insert(e, s);
-                }
-            }
-        }
-    } else {
+    let (mut closures, mut partial) = disruptions(&applied)?;
+    if !close.is_empty() {
+        closures.clear();
+        partial.clear();
         for e in elements(&applied, close)? {
             closures.push((e, start - 1.0, days));
             if let Some(s) = capacity_share {

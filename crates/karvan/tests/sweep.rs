@@ -277,3 +277,52 @@ fn a_sweep_through_slurm_equals_the_local_run() {
             "6 of 6 variants finished, 0 failed, 0 pending",
         ));
 }
+
+#[test]
+fn a_risk_sweep_prices_the_scenarios_closures_in_each_variant() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().join("risk.toml");
+    std::fs::write(
+        &s,
+        "base = \"afpak-closure-2025\"\nanalyses = [\"risk\"]\n[[dimension]]\nname = \"pak\"\nset = \"tariff.PAK.percent\"\nvalues = [0, 50]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    karvan()
+        .args(["sweep"])
+        .arg(&s)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    let mut lines = results.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let cost = header
+        .iter()
+        .position(|h| *h == "risk.extra_cost_musd")
+        .expect("the figure");
+    for row in lines {
+        let v: f64 = row.split(',').nth(cost).unwrap().parse().unwrap();
+        assert!(
+            v > 0.0,
+            "closing every Afghanistan–Pakistan crossing for 60 days costs: {row}"
+        );
+    }
+    // A base with no [[disruption]] says so for each variant.
+    std::fs::write(
+        &s,
+        "base = \"today\"\nanalyses = [\"risk\"]\n[[dimension]]\nname = \"pak\"\nset = \"tariff.PAK.percent\"\nvalues = [0]\n",
+    )
+    .unwrap();
+    let out2 = dir.path().join("out2");
+    karvan()
+        .args(["sweep"])
+        .arg(&s)
+        .arg("-o")
+        .arg(&out2)
+        .assert()
+        .failure();
+    let error = std::fs::read_to_string(out2.join("errors/v000000.txt")).unwrap();
+    assert!(error.contains("needs [[disruption]] entries"), "{error}");
+}

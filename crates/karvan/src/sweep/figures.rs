@@ -32,6 +32,25 @@ pub fn figures(
             out.push((format!("game.nash_payoff.{player}_musd"), payoff / 1e6));
         }
     }
+    if analyses.iter().any(|a| a == "risk") {
+        // The year with the variant's [[disruption]] entries against the same year
+        // without them.
+        let (base, year) = crate::resilience::scenario_year(&model.applied)?.ok_or_else(|| {
+            anyhow!("{label}: `risk` needs [[disruption]] entries in the scenario, and it has none")
+        })?;
+        out.push((
+            "risk.extra_cost_musd".into(),
+            (year.cost_usd - base.cost_usd) / 1e6,
+        ));
+        out.push((
+            "risk.lost_tonnes".into(),
+            year.lost_tonnes - base.lost_tonnes,
+        ));
+        for (country, lost) in &year.lost_by_country {
+            let before = base.lost_by_country.get(country).copied().unwrap_or(0.0);
+            out.push((format!("risk.lost.{country}_tonnes"), lost - before));
+        }
+    }
     if analyses.iter().any(|a| a == "resilience") {
         let args = crate::resilience::Args {
             samples: 1000,
