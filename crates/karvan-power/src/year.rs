@@ -2,6 +2,7 @@
 //! asked), then the dispatch, read back as a [`Summary`].
 
 use karvan_data::power::Grid;
+use karvan_data::scenario::Scenario;
 use karvan_data::water::Basin;
 
 use crate::link::{storages, LinkError};
@@ -19,6 +20,41 @@ pub enum YearError {
     Water(#[from] karvan_water::model::ModelError),
     #[error(transparent)]
     NotFinite(#[from] NotFinite),
+}
+
+/// What a scenario asks of the power grid: its `[power]` settings, its `[water]`
+/// settings for the hydro link, whether the link is on, and the river's regime for the
+/// linked year (the scenario's `water_regime`, else its first water year, else `normal`).
+/// The command line, the server and sweeps all read a scenario through this.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Asked {
+    pub power: Settings,
+    pub water: karvan_water::model::Settings,
+    pub hydro_from_water: bool,
+    pub regime: String,
+}
+
+impl Asked {
+    /// Reads and checks a scenario's tables; `label` names it in messages.
+    pub fn from_scenario(sc: &Scenario, label: &str) -> Result<Asked, YearError> {
+        Ok(Asked {
+            power: Settings::from_scenario(&sc.power, label)?,
+            water: karvan_water::model::Settings::from_scenario(&sc.water, label)?,
+            hydro_from_water: sc.power.hydro_from_water,
+            regime: sc
+                .power
+                .water_regime
+                .clone()
+                .or_else(|| sc.water.years.first().cloned())
+                .unwrap_or_else(|| "normal".into()),
+        })
+    }
+
+    /// Solves the year asked.
+    pub fn solve(&self, grid: &Grid, basin: &Basin) -> Result<Summary, YearError> {
+        let linked = self.hydro_from_water.then_some(self.regime.as_str());
+        solve(grid, basin, &self.power, &self.water, linked)
+    }
 }
 
 /// Solves the year of `power`. With `hydro_regime`, the linked reservoirs' water comes

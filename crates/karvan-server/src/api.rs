@@ -1963,26 +1963,17 @@ impl PowerRun {
                 .map_err(|e| ApiError::bad_request(format!("`scenario`: {}", e.message)))?;
             (located.with_parents()?, located.label)
         };
-        let power = karvan_power::model::Settings::from_scenario(&scenario.power, &label)
+        let asked = karvan_power::year::Asked::from_scenario(&scenario, &label)
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
-        let water = karvan_water::model::Settings::from_scenario(&scenario.water, &label)
-            .map_err(|e| ApiError::bad_request(e.to_string()))?;
-        let scenario_projects = power.projects.clone();
+        let scenario_projects = asked.power.projects.clone();
         let mut run = PowerRun {
             scenario: name,
-            hydro_from_water: ask
-                .hydro_from_water
-                .unwrap_or(scenario.power.hydro_from_water),
-            regime: ask
-                .regime
-                .clone()
-                .or_else(|| scenario.power.water_regime.clone())
-                .or_else(|| scenario.water.years.first().cloned())
-                .unwrap_or_else(|| "normal".into()),
+            hydro_from_water: ask.hydro_from_water.unwrap_or(asked.hydro_from_water),
+            regime: ask.regime.clone().unwrap_or(asked.regime),
             grid,
             basin,
-            power,
-            water,
+            power: asked.power,
+            water: asked.water,
             scenario_projects,
         };
         let known = run.basin.regimes();

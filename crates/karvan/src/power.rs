@@ -12,8 +12,8 @@ use karvan_data::power::Grid;
 use karvan_data::scenario::Scenario;
 use karvan_data::water::Basin;
 use karvan_power::bargain::{self, Bargain, Steps};
-use karvan_power::model::Settings;
 use karvan_power::summary::Summary;
+use karvan_power::year::Asked;
 use karvan_report::power::MonthlyChart;
 
 /// Months shown as winter and summer when two runs are compared.
@@ -61,10 +61,7 @@ pub struct Args {
 /// A scenario's power and water settings, with its name.
 pub struct Loaded {
     pub name: String,
-    pub power: Settings,
-    pub water: karvan_water::model::Settings,
-    pub hydro_from_water: bool,
-    pub regime: Option<String>,
+    pub asked: Asked,
 }
 
 /// Reads a scenario's `[power]` and `[water]` tables (none or `base`: the grid as it is).
@@ -77,19 +74,10 @@ pub fn load_scenario(arg: Option<&str>) -> Result<Loaded> {
         }
         None => (Scenario::default(), "base".to_string()),
     };
-    let power = Settings::from_scenario(&sc.power, &label).map_err(|e| anyhow!("{e}"))?;
-    let water = karvan_water::model::Settings::from_scenario(&sc.water, &label)
-        .map_err(|e| anyhow!("{e}"))?;
+    let asked = Asked::from_scenario(&sc, &label)?;
     Ok(Loaded {
         name: sc.name.clone().unwrap_or(label),
-        power,
-        water,
-        hydro_from_water: sc.power.hydro_from_water,
-        regime: sc
-            .power
-            .water_regime
-            .clone()
-            .or_else(|| sc.water.years.first().cloned()),
+        asked,
     })
 }
 
@@ -110,32 +98,24 @@ pub fn inputs(args: &Args) -> Result<(Grid, Basin)> {
 
 /// Solves one year of `loaded` with the flags on top: the hydro link first when asked.
 pub fn solve(grid: &Grid, basin: &Basin, loaded: &Loaded, args: &Args) -> Result<Summary> {
-    let mut s = loaded.power.clone();
+    let mut asked = loaded.asked.clone();
     if args.year.is_some() {
-        s.year = args.year;
+        asked.power.year = args.year;
     }
     for p in &args.projects {
-        if !s.projects.contains(p) {
-            s.projects.push(p.clone());
+        if !asked.power.projects.contains(p) {
+            asked.power.projects.push(p.clone());
         }
     }
-    let linked = loaded.hydro_from_water || args.hydro_from_water;
-    let regime = regime(args, loaded);
-    let summary = karvan_power::year::solve(
-        grid,
-        basin,
-        &s,
-        &loaded.water,
-        linked.then_some(regime.as_str()),
-    )?;
-    Ok(summary)
+    asked.hydro_from_water |= args.hydro_from_water;
+    asked.regime = regime(args, loaded);
+    Ok(asked.solve(grid, basin)?)
 }
 
 fn regime(args: &Args, loaded: &Loaded) -> String {
     args.regime
         .clone()
-        .or_else(|| loaded.regime.clone())
-        .unwrap_or_else(|| "normal".into())
+        .unwrap_or_else(|| loaded.asked.regime.clone())
 }
 
 /// `karvan power`.
@@ -160,14 +140,14 @@ pub fn power(args: &Args) -> Result<ExitCode> {
     }
     let deal = if args.bargain {
         let terms_regime = regime(args, &loaded);
-        let mut s = loaded.power.clone();
+        let mut s = loaded.asked.power.clone();
         s.year = args.year.or(s.year);
         s.projects.extend(args.projects.iter().cloned());
         let b = bargain::bargain(
             &grid,
             &s,
             &basin,
-            &loaded.water,
+            &loaded.asked.water,
             &terms_regime,
             Steps::default(),
         )?;

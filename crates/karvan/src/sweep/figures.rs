@@ -112,17 +112,7 @@ pub fn run_figures(r: &RunResults) -> Figures {
 fn power_figures(scenario: &Scenario, label: &str) -> Result<Figures> {
     let grid = karvan_data::embedded::grid().map_err(|p| anyhow!("{p}"))?;
     let basin = karvan_data::embedded::basin().map_err(|p| anyhow!("{p}"))?;
-    let power = karvan_power::model::Settings::from_scenario(&scenario.power, label)?;
-    let water = karvan_water::model::Settings::from_scenario(&scenario.water, label)
-        .map_err(|e| anyhow!("{e}"))?;
-    let regime = scenario
-        .power
-        .water_regime
-        .clone()
-        .or_else(|| scenario.water.years.first().cloned())
-        .unwrap_or_else(|| "normal".into());
-    let linked = scenario.power.hydro_from_water.then_some(regime.as_str());
-    let s = karvan_power::year::solve(&grid, &basin, &power, &water, linked)?;
+    let s = karvan_power::year::Asked::from_scenario(scenario, label)?.solve(&grid, &basin)?;
     let mut out = vec![
         ("power.imports_gwh".to_string(), s.imports_gwh.iter().sum()),
         ("power.import_share".to_string(), s.import_share_year),
