@@ -73,15 +73,24 @@ pub fn all_or_nothing(
 /// The total shortest-path cost `Σ demand × distance` at arc costs `cost` (pairs with
 /// no path count 0), with the origins searched in parallel.
 pub fn shortest_path_total(net: &Network, demand: &Demand, cost: &[f64]) -> f64 {
-    skim(net, demand, cost)
-        .iter()
-        .zip(&demand.origins)
-        .flat_map(|(dist, od)| {
-            dist.iter()
-                .zip(&od.destinations)
-                .map(|(d, &(_, v))| if d.is_finite() { v * d } else { 0.0 })
-        })
-        .sum()
+    let n = net.num_vertices();
+    let per_origin: Vec<f64> = demand
+        .origins
+        .par_iter()
+        .map_init(
+            || ShortestPaths::new(n),
+            |sp, od| {
+                sp.search(&net.graph, cost, od.origin, |_| false, |v| net.passable(v));
+                od.destinations
+                    .iter()
+                    .map(|&(d, v)| v * sp.distance(d))
+                    .filter(|c| c.is_finite())
+                    .sum::<f64>()
+            },
+        )
+        .collect();
+    // Summed in the demand's order, so the total is the same on any number of threads.
+    per_origin.iter().sum()
 }
 
 /// Shortest costs from each origin of `demand` to each of its destinations, in the

@@ -78,9 +78,9 @@ struct Bush {
     origin: u32,
     /// The bush's vertices reachable from its origin, in topological order.
     order: Vec<u32>,
-    /// The bush's arcs; the in-arcs of `order[k]` are `arcs[start[k]..start[k + 1]]`.
+    /// The bush's arcs grouped by head, the heads in the order of `order` (every vertex
+    /// but the origin has at least one). A pass in topological order walks them in turn.
     arcs: Vec<u32>,
-    start: Vec<u32>,
     /// Flow on `arcs[i]`.
     flow: Vec<f64>,
     /// The largest difference between the longest used and the shortest path to a
@@ -129,6 +129,9 @@ struct Scratch {
     on_order: Vec<bool>,
     new_arcs: Vec<u32>,
     new_flow: Vec<f64>,
+    /// The arcs an update adds, and which of the bush's it keeps.
+    new_extra: Vec<u32>,
+    keep: Vec<bool>,
 }
 
 impl Scratch {
@@ -147,6 +150,8 @@ impl Scratch {
             on_order: vec![false; n],
             new_arcs: Vec::new(),
             new_flow: Vec::new(),
+            new_extra: Vec::new(),
+            keep: Vec::new(),
         }
     }
 }
@@ -212,13 +217,11 @@ fn rebuild(
     // Regroup by head in topological order. A vertex enters the order only after the
     // tails of all its arcs have, so every arc kept runs between ordered vertices, and
     // arcs that would close a cycle (possible only with costs that are not numbers)
-    // drop out with the vertices on it.
+    // drop out with the vertices on it, as would an arc into the origin.
     // Fresh vectors of the size needed: the bushes are most of the engine's memory.
     b.arcs = Vec::with_capacity(s.new_arcs.len());
     b.flow = Vec::with_capacity(s.new_arcs.len());
-    b.start = Vec::with_capacity(b.order.len() + 1);
-    for &v in &b.order {
-        b.start.push(b.arcs.len() as u32);
+    for &v in &b.order[1..] {
         for &a in rev.in_arcs(v) {
             let j = s.slot[a as usize];
             if j != NONE {
@@ -227,7 +230,6 @@ fn rebuild(
             }
         }
     }
-    b.start.push(b.arcs.len() as u32);
     trim(&mut b.order);
     for &a in &s.new_arcs {
         s.slot[a as usize] = NONE;
@@ -247,8 +249,8 @@ fn trim<T>(v: &mut Vec<T>) {
 }
 
 /// Shortest-path labels over all bush arcs and longest-path labels over the arcs the
-/// bush's class uses (`used_only`) or over all bush arcs.
-fn labels(b: &Bush, links: &Links, rev: &Reverse, s: &mut Scratch, used_only: bool) {
+/// bush's class uses (`used_only`) or over all bush arcs, at arc costs `cost`.
+fn labels(b: &Bush, cost: impl Fn(usize) -> f64, rev: &Reverse, s: &mut Scratch, used_only: bool) {
     for &v in &b.order {
         let v = v as usize;
         s.min[v] = f64::INFINITY;
@@ -258,19 +260,23 @@ fn labels(b: &Bush, links: &Links, rev: &Reverse, s: &mut Scratch, used_only: bo
     }
     s.min[b.origin as usize] = 0.0;
     s.max[b.origin as usize] = 0.0;
-    for k in 1..b.order.len() {
-        let v = b.order[k] as usize;
-        for i in b.start[k] as usize..b.start[k + 1] as usize {
-            let a = b.arcs[i] as usize;
+    let mut i = 0;
+    for &v in &b.order[1..] {
+        let v = v as usize;
+        // The in-arcs of v come next in the bush's arcs.
+        for (&a, &flow) in b.arcs[i..].iter().zip(&b.flow[i..]) {
+            let a = a as usize;
+            if rev.heads[a] as usize != v {
+                break;
+            }
+            i += 1;
             let t = rev.tails[a] as usize;
-            let c = links.cost(b.class, a);
+            let c = cost(a);
             if s.min[t] + c < s.min[v] {
                 s.min[v] = s.min[t] + c;
                 s.min_pred[v] = a as u32;
             }
-            if (!used_only || b.flow[i] > 0.0)
-                && s.max[t] > f64::NEG_INFINITY
-                && s.max[t] + c > s.max[v]
+            if (!used_only || flow > 0.0) && s.max[t] > f64::NEG_INFINITY && s.max[t] + c > s.max[v]
             {
                 s.max[v] = s.max[t] + c;
                 s.max_pred[v] = a as u32;
@@ -285,7 +291,7 @@ fn labels(b: &Bush, links: &Links, rev: &Reverse, s: &mut Scratch, used_only: bo
 
 /// Moves flow from longest to shortest used paths within the (attached) bush, node by node.
 fn equilibrate(b: &mut Bush, links: &mut Links, rev: &Reverse, s: &mut Scratch) {
-    labels(b, links, rev, s, true);
+    labels(b, |a| links.cost(b.class, a), rev, s, true);
     b.excess = b
         .order
         .iter()
@@ -377,28 +383,36 @@ fn equilibrate(b: &mut Bush, links: &mut Links, rev: &Reverse, s: &mut Scratch) 
 }
 
 /// Drops unused arcs (keeping a shortest-path tree) and takes in arcs that shorten the
-/// (attached) bush's paths without closing a cycle; leaves the new bush attached.
-fn update(b: &mut Bush, links: &Links, net: &Network, rev: &Reverse, s: &mut Scratch) {
+/// (attached) bush's paths without closing a cycle, at the class's arc costs `cost`;
+/// leaves the new bush attached.
+fn update(b: &mut Bush, cost: &[f64], net: &Network, rev: &Reverse, s: &mut Scratch) {
     // Labels over the bush as it is. Dropping arcs cannot create a path, so the longest-
     // path labels of the larger bush still prove that the arcs added below make no cycle.
-    labels(b, links, rev, s, false);
+    labels(b, |a| cost[a], rev, s, false);
     let mut on_order = std::mem::take(&mut s.on_order);
     for &v in &b.order {
         on_order[v as usize] = true;
     }
-    let mut extra = Vec::new();
-    for a in 0..net.num_arcs() {
-        if s.slot[a] != NONE {
+    // The arcs out of the bush's vertices that it lacks: those into a vertex it does not
+    // reach yet, and those that shorten a path without closing a cycle.
+    let mut extra = std::mem::take(&mut s.new_extra);
+    extra.clear();
+    for &t in &b.order {
+        if t != b.origin && net.no_through[t as usize] {
             continue;
         }
-        let (t, h) = (rev.tails[a] as usize, rev.heads[a] as usize);
-        if !on_order[t] || (t as u32 != b.origin && net.no_through[t]) || h as u32 == b.origin {
-            continue;
-        }
-        let c = links.cost(b.class, a);
-        let shortcut = s.min[t] + c < s.min[h] - 1e-14 * s.min[h].abs();
-        if !on_order[h] || (shortcut && s.max[t] < s.max[h]) {
-            extra.push(a as u32);
+        let (min_t, max_t) = (s.min[t as usize], s.max[t as usize]);
+        for (a, h) in net.graph.out_arcs(t) {
+            if s.slot[a as usize] != NONE || h == b.origin {
+                continue;
+            }
+            let h = h as usize;
+            if !on_order[h]
+                || (min_t + cost[a as usize] < s.min[h] - 1e-14 * s.min[h].abs()
+                    && max_t < s.max[h])
+            {
+                extra.push(a);
+            }
         }
     }
     for &v in &b.order {
@@ -407,13 +421,41 @@ fn update(b: &mut Bush, links: &Links, net: &Network, rev: &Reverse, s: &mut Scr
     s.on_order = on_order;
     // Keep the arcs in use and each vertex's shortest-path arc (so every vertex stays
     // reachable).
-    let keep: Vec<bool> = b
-        .arcs
-        .iter()
-        .zip(&b.flow)
-        .map(|(&a, &f)| f > 0.0 || s.min_pred[rev.heads[a as usize] as usize] == a)
-        .collect();
-    rebuild(b, net, rev, s, |i| keep[i], &extra);
+    let mut keep = std::mem::take(&mut s.keep);
+    keep.clear();
+    keep.extend(
+        b.arcs
+            .iter()
+            .zip(&b.flow)
+            .map(|(&a, &f)| f > 0.0 || s.min_pred[rev.heads[a as usize] as usize] == a),
+    );
+    if !extra.is_empty() {
+        rebuild(b, net, rev, s, |i| keep[i], &extra);
+    } else if keep.contains(&false) {
+        drop_arcs(b, s, &keep);
+    }
+    s.new_extra = extra;
+    s.keep = keep;
+}
+
+/// Drops the (attached) bush's arcs `i` for which `!keep[i]`, in place: with no arc
+/// added, the topological order still holds, and every vertex keeps its shortest-path
+/// arc, so none falls out of it. Leaves the bush attached.
+fn drop_arcs(b: &mut Bush, s: &mut Scratch, keep: &[bool]) {
+    detach(b, s);
+    let mut next = 0;
+    for (i, &kept) in keep.iter().enumerate() {
+        if kept {
+            b.arcs[next] = b.arcs[i];
+            b.flow[next] = b.flow[i];
+            next += 1;
+        }
+    }
+    b.arcs.truncate(next);
+    b.flow.truncate(next);
+    trim(&mut b.arcs);
+    trim(&mut b.flow);
+    attach(b, s);
 }
 
 /// An origin's first bush for a class: its shortest-path tree at `cost`, loaded with
@@ -435,7 +477,6 @@ fn initial_bush(
         origin: od.origin,
         order: Vec::new(),
         arcs: Vec::new(),
-        start: Vec::new(),
         flow: Vec::new(),
         excess: f64::INFINITY,
     };
@@ -562,6 +603,10 @@ pub fn solve(p: &Problem, settings: &Settings) -> Assignment {
 fn update_all(bushes: &mut [Bush], threshold: f64, links: &Links, net: &Network, rev: &Reverse) {
     use rayon::prelude::*;
     let (n, m) = (net.num_vertices(), net.num_arcs());
+    // Each class's arc costs, once: every bush of the class reads them all.
+    let costs: Vec<Vec<f64>> = (0..links.p.classes.len())
+        .map(|k| (0..m).map(|a| links.cost(k, a)).collect())
+        .collect();
     bushes
         .par_iter_mut()
         .filter(|b| b.excess >= threshold)
@@ -569,7 +614,7 @@ fn update_all(bushes: &mut [Bush], threshold: f64, links: &Links, net: &Network,
             || Scratch::new(n, m),
             |s, b| {
                 attach(b, s);
-                update(b, links, net, rev, s);
+                update(b, &costs[b.class], net, rev, s);
                 detach(b, s);
             },
         );
@@ -649,7 +694,8 @@ mod tests {
         s.stamp = u32::MAX - 1;
         for _ in 0..20 {
             attach(&b, &mut s);
-            update(&mut b, &links, &p.network, &rev, &mut s);
+            p.class_costs(0, &links.time, &mut cost);
+            update(&mut b, &cost, &p.network, &rev, &mut s);
             equilibrate(&mut b, &mut links, &rev, &mut s);
             detach(&b, &mut s);
         }
@@ -663,5 +709,49 @@ mod tests {
             .map(|(_, f)| f)
             .sum();
         assert!((f - 50.0).abs() < 1e-9, "{f}");
+    }
+
+    /// Dropping arcs in place (an update that adds none) leaves the same bush as
+    /// rebuilding it from the arcs kept: the same arcs in the same order, with their flows.
+    #[test]
+    fn dropping_arcs_in_place_equals_a_rebuild() {
+        // 0 → 1 twice, 1 → 2, 0 → 2, 2 → 3, 1 → 3.
+        let network = Network {
+            graph: Graph::new(4, &[(0, 1), (0, 1), (1, 2), (0, 2), (2, 3), (1, 3)]),
+            vdf: vec![Vdf::Constant(1.0); 6],
+            no_through: vec![false; 4],
+        };
+        let rev = Reverse::new(&network);
+        let mut s = Scratch::new(4, 6);
+        let whole = || Bush {
+            class: 0,
+            origin: 0,
+            order: Vec::new(),
+            arcs: Vec::new(),
+            flow: Vec::new(),
+            excess: 0.0,
+        };
+        let (mut a, mut b) = (whole(), whole());
+        for bush in [&mut a, &mut b] {
+            rebuild(bush, &network, &rev, &mut s, |_| false, &[0, 1, 2, 3, 4, 5]);
+            bush.flow = (1..=6).map(f64::from).collect();
+            detach(bush, &mut s);
+        }
+        let keep: Vec<bool> = a.arcs.iter().map(|&arc| arc != 1 && arc != 3).collect();
+        attach(&a, &mut s);
+        drop_arcs(&mut a, &mut s, &keep);
+        detach(&a, &mut s);
+        attach(&b, &mut s);
+        rebuild(&mut b, &network, &rev, &mut s, |i| keep[i], &[]);
+        detach(&b, &mut s);
+        assert_eq!(a.arcs, b.arcs);
+        assert_eq!(a.flow, b.flow);
+        assert_eq!(a.arcs.len(), 4);
+        assert!(s.slot.iter().all(|&i| i == NONE));
+        // The order still puts every arc's tail before its head.
+        let position = |v: u32| a.order.iter().position(|&w| w == v);
+        for &arc in &a.arcs {
+            assert!(position(rev.tails[arc as usize]) < position(rev.heads[arc as usize]));
+        }
     }
 }

@@ -136,9 +136,12 @@ impl Demand {
         Demand {
             origins: by
                 .into_iter()
-                .map(|(origin, destinations)| OriginDemand {
-                    origin,
-                    destinations,
+                .map(|(origin, mut destinations)| {
+                    destinations.shrink_to_fit();
+                    OriginDemand {
+                        origin,
+                        destinations,
+                    }
                 })
                 .collect(),
         }

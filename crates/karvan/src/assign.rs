@@ -178,10 +178,12 @@ pub fn run(a: &Args, json: bool) -> Result<ExitCode> {
     if a.gap.is_nan() || a.gap < 0.0 {
         return Err(anyhow!("--gap must be a number ≥ 0"));
     }
-    let inst = read(&a.dir)?;
+    let mut inst = read(&a.dir)?;
     let (tf, df) = known_factors(&a.dir);
     let (tf, df) = (a.toll_factor.unwrap_or(tf), a.distance_factor.unwrap_or(df));
     let problem = karvan_tntp::to_problem(&inst, tf, df)?;
+    // The problem holds the demand now; the trip table would only take memory.
+    inst.trips = Vec::new();
     let name = a
         .dir
         .file_name()
