@@ -17,6 +17,10 @@
 //! set = "projects.trans-afghan-railway"
 //! values = [false, 2026]
 //! ```
+//!
+//! The `appraise` analysis reads its options from an `[appraise]` table (the flags of
+//! `karvan appraise`), and a dimension whose path starts with `appraise.` varies one of
+//! them (`appraise.rate`, the discount rate) instead of a scenario field.
 
 use std::path::Path;
 
@@ -32,7 +36,7 @@ use crate::scenario::Scenario;
 pub const MAX_VARIANTS: usize = 1_000_000;
 
 /// Analyses a sweep can run for each variant.
-pub const ANALYSES: &[&str] = &["run", "game", "risk", "resilience", "power"];
+pub const ANALYSES: &[&str] = &["run", "game", "risk", "resilience", "power", "appraise"];
 
 /// A sweep as written in its TOML file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,9 +62,50 @@ pub struct SweepSpec {
     pub samples: Option<usize>,
     #[serde(default)]
     pub seed: Option<u64>,
+    /// Options of the `appraise` analysis; absent: those of `karvan appraise`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appraise: Option<AppraiseOptions>,
     #[serde(default, rename = "dimension")]
     pub dimensions: Vec<Dimension>,
 }
+
+/// The `appraise` analysis's options, named as `karvan appraise`'s flags; each absent
+/// one takes that command's default.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppraiseOptions {
+    /// Schemes, `ID=PROJECT+PROJECT` or a project id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schemes: Vec<String>,
+    /// Cases, schemes joined with `+`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<String>,
+    /// Opening years, `ID=YEAR`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opens: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub years: Option<Vec<i32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<i32>,
+    /// Discount rate, % a year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub financial_rate: Option<f64>,
+    /// Demand growth, % a year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub growth: Option<f64>,
+    /// Monte Carlo draws of the net present value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draws: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+}
+
+/// The prefix of a dimension that sets an `appraise` option, not a scenario field.
+const APPRAISE_PREFIX: &str = "appraise.";
 
 fn default_analyses() -> Vec<String> {
     vec!["run".into()]
@@ -132,12 +177,24 @@ impl SweepSpec {
         if spec.analyses.is_empty() {
             return Err(bad("`analyses` names none".into()));
         }
+        if spec.appraise.is_some() && !spec.analyses.iter().any(|a| a == "appraise") {
+            return Err(bad(
+                "an [appraise] table needs \"appraise\" among the analyses".into(),
+            ));
+        }
         let mut names: Vec<&str> = Vec::new();
         for d in &spec.dimensions {
             if names.contains(&d.name.as_str()) {
                 return Err(bad(format!("dimension `{}` is given twice", d.name)));
             }
             names.push(&d.name);
+            if d.set.starts_with(APPRAISE_PREFIX) && !spec.analyses.iter().any(|a| a == "appraise")
+            {
+                return Err(bad(format!(
+                    "dimension `{}` sets `{}`, which needs \"appraise\" among the analyses",
+                    d.name, d.set
+                )));
+            }
             let ok_name = !d.name.is_empty()
                 && d.name
                     .chars()
@@ -301,6 +358,9 @@ impl SweepSpec {
             message: e.to_string(),
         })?;
         for (d, v) in self.dimensions.iter().zip(&variant.values) {
+            if d.set.starts_with(APPRAISE_PREFIX) {
+                continue;
+            }
             set_path(&mut doc, &d.set, v.clone()).map_err(|message| SweepError::Apply {
                 dimension: d.name.clone(),
                 path: d.set.clone(),
@@ -323,6 +383,58 @@ impl SweepSpec {
         scenario.name = Some(variant.id.clone());
         scenario.text = None;
         Ok(scenario)
+    }
+
+    /// The `appraise` options of a variant: the `[appraise]` table with the variant's
+    /// `appraise.` dimensions set.
+    pub fn appraise_options(&self, variant: &Variant) -> Result<AppraiseOptions, SweepError> {
+        let options = self.appraise.clone().unwrap_or_default();
+        let mine: Vec<(&Dimension, &Value)> = self
+            .dimensions
+            .iter()
+            .zip(&variant.values)
+            .filter(|(d, _)| d.set.starts_with(APPRAISE_PREFIX))
+            .collect();
+        if mine.is_empty() {
+            return Ok(options);
+        }
+        let mut doc = Value::try_from(&options).map_err(|e| SweepError::Spec {
+            file: "[appraise]".into(),
+            message: e.to_string(),
+        })?;
+        for (d, v) in &mine {
+            let field = &d.set[APPRAISE_PREFIX.len()..];
+            let fail = |message: String| SweepError::Apply {
+                dimension: d.name.clone(),
+                path: d.set.clone(),
+                message,
+            };
+            let table = doc
+                .as_table_mut()
+                .ok_or_else(|| fail("not a table".into()))?;
+            // A whole number for a rate is a rate.
+            let value = match (field, v) {
+                ("rate" | "financial_rate" | "growth", Value::Integer(i)) => {
+                    Value::Float(*i as f64)
+                }
+                _ => (*v).clone(),
+            };
+            table.insert(field.to_string(), value);
+        }
+        doc.try_into()
+            .map_err(|e: toml::de::Error| SweepError::Apply {
+                dimension: mine
+                    .iter()
+                    .map(|(d, _)| d.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                path: mine
+                    .iter()
+                    .map(|(d, _)| d.set.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                message: crate::problem::toml_message(&e),
+            })
     }
 }
 
@@ -501,6 +613,15 @@ values = [2026, 2030]
                 "as many values",
             ),
             ("base = \"t\"\nmystery = 1\n", "line 2"),
+            (
+                "base = \"t\"\n[[dimension]]\nname = \"r\"\nset = \"appraise.rate\"\nvalues = [6]\n",
+                "needs \"appraise\" among the analyses",
+            ),
+            ("base = \"t\"\n[appraise]\nrate = 6.0\n", "needs \"appraise\""),
+            (
+                "base = \"t\"\nanalyses = [\"appraise\"]\n[appraise]\nratee = 6.0\n",
+                "ratee",
+            ),
         ];
         for (text, needle) in cases {
             let e = SweepSpec::parse(text, "s.toml").unwrap_err().to_string();
@@ -514,5 +635,37 @@ values = [2026, 2030]
         let base = Scenario::parse("base = \"x\"\n", "b").unwrap();
         let e = s.apply(&base, &s.expand()[0]).unwrap_err().to_string();
         assert!(e.contains("speed"), "{e}");
+    }
+
+    #[test]
+    fn appraise_dimensions_set_the_appraisal_not_the_scenario() {
+        let s = SweepSpec::parse(
+            "base = \"x\"\nanalyses = [\"appraise\"]\n[appraise]\nschemes = [\"tar=a+b\"]\ndraws = 10\n[[dimension]]\nname = \"rate\"\nset = \"appraise.rate\"\nvalues = [6, 12.5]\n[[dimension]]\nname = \"years\"\nset = \"appraise.years\"\nvalues = [[2030, 2040]]\n",
+            "s",
+        )
+        .unwrap();
+        let v = s.expand();
+        let base = Scenario::parse("base = \"x\"\n", "b").unwrap();
+        let sc = s.apply(&base, &v[0]).expect("applies");
+        assert!(sc.tariffs.is_empty() && sc.projects.is_empty());
+        let first = s.appraise_options(&v[0]).expect("options");
+        assert_eq!(first.rate, Some(6.0));
+        assert_eq!(first.years, Some(vec![2030, 2040]));
+        assert_eq!(first.schemes, vec!["tar=a+b".to_string()]);
+        assert_eq!(first.draws, Some(10));
+        assert_eq!(s.appraise_options(&v[1]).unwrap().rate, Some(12.5));
+        // The options survive the spec's round trip through its stored text.
+        let again = SweepSpec::parse(&toml::to_string(&s).unwrap(), "again").unwrap();
+        assert_eq!(again, s);
+        let bad = SweepSpec::parse(
+            "base = \"x\"\nanalyses = [\"appraise\"]\n[[dimension]]\nname = \"d\"\nset = \"appraise.draws\"\nvalues = [\"many\"]\n",
+            "s",
+        )
+        .unwrap();
+        let e = bad
+            .appraise_options(&bad.expand()[0])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("appraise.draws"), "{e}");
     }
 }

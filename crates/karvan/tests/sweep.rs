@@ -326,3 +326,69 @@ fn a_risk_sweep_prices_the_scenarios_closures_in_each_variant() {
     let error = std::fs::read_to_string(out2.join("errors/v000000.txt")).unwrap();
     assert!(error.contains("needs [[disruption]] entries"), "{error}");
 }
+
+#[test]
+fn an_appraisal_sweep_equals_each_appraisal_run_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().join("appraise.toml");
+    std::fs::write(
+        &s,
+        "base = \"today\"\nanalyses = [\"appraise\"]\n[appraise]\nschemes = [\"trans-afghan=trans-afghan-railway\"]\nyears = [2030]\ndraws = 50\n[[dimension]]\nname = \"rate\"\nset = \"appraise.rate\"\nvalues = [6, 12]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    karvan()
+        .args(["sweep"])
+        .arg(&s)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    let mut lines = results.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("no {name} in {header:?}"))
+    };
+    let (npv, afg) = (
+        column("appraise.npv.trans-afghan_musd"),
+        column("appraise.npv.trans-afghan.AFG_musd"),
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 2);
+    for (row, rate) in rows.iter().zip(["6", "12"]) {
+        assert_eq!(row[1], rate);
+        let alone = karvan()
+            .args(["--json", "appraise", "today"])
+            .args(["--scheme", "trans-afghan=trans-afghan-railway"])
+            .args(["--years", "2030", "--draws", "50", "--rate", rate])
+            .arg("-o")
+            .arg(dir.path().join(format!("alone-{rate}")))
+            .output()
+            .unwrap();
+        assert!(alone.status.success());
+        let a: serde_json::Value = serde_json::from_slice(&alone.stdout).unwrap();
+        let case = &a["cases"][0];
+        let by_hand = case["npv_usd"].as_f64().unwrap() / 1e6;
+        let swept: f64 = row[npv].parse().unwrap();
+        assert!(
+            (swept - by_hand).abs() <= 1e-9 * by_hand.abs(),
+            "{swept} vs {by_hand}"
+        );
+        let afg_alone = case["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["party"] == "AFG")
+            .unwrap()["npv_usd"]
+            .as_f64()
+            .unwrap()
+            / 1e6;
+        let afg_swept: f64 = row[afg].parse().unwrap();
+        assert!((afg_swept - afg_alone).abs() <= 1e-9 * afg_alone.abs());
+    }
+    assert_ne!(rows[0][npv], rows[1][npv], "the rate changes the NPV");
+}

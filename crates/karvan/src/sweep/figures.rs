@@ -2,18 +2,26 @@
 
 use anyhow::{anyhow, Result};
 use karvan_data::scenario::{Applied, Scenario};
+use karvan_data::sweep::AppraiseOptions;
+use karvan_data::{limits, Dataset};
 use karvan_model::{Model, RouteChoice, RunResults};
+use karvan_policy::appraisal;
 
 /// A variant's figures, by name, in a fixed order.
 pub type Figures = Vec<(String, f64)>;
 
+/// What one variant's analyses read: the dataset, the variant's scenario and the
+/// options of its appraisal.
+pub struct Inputs<'a> {
+    pub dataset: &'a Dataset,
+    pub scenario: &'a Scenario,
+    pub label: &'a str,
+    pub appraise: &'a AppraiseOptions,
+}
+
 /// Runs `analyses` on one variant and returns their figures.
-pub fn figures(
-    analyses: &[String],
-    applied: Applied,
-    scenario: &Scenario,
-    label: &str,
-) -> Result<Figures> {
+pub fn figures(analyses: &[String], applied: Applied, inputs: &Inputs) -> Result<Figures> {
+    let (scenario, label) = (inputs.scenario, inputs.label);
     let mut out = Figures::new();
     let model = Model::new(applied);
     let needs_run = analyses.iter().any(|a| a == "run");
@@ -69,6 +77,10 @@ pub fn figures(
     }
     if analyses.iter().any(|a| a == "power") {
         out.extend(power_figures(scenario, label)?);
+    }
+    if analyses.iter().any(|a| a == "appraise") {
+        let choice = RouteChoice::from_settings(&model.applied.assignment);
+        out.extend(appraise_figures(inputs, choice)?);
     }
     if let Some((name, _)) = out.iter().find(|(_, v)| !v.is_finite()) {
         return Err(anyhow!(
@@ -133,6 +145,73 @@ fn power_figures(scenario: &Scenario, label: &str) -> Result<Figures> {
     }
     for i in &s.imports {
         out.push((format!("power.imports.{}_gwh", i.supplier), i.total_gwh));
+    }
+    Ok(out)
+}
+
+/// The appraisal of the variant's schemes: each case's economic NPV, BCR, EIRR and the
+/// spread of its Monte Carlo, and each party's NPV.
+fn appraise_figures(inputs: &Inputs, choice: RouteChoice) -> Result<Figures> {
+    let o = inputs.appraise;
+    let label = inputs.label;
+    let mut args = crate::appraise::Args::defaults(label);
+    let check = |limit: &limits::Limit, x: f64, what: &str| {
+        limit
+            .check(x)
+            .map_err(|e| anyhow!("{label}: appraise.{what}: {e}"))
+    };
+    if !o.schemes.is_empty() {
+        args.schemes = o.schemes.clone();
+    }
+    args.cases = o.cases.clone();
+    args.opens = o.opens.clone();
+    if let Some(years) = &o.years {
+        args.years = years.clone();
+    }
+    args.from = o.from.unwrap_or(args.from);
+    args.to = o.to.unwrap_or(args.to);
+    if let Some(rate) = o.rate {
+        args.rate = check(&limits::DISCOUNT_PERCENT, rate, "rate")?;
+    }
+    if let Some(rate) = o.financial_rate {
+        args.financial_rate = Some(check(&limits::DISCOUNT_PERCENT, rate, "financial_rate")?);
+    }
+    if let Some(growth) = o.growth {
+        args.growth = Some(check(&limits::GROWTH_PERCENT, growth, "growth")?);
+    }
+    if let Some(draws) = o.draws {
+        args.draws = check(&limits::SAMPLES, draws as f64, "draws")? as usize;
+    }
+    args.seed = o.seed.unwrap_or(args.seed);
+    let ds = inputs.dataset;
+    let growth = inputs.scenario.demand.growth_percent_per_year;
+    let settings = crate::appraise::settings(&args, ds, growth, choice)
+        .map_err(|e| anyhow!("{label}: {e:#}"))?;
+    let a = appraisal::appraise(ds, inputs.scenario, label, &settings, &|| {}, &|| false)
+        .map_err(|e| anyhow!("{label}: {e}"))?;
+    let mut out = Figures::new();
+    for c in &a.cases {
+        let id = &c.id;
+        out.push((format!("appraise.npv.{id}_musd"), c.npv_usd / 1e6));
+        if let Some(bcr) = c.bcr {
+            out.push((format!("appraise.bcr.{id}"), bcr));
+        }
+        if let Some(eirr) = c.eirr.single() {
+            out.push((format!("appraise.eirr.{id}_percent"), eirr * 100.0));
+        }
+        let mc = &c.monte_carlo;
+        out.push((format!("appraise.npv_p10.{id}_musd"), mc.p10_usd / 1e6));
+        out.push((format!("appraise.npv_p90.{id}_musd"), mc.p90_usd / 1e6));
+        out.push((
+            format!("appraise.probability_negative.{id}"),
+            mc.probability_negative,
+        ));
+        for p in &c.parties {
+            out.push((
+                format!("appraise.npv.{id}.{}_musd", p.party),
+                p.npv_usd / 1e6,
+            ));
+        }
     }
     Ok(out)
 }

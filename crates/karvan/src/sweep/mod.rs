@@ -107,7 +107,14 @@ impl Prepared {
         let applied = scenario
             .apply(&self.dataset, &v.id)
             .map_err(|p| anyhow!("{p}"))?;
-        let all = figures::figures(&self.spec.analyses, applied, &scenario, &v.id)?;
+        let appraise = self.spec.appraise_options(v)?;
+        let inputs = figures::Inputs {
+            dataset: &self.dataset,
+            scenario: &scenario,
+            label: &v.id,
+            appraise: &appraise,
+        };
+        let all = figures::figures(&self.spec.analyses, applied, &inputs)?;
         Ok(all
             .into_iter()
             .filter(|(n, _)| figures::kept(&self.spec.figures, n))
@@ -391,8 +398,14 @@ mod tests {
             karvan_data::locate(Some(alone.to_str().expect("utf-8")), None).expect("finds");
         let scenario = located.with_parents().expect("parents");
         let applied = located.applied().expect("applies");
-        let by_hand =
-            figures::figures(&["run".to_string()], applied, &scenario, "alone").expect("runs");
+        let dataset = located.base().expect("dataset");
+        let inputs = figures::Inputs {
+            dataset: &dataset,
+            scenario: &scenario,
+            label: "alone",
+            appraise: &Default::default(),
+        };
+        let by_hand = figures::figures(&["run".to_string()], applied, &inputs).expect("runs");
         assert_eq!(swept, by_hand);
         let other = p.run_one(&p.variants[1]).expect("runs");
         assert_ne!(swept, other);
