@@ -26,6 +26,35 @@ fn spec(dir: &Path, n: usize) -> PathBuf {
     path
 }
 
+/// A results table's cells as numbers (the id column left out).
+fn csv_rows(text: &str) -> Vec<Vec<f64>> {
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').skip(1).map(|c| c.parse().unwrap()).collect())
+        .collect()
+}
+
+/// The same from the Parquet file, read by the Parquet reader.
+fn parquet_rows(path: &Path) -> Vec<Vec<f64>> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+    let reader = SerializedFileReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    reader
+        .get_row_iter(None)
+        .unwrap()
+        .map(|row| {
+            row.unwrap()
+                .get_column_iter()
+                .skip(1)
+                .map(|(_, f)| match f {
+                    Field::Double(x) => *x,
+                    other => panic!("{other:?} is not a number"),
+                })
+                .collect()
+        })
+        .collect()
+}
+
 fn rows(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir.join("rows"))
         .map(|d| {
@@ -69,6 +98,10 @@ fn a_sweep_writes_one_row_per_variant_and_its_summary() {
     let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
     assert_eq!(results.lines().count(), 5);
     assert!(results.starts_with("id,uzb,growth,run.levies."));
+    assert_eq!(
+        parquet_rows(&out.join("results.parquet")),
+        csv_rows(&results)
+    );
     let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
     assert!(summary.contains("## Tornado") && summary.contains("| UZB | run.levies.UZB_musd |"));
     assert!(std::fs::read_to_string(out.join("sweep.html"))

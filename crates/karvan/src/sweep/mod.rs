@@ -3,6 +3,7 @@
 //! per variant, resumable — and what the variants add up to.
 
 mod figures;
+mod parquet;
 mod slurm;
 mod store;
 

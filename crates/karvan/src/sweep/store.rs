@@ -77,13 +77,18 @@ impl SweepDir {
 
     /// Writes `name` in the folder through a temporary file renamed into place.
     pub fn write_atomic(&self, name: &str, text: &str) -> Result<()> {
+        self.write_bytes_atomic(name, text.as_bytes())
+    }
+
+    /// Writes `bytes` as `name` in the folder, as [`SweepDir::write_atomic`] does.
+    pub fn write_bytes_atomic(&self, name: &str, bytes: &[u8]) -> Result<()> {
         let target = self.path.join(name);
         let tmp = self.path.join(format!(
             ".{}.{}.tmp",
             name.replace('/', "_"),
             std::process::id()
         ));
-        std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+        std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
         std::fs::rename(&tmp, &target)
             .with_context(|| format!("renaming into {}", target.display()))?;
         Ok(())
@@ -185,8 +190,9 @@ impl SweepDir {
         })
     }
 
-    /// Writes the merged table as `results.csv`.
+    /// Writes the merged table as `results.csv` and `results.parquet`.
     pub fn write_results(&self, t: &Table) -> Result<()> {
+        self.write_bytes_atomic("results.parquet", &super::parquet::encode(t)?)?;
         let mut header = vec!["id".to_string()];
         header.extend(t.dimensions.iter().cloned());
         header.extend(t.figures.iter().cloned());
