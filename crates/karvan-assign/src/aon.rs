@@ -2,7 +2,7 @@
 
 use rayon::prelude::*;
 
-use crate::problem::{Demand, Network};
+use crate::problem::{Demand, Network, OriginDemand};
 use crate::shortest::ShortestPaths;
 
 /// Loads `demand` on shortest paths at arc costs `cost`, writing arc flows into `flow`.
@@ -73,22 +73,13 @@ pub fn all_or_nothing(
 /// The total shortest-path cost `Σ demand × distance` at arc costs `cost` (pairs with
 /// no path count 0), with the origins searched in parallel.
 pub fn shortest_path_total(net: &Network, demand: &Demand, cost: &[f64]) -> f64 {
-    let n = net.num_vertices();
-    let per_origin: Vec<f64> = demand
-        .origins
-        .par_iter()
-        .map_init(
-            || ShortestPaths::new(n),
-            |sp, od| {
-                sp.search(&net.graph, cost, od.origin, |_| false, |v| net.passable(v));
-                od.destinations
-                    .iter()
-                    .map(|&(d, v)| v * sp.distance(d))
-                    .filter(|c| c.is_finite())
-                    .sum::<f64>()
-            },
-        )
-        .collect();
+    let per_origin = each_origin(net, demand, cost, |sp, od| {
+        od.destinations
+            .iter()
+            .map(|&(d, v)| v * sp.distance(d))
+            .filter(|c| c.is_finite())
+            .sum::<f64>()
+    });
     // Summed in the demand's order, so the total is the same on any number of threads.
     per_origin.iter().sum()
 }
@@ -96,6 +87,22 @@ pub fn shortest_path_total(net: &Network, demand: &Demand, cost: &[f64]) -> f64 
 /// Shortest costs from each origin of `demand` to each of its destinations, in the
 /// order of the demand (infinite where there is no path): a skim.
 pub fn skim(net: &Network, demand: &Demand, cost: &[f64]) -> Vec<Vec<f64>> {
+    each_origin(net, demand, cost, |sp, od| {
+        od.destinations
+            .iter()
+            .map(|&(d, _)| sp.distance(d))
+            .collect()
+    })
+}
+
+/// `read` of each origin's shortest-path tree at arc costs `cost`, the origins searched
+/// in parallel, in the demand's order.
+fn each_origin<T: Send>(
+    net: &Network,
+    demand: &Demand,
+    cost: &[f64],
+    read: impl Fn(&ShortestPaths, &OriginDemand) -> T + Sync,
+) -> Vec<T> {
     let n = net.num_vertices();
     demand
         .origins
@@ -104,10 +111,7 @@ pub fn skim(net: &Network, demand: &Demand, cost: &[f64]) -> Vec<Vec<f64>> {
             || ShortestPaths::new(n),
             |sp, od| {
                 sp.search(&net.graph, cost, od.origin, |_| false, |v| net.passable(v));
-                od.destinations
-                    .iter()
-                    .map(|&(d, _)| sp.distance(d))
-                    .collect()
+                read(sp, od)
             },
         )
         .collect()

@@ -76,16 +76,25 @@ impl Reverse {
 struct Bush {
     class: usize,
     origin: u32,
-    /// The bush's vertices reachable from its origin, in topological order.
-    order: Vec<u32>,
-    /// The bush's arcs grouped by head, the heads in the order of `order` (every vertex
-    /// but the origin has at least one). A pass in topological order walks them in turn.
+    /// The bush's arcs grouped by head, the heads in topological order. Every vertex the
+    /// bush reaches but its origin heads at least one arc, so the heads, in turn, are the
+    /// topological order itself ([`Bush::heads`]), and a pass in that order walks the arcs.
     arcs: Vec<u32>,
     /// Flow on `arcs[i]`.
     flow: Vec<f64>,
     /// The largest difference between the longest used and the shortest path to a
     /// vertex, when last measured: how far the bush is from its own equilibrium.
     excess: f64,
+}
+
+impl Bush {
+    /// The vertices the bush reaches after its origin, in topological order.
+    fn heads<'a>(&'a self, rev: &'a Reverse) -> impl DoubleEndedIterator<Item = u32> + 'a {
+        let head = move |i: usize| rev.heads[self.arcs[i] as usize];
+        (0..self.arcs.len())
+            .filter(move |&i| i == 0 || head(i) != head(i - 1))
+            .map(head)
+    }
 }
 
 /// Link state shared by all bushes: total equivalent flow, time and its derivative.
@@ -127,6 +136,8 @@ struct Scratch {
     min_seg: Vec<u32>,
     max_seg: Vec<u32>,
     on_order: Vec<bool>,
+    /// A bush's vertices in topological order, while a pass needs them listed.
+    order: Vec<u32>,
     new_arcs: Vec<u32>,
     new_flow: Vec<f64>,
     /// The arcs an update adds, and which of the bush's it keeps.
@@ -148,6 +159,7 @@ impl Scratch {
             min_seg: Vec::new(),
             max_seg: Vec::new(),
             on_order: vec![false; n],
+            order: Vec::new(),
             new_arcs: Vec::new(),
             new_flow: Vec::new(),
             new_extra: Vec::new(),
@@ -199,17 +211,18 @@ fn rebuild(
         s.slot[a as usize] = i as u32;
         s.indegree[rev.heads[a as usize] as usize] += 1;
     }
-    b.order.clear();
-    b.order.push(b.origin);
+    let mut order = std::mem::take(&mut s.order);
+    order.clear();
+    order.push(b.origin);
     let mut i = 0;
-    while i < b.order.len() {
-        let v = b.order[i];
+    while i < order.len() {
+        let v = order[i];
         i += 1;
         for (a, h) in net.graph.out_arcs(v) {
             if s.slot[a as usize] != NONE {
                 s.indegree[h as usize] -= 1;
                 if s.indegree[h as usize] == 0 {
-                    b.order.push(h);
+                    order.push(h);
                 }
             }
         }
@@ -221,7 +234,7 @@ fn rebuild(
     // Fresh vectors of the size needed: the bushes are most of the engine's memory.
     b.arcs = Vec::with_capacity(s.new_arcs.len());
     b.flow = Vec::with_capacity(s.new_arcs.len());
-    for &v in &b.order[1..] {
+    for &v in &order[1..] {
         for &a in rev.in_arcs(v) {
             let j = s.slot[a as usize];
             if j != NONE {
@@ -230,7 +243,7 @@ fn rebuild(
             }
         }
     }
-    trim(&mut b.order);
+    s.order = order;
     for &a in &s.new_arcs {
         s.slot[a as usize] = NONE;
         // Leave the shared counts at zero for the next bush, even for a vertex the
@@ -249,20 +262,24 @@ fn trim<T>(v: &mut Vec<T>) {
 }
 
 /// Shortest-path labels over all bush arcs and longest-path labels over the arcs the
-/// bush's class uses (`used_only`) or over all bush arcs, at arc costs `cost`.
+/// bush's class uses (`used_only`) or over all bush arcs, at arc costs `cost`. Lists the
+/// vertices after the origin, in topological order, in `s.order`.
 fn labels(b: &Bush, cost: impl Fn(usize) -> f64, rev: &Reverse, s: &mut Scratch, used_only: bool) {
-    for &v in &b.order {
-        let v = v as usize;
+    let origin = b.origin as usize;
+    s.min[origin] = 0.0;
+    s.max[origin] = 0.0;
+    s.min_pred[origin] = NONE;
+    s.max_pred[origin] = NONE;
+    s.order.clear();
+    let mut i = 0;
+    while i < b.arcs.len() {
+        let v = rev.heads[b.arcs[i] as usize] as usize;
+        // Every tail of v's arcs came before it, so its labels are set by now.
+        s.order.push(v as u32);
         s.min[v] = f64::INFINITY;
         s.max[v] = f64::NEG_INFINITY;
         s.min_pred[v] = NONE;
         s.max_pred[v] = NONE;
-    }
-    s.min[b.origin as usize] = 0.0;
-    s.max[b.origin as usize] = 0.0;
-    let mut i = 0;
-    for &v in &b.order[1..] {
-        let v = v as usize;
         // The in-arcs of v come next in the bush's arcs.
         for (&a, &flow) in b.arcs[i..].iter().zip(&b.flow[i..]) {
             let a = a as usize;
@@ -292,15 +309,14 @@ fn labels(b: &Bush, cost: impl Fn(usize) -> f64, rev: &Reverse, s: &mut Scratch,
 /// Moves flow from longest to shortest used paths within the (attached) bush, node by node.
 fn equilibrate(b: &mut Bush, links: &mut Links, rev: &Reverse, s: &mut Scratch) {
     labels(b, |a| links.cost(b.class, a), rev, s, true);
-    b.excess = b
-        .order
+    let order = std::mem::take(&mut s.order);
+    b.excess = order
         .iter()
         .map(|&v| s.max[v as usize] - s.min[v as usize])
         .fold(0.0, f64::max);
     let class = &links.p.classes[b.class];
     let (vot, pce) = (class.value_of_time, class.equivalence);
-    for k in (1..b.order.len()).rev() {
-        let j = b.order[k];
+    for &j in order.iter().rev() {
         // A spread that is not finite means a label overflowed (or is not a number):
         // there is no path to walk and no step to take.
         if s.max_pred[j as usize] == s.min_pred[j as usize] {
@@ -380,6 +396,7 @@ fn equilibrate(b: &mut Bush, links: &mut Links, rev: &Reverse, s: &mut Scratch) 
             links.add(a as usize, pce * delta);
         }
     }
+    s.order = order;
 }
 
 /// Drops unused arcs (keeping a shortest-path tree) and takes in arcs that shorten the
@@ -389,15 +406,17 @@ fn update(b: &mut Bush, cost: &[f64], net: &Network, rev: &Reverse, s: &mut Scra
     // Labels over the bush as it is. Dropping arcs cannot create a path, so the longest-
     // path labels of the larger bush still prove that the arcs added below make no cycle.
     labels(b, |a| cost[a], rev, s, false);
+    let mut order = std::mem::take(&mut s.order);
+    order.push(b.origin);
     let mut on_order = std::mem::take(&mut s.on_order);
-    for &v in &b.order {
+    for &v in &order {
         on_order[v as usize] = true;
     }
     // The arcs out of the bush's vertices that it lacks: those into a vertex it does not
     // reach yet, and those that shorten a path without closing a cycle.
     let mut extra = std::mem::take(&mut s.new_extra);
     extra.clear();
-    for &t in &b.order {
+    for &t in &order {
         if t != b.origin && net.no_through[t as usize] {
             continue;
         }
@@ -415,10 +434,11 @@ fn update(b: &mut Bush, cost: &[f64], net: &Network, rev: &Reverse, s: &mut Scra
             }
         }
     }
-    for &v in &b.order {
+    for &v in &order {
         on_order[v as usize] = false;
     }
     s.on_order = on_order;
+    s.order = order;
     // Keep the arcs in use and each vertex's shortest-path arc (so every vertex stays
     // reachable).
     let mut keep = std::mem::take(&mut s.keep);
@@ -429,13 +449,30 @@ fn update(b: &mut Bush, cost: &[f64], net: &Network, rev: &Reverse, s: &mut Scra
             .zip(&b.flow)
             .map(|(&a, &f)| f > 0.0 || s.min_pred[rev.heads[a as usize] as usize] == a),
     );
-    if !extra.is_empty() {
+    if !extra.is_empty() || !every_head_keeps_an_arc(b, rev, &keep) {
         rebuild(b, net, rev, s, |i| keep[i], &extra);
     } else if keep.contains(&false) {
         drop_arcs(b, s, &keep);
     }
     s.new_extra = extra;
     s.keep = keep;
+}
+
+/// Whether every vertex the bush reaches keeps one of its in-arcs: then it still
+/// reaches them all. (Each keeps its shortest-path arc, unless its costs overflowed.)
+fn every_head_keeps_an_arc(b: &Bush, rev: &Reverse, keep: &[bool]) -> bool {
+    let head = |i: usize| rev.heads[b.arcs[i] as usize];
+    let mut kept = false;
+    for (i, &k) in keep.iter().enumerate() {
+        if i > 0 && head(i) != head(i - 1) {
+            if !kept {
+                return false;
+            }
+            kept = false;
+        }
+        kept |= k;
+    }
+    kept || keep.is_empty()
 }
 
 /// Drops the (attached) bush's arcs `i` for which `!keep[i]`, in place: with no arc
@@ -475,7 +512,6 @@ fn initial_bush(
     let mut b = Bush {
         class,
         origin: od.origin,
-        order: Vec::new(),
         arcs: Vec::new(),
         flow: Vec::new(),
         excess: f64::INFINITY,
@@ -491,8 +527,9 @@ fn initial_bush(
             unreachable += v;
         }
     }
-    for k in (1..b.order.len()).rev() {
-        let v = b.order[k] as usize;
+    let order: Vec<u32> = b.heads(rev).collect();
+    for &v in order.iter().rev() {
+        let v = v as usize;
         if load[v] > 0.0 {
             let a = pred[v];
             b.flow[s.slot[a as usize] as usize] += load[v];
@@ -726,7 +763,6 @@ mod tests {
         let whole = || Bush {
             class: 0,
             origin: 0,
-            order: Vec::new(),
             arcs: Vec::new(),
             flow: Vec::new(),
             excess: 0.0,
@@ -749,9 +785,42 @@ mod tests {
         assert_eq!(a.arcs.len(), 4);
         assert!(s.slot.iter().all(|&i| i == NONE));
         // The order still puts every arc's tail before its head.
-        let position = |v: u32| a.order.iter().position(|&w| w == v);
+        let order: Vec<u32> = std::iter::once(0).chain(a.heads(&rev)).collect();
+        let position = |v: u32| order.iter().position(|&w| w == v);
         for &arc in &a.arcs {
             assert!(position(rev.tails[arc as usize]) < position(rev.heads[arc as usize]));
         }
+    }
+
+    /// A drop that would leave a vertex with no arc into it is refused (the update then
+    /// rebuilds the bush, which drops the vertex and what hangs from it).
+    #[test]
+    fn a_vertex_must_keep_an_arc_for_a_drop_in_place() {
+        let network = Network {
+            graph: Graph::new(3, &[(0, 1), (0, 1), (1, 2)]),
+            vdf: vec![Vdf::Constant(1.0); 3],
+            no_through: vec![false; 3],
+        };
+        let rev = Reverse::new(&network);
+        let mut s = Scratch::new(3, 3);
+        let mut b = Bush {
+            class: 0,
+            origin: 0,
+            arcs: Vec::new(),
+            flow: Vec::new(),
+            excess: 0.0,
+        };
+        rebuild(&mut b, &network, &rev, &mut s, |_| false, &[0, 1, 2]);
+        assert_eq!(b.heads(&rev).collect::<Vec<_>>(), vec![1, 2]);
+        assert!(every_head_keeps_an_arc(&b, &rev, &[true, false, true]));
+        assert!(every_head_keeps_an_arc(&b, &rev, &[false, true, true]));
+        assert!(!every_head_keeps_an_arc(&b, &rev, &[false, false, true]));
+        assert!(!every_head_keeps_an_arc(&b, &rev, &[true, true, false]));
+        let empty = Bush {
+            arcs: Vec::new(),
+            flow: Vec::new(),
+            ..b
+        };
+        assert!(every_head_keeps_an_arc(&empty, &rev, &[]));
     }
 }

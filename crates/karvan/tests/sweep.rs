@@ -55,6 +55,28 @@ fn parquet_rows(path: &Path) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// `karvan sweep SPEC -o OUT`, ready to assert on.
+fn sweep_into(spec: &Path, out: &Path) -> assert_cmd::assert::Assert {
+    karvan().arg("sweep").arg(spec).arg("-o").arg(out).assert()
+}
+
+/// `results.csv` of a sweep folder: its header and its rows, split at the commas.
+fn results(out: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    let mut lines = text
+        .lines()
+        .map(|l| l.split(',').map(String::from).collect());
+    (lines.next().unwrap(), lines.collect())
+}
+
+/// The position of `name` in a header.
+fn column(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no {name} in {header:?}"))
+}
+
 fn rows(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir.join("rows"))
         .map(|d| {
@@ -87,12 +109,7 @@ fn a_sweep_writes_one_row_per_variant_and_its_summary() {
     let dir = tempfile::tempdir().unwrap();
     let s = spec(dir.path(), 2);
     let out = dir.path().join("out");
-    karvan()
-        .args(["sweep"])
-        .arg(&s)
-        .arg("-o")
-        .arg(&out)
-        .assert()
+    sweep_into(&s, &out)
         .success()
         .stdout(predicate::str::contains("4 of 4 variants finished"));
     let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
@@ -115,12 +132,7 @@ fn a_sweep_writes_one_row_per_variant_and_its_summary() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("v000002: not run yet"));
-    karvan()
-        .args(["sweep"])
-        .arg(&s)
-        .arg("-o")
-        .arg(&out)
-        .assert()
+    sweep_into(&s, &out)
         .success()
         .stderr(predicate::str::contains("resuming: 3 of 4"));
     assert_eq!(
@@ -167,12 +179,7 @@ fn a_killed_sweep_resumes_without_recomputing_what_finished() {
     for (p, _, text) in &before {
         assert_eq!(text.lines().count(), 2, "{}", p.display());
     }
-    karvan()
-        .args(["sweep"])
-        .arg(&s)
-        .arg("-o")
-        .arg(&out)
-        .assert()
+    sweep_into(&s, &out)
         .success()
         .stderr(predicate::str::contains(format!(
             "resuming: {} of 16",
@@ -198,12 +205,7 @@ fn a_sweep_never_writes_into_a_folder_that_is_not_its_own() {
     let theirs = dir.path().join("theirs");
     std::fs::create_dir(&theirs).unwrap();
     std::fs::write(theirs.join("notes.txt"), "mine").unwrap();
-    karvan()
-        .args(["sweep"])
-        .arg(&s)
-        .arg("-o")
-        .arg(&theirs)
-        .assert()
+    sweep_into(&s, &theirs)
         .failure()
         .stderr(predicate::str::contains("is not a sweep's folder"));
     assert_eq!(
@@ -212,20 +214,9 @@ fn a_sweep_never_writes_into_a_folder_that_is_not_its_own() {
     );
     // Another sweep's folder is refused too.
     let out = dir.path().join("out");
-    karvan()
-        .args(["sweep"])
-        .arg(&s)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    sweep_into(&s, &out).success();
     let other = spec(&dir.path().join("."), 2);
-    karvan()
-        .args(["sweep"])
-        .arg(&other)
-        .arg("-o")
-        .arg(&out)
-        .assert()
+    sweep_into(&other, &out)
         .failure()
         .stderr(predicate::str::contains("holds another sweep"));
 }
@@ -274,13 +265,7 @@ fn a_sweep_through_slurm_equals_the_local_run() {
     .unwrap();
     let s = spec(dir.path(), 3);
     let local = dir.path().join("local");
-    karvan()
-        .args(["sweep"])
-        .arg(&s)
-        .arg("-o")
-        .arg(&local)
-        .assert()
-        .success();
+    sweep_into(&s, &local).success();
     let cluster = dir.path().join("cluster");
     karvan()
         .args(["sweep", "--slurm", "--tasks", "3", "--wait"])
@@ -321,25 +306,14 @@ fn a_risk_sweep_prices_the_scenarios_closures_in_each_variant() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    karvan()
-        .args(["sweep"])
-        .arg(&s)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
-    let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
-    let mut lines = results.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let cost = header
-        .iter()
-        .position(|h| *h == "risk.extra_cost_musd")
-        .expect("the figure");
-    for row in lines {
-        let v: f64 = row.split(',').nth(cost).unwrap().parse().unwrap();
+    sweep_into(&s, &out).success();
+    let (header, rows) = results(&out);
+    let cost = column(&header, "risk.extra_cost_musd");
+    for row in rows {
+        let v: f64 = row[cost].parse().unwrap();
         assert!(
             v > 0.0,
-            "closing every Afghanistan–Pakistan crossing for 60 days costs: {row}"
+            "closing every Afghanistan–Pakistan crossing for 60 days costs: {row:?}"
         );
     }
     // A base with no [[disruption]] says so for each variant.
@@ -349,13 +323,7 @@ fn a_risk_sweep_prices_the_scenarios_closures_in_each_variant() {
     )
     .unwrap();
     let out2 = dir.path().join("out2");
-    karvan()
-        .args(["sweep"])
-        .arg(&s)
-        .arg("-o")
-        .arg(&out2)
-        .assert()
-        .failure();
+    sweep_into(&s, &out2).failure();
     let error = std::fs::read_to_string(out2.join("errors/v000000.txt")).unwrap();
     assert!(error.contains("needs [[disruption]] entries"), "{error}");
 }
@@ -370,27 +338,12 @@ fn an_appraisal_sweep_equals_each_appraisal_run_alone() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    karvan()
-        .args(["sweep"])
-        .arg(&s)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
-    let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
-    let mut lines = results.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let column = |name: &str| {
-        header
-            .iter()
-            .position(|h| *h == name)
-            .unwrap_or_else(|| panic!("no {name} in {header:?}"))
-    };
+    sweep_into(&s, &out).success();
+    let (header, rows) = results(&out);
     let (npv, afg) = (
-        column("appraise.npv.trans-afghan_musd"),
-        column("appraise.npv.trans-afghan.AFG_musd"),
+        column(&header, "appraise.npv.trans-afghan_musd"),
+        column(&header, "appraise.npv.trans-afghan.AFG_musd"),
     );
-    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 2);
     for (row, rate) in rows.iter().zip(["6", "12"]) {
         assert_eq!(row[1], rate);
