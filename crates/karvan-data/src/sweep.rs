@@ -205,6 +205,12 @@ impl SweepSpec {
                     d.name
                 )));
             }
+            if d.name == "id" {
+                return Err(bad(
+                    "dimension name `id`: the results already have an `id` column, the variant's"
+                        .into(),
+                ));
+            }
             match (&d.range, d.values.is_empty(), spec.design.as_str()) {
                 (Some(_), _, "grid" | "list") => {
                     return Err(bad(format!(
@@ -613,6 +619,10 @@ values = [2026, 2030]
                 "as many values",
             ),
             ("base = \"t\"\nmystery = 1\n", "line 2"),
+            (
+                "base = \"t\"\n[[dimension]]\nname = \"id\"\nset = \"year\"\nvalues = [2030]\n",
+                "already have an `id` column",
+            ),
             (
                 "base = \"t\"\n[[dimension]]\nname = \"r\"\nset = \"appraise.rate\"\nvalues = [6]\n",
                 "needs \"appraise\" among the analyses",

@@ -2294,6 +2294,42 @@ pub async fn get_sweep(
         .await
 }
 
+/// A sweep's merged results as a file to download: `results.csv` or `results.parquet`.
+pub async fn get_sweep_file(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> ApiResult<Response> {
+    let Path((name, file)) = path?;
+    sweep_name(&name)?;
+    let kind = match file.as_str() {
+        "results.csv" => "text/csv; charset=utf-8",
+        "results.parquet" => "application/vnd.apache.parquet",
+        other => {
+            return Err(ApiError::not_found(format!(
+                "a sweep offers results.csv and results.parquet, not `{other}`"
+            )))
+        }
+    };
+    let path = state.sweep_dir().join(&name).join(&file);
+    let missing = format!(
+        "sweep `{name}` has no {file}: it is unknown, still running, or its rows have not been merged (`karvan sweep collect`)"
+    );
+    let bytes = state
+        .compute("sweep results", move || {
+            std::fs::read(&path).map_err(|_| ApiError::not_found(missing))
+        })
+        .await?;
+    let disposition = format!("attachment; filename=\"karvan-{name}-{file}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 fn sweep_json(
     t: &karvan_report::sweep::SweepTable,
     dir: &FsPath,

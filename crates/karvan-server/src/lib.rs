@@ -77,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/projects", get(api::projects))
         .route("/api/sweeps", get(api::list_sweeps))
         .route("/api/sweeps/{name}", get(api::get_sweep))
+        .route("/api/sweeps/{name}/{file}", get(api::get_sweep_file))
         .route("/api/appraisals", post(api::start_appraisal))
         .route(
             "/api/appraisals/{id}",

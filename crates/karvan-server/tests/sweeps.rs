@@ -197,3 +197,49 @@ async fn unknown_sweeps_and_figures_and_paths_are_refused() {
     assert_eq!(st, StatusCode::CONFLICT, "{v}");
     assert!(error(&v).contains("karvan sweep collect"), "{v}");
 }
+
+#[tokio::test]
+async fn the_results_download_as_files() {
+    let out = sweeps();
+    std::fs::write(
+        out.path().join("sweep-t/results.parquet"),
+        b"PAR1 test PAR1",
+    )
+    .unwrap();
+    let scenarios = tempfile::tempdir().unwrap();
+    let app = router(
+        AppState::new(scenarios.path().to_path_buf()).with_sweep_dir(out.path().to_path_buf()),
+    );
+    let fetch = |uri: &str| {
+        let app = app.clone();
+        let uri = uri.to_string();
+        async move {
+            let res = app
+                .oneshot(Request::builder().uri(uri).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let status = res.status();
+            let headers = res.headers().clone();
+            let bytes = res.into_body().collect().await.unwrap().to_bytes();
+            (status, headers, bytes)
+        }
+    };
+    let (st, headers, body) = fetch("/api/sweeps/sweep-t/results.csv").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.starts_with(b"id,a,b,run.tonnes"));
+    assert!(headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("karvan-sweep-t-results.csv"));
+    let (st, headers, body) = fetch("/api/sweeps/sweep-t/results.parquet").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(&body[..], b"PAR1 test PAR1");
+    assert_eq!(headers["content-type"], "application/vnd.apache.parquet");
+    // Only the results, and only a sweep's: not its other files, nor a path.
+    let (st, _, _) = fetch("/api/sweeps/sweep-t/sweep.toml").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _, _) = fetch("/api/sweeps/sweep-running/results.csv").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _, _) = fetch("/api/sweeps/..%2Fsweep-t/results.csv").await;
+    assert!(st.is_client_error(), "{st}");
+}

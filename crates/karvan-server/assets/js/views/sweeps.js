@@ -112,6 +112,10 @@ function renderSweep() {
   $('#sweep-title').textContent = `${d.name}: ${fmt0(d.finished)} of ${plural(d.variants, 'variant')} finished${failed}; ` +
     `${plural(d.dimensions.length, 'dimension')} (${d.dimensions.join(', ')}), ${plural(d.figures.length, 'figure')}.`;
 
+  const files = `/api/sweeps/${encodeURIComponent(d.name)}`;
+  $('#sweep-csv').href = `${files}/results.csv`;
+  $('#sweep-parquet').href = `${files}/results.parquet`;
+
   fill($('#sweep-figure'), d.figures.map((f) => h('option', { value: f, selected: f === d.figure }, f)));
 
   const svg = d.tornado_svg ? serverSvg(d.tornado_svg, `Tornado of ${d.figure}: each dimension's swing of its mean`) : null;
