@@ -265,14 +265,7 @@ fn every_algorithm_reports_the_same_unreachable_demand() {
         vec![0.0; 3],
         Demand::from_triples([(0, 1, 10.0), (0, 2, 7.0), (1, 0, 3.0)]),
     );
-    for algorithm in [
-        Algorithm::AllOrNothing,
-        Algorithm::Msa,
-        Algorithm::FrankWolfe,
-        Algorithm::ConjugateFrankWolfe,
-        Algorithm::BiconjugateFrankWolfe,
-        Algorithm::AlgorithmB,
-    ] {
+    for &(_, algorithm) in Algorithm::NAMES {
         let a = assign(&p, &settings(algorithm, 1e-10, 100));
         assert_eq!(a.unreachable, 10.0, "{algorithm:?}");
         assert!(

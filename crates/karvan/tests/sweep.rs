@@ -21,9 +21,7 @@ fn spec(dir: &Path, n: usize) -> PathBuf {
         "name = \"t\"\nbase = \"today\"\nfigures = [\"run.routed_tonnes\", \"run.levies.*\"]\n\n[[dimension]]\nname = \"uzb\"\nset = \"tariff.UZB.percent\"\nvalues = [{}]\n\n[[dimension]]\nname = \"growth\"\nset = \"demand.growth_percent_per_year\"\nvalues = [0.0, 3.0]\n",
         levels.join(", ")
     );
-    let path = dir.join("sweep.toml");
-    std::fs::write(&path, text).expect("write the sweep");
-    path
+    write_spec(dir, "sweep.toml", &text)
 }
 
 /// A results table's cells as numbers (the id column left out).
@@ -53,6 +51,13 @@ fn parquet_rows(path: &Path) -> Vec<Vec<f64>> {
                 .collect()
         })
         .collect()
+}
+
+/// Writes a sweep file `name` with `text` into `dir`.
+fn write_spec(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write the sweep");
+    path
 }
 
 /// `karvan sweep SPEC -o OUT`, ready to assert on.
@@ -299,12 +304,7 @@ fn a_sweep_through_slurm_equals_the_local_run() {
 #[test]
 fn a_risk_sweep_prices_the_scenarios_closures_in_each_variant() {
     let dir = tempfile::tempdir().unwrap();
-    let s = dir.path().join("risk.toml");
-    std::fs::write(
-        &s,
-        "base = \"afpak-closure-2025\"\nanalyses = [\"risk\"]\n[[dimension]]\nname = \"pak\"\nset = \"tariff.PAK.percent\"\nvalues = [0, 50]\n",
-    )
-    .unwrap();
+    let s = write_spec(dir.path(), "risk.toml", "base = \"afpak-closure-2025\"\nanalyses = [\"risk\"]\n[[dimension]]\nname = \"pak\"\nset = \"tariff.PAK.percent\"\nvalues = [0, 50]\n");
     let out = dir.path().join("out");
     sweep_into(&s, &out).success();
     let (header, rows) = results(&out);
@@ -331,12 +331,7 @@ fn a_risk_sweep_prices_the_scenarios_closures_in_each_variant() {
 #[test]
 fn an_appraisal_sweep_equals_each_appraisal_run_alone() {
     let dir = tempfile::tempdir().unwrap();
-    let s = dir.path().join("appraise.toml");
-    std::fs::write(
-        &s,
-        "base = \"today\"\nanalyses = [\"appraise\"]\n[appraise]\nschemes = [\"trans-afghan=trans-afghan-railway\"]\nyears = [2030]\ndraws = 50\n[[dimension]]\nname = \"rate\"\nset = \"appraise.rate\"\nvalues = [6, 12]\n",
-    )
-    .unwrap();
+    let s = write_spec(dir.path(), "appraise.toml", "base = \"today\"\nanalyses = [\"appraise\"]\n[appraise]\nschemes = [\"trans-afghan=trans-afghan-railway\"]\nyears = [2030]\ndraws = 50\n[[dimension]]\nname = \"rate\"\nset = \"appraise.rate\"\nvalues = [6, 12]\n");
     let out = dir.path().join("out");
     sweep_into(&s, &out).success();
     let (header, rows) = results(&out);

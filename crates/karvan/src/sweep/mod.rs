@@ -7,6 +7,7 @@ mod parquet;
 mod slurm;
 mod store;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -210,9 +211,7 @@ pub fn sweep(args: &Args) -> Result<ExitCode> {
         .num_threads(threads)
         .build()?;
     let failed = pool.install(|| p.run_pending(&dir, None, true))?;
-    let table = dir.table(&p.spec, &p.variants)?;
-    dir.write_results(&table)?;
-    write_summary(&dir, &p, &table)?;
+    let table = merge(&dir, &p)?;
     println!(
         "{} of {} variants finished in {:.1} s on {threads} threads; results in {}",
         table.rows.len(),
@@ -296,7 +295,7 @@ fn shard(dir: &Path, task: usize, of: usize) -> Result<ExitCode> {
 fn status(dir: &Path) -> Result<ExitCode> {
     let (d, p) = reopen(dir)?;
     let finished = d.finished()?;
-    let failed = failed_ids(&d)?;
+    let failed = failed_ids(&d, &finished)?;
     let n = p.variants.len();
     println!(
         "{}: {} of {n} variants finished, {} failed, {} pending",
@@ -315,8 +314,8 @@ fn status(dir: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn failed_ids(d: &SweepDir) -> Result<Vec<String>> {
-    let finished = d.finished()?;
+/// The variants whose error is written and whose row is not.
+fn failed_ids(d: &SweepDir, finished: &BTreeSet<String>) -> Result<Vec<String>> {
     let mut out = Vec::new();
     if let Ok(entries) = std::fs::read_dir(d.path.join("errors")) {
         for e in entries {
@@ -334,9 +333,7 @@ fn failed_ids(d: &SweepDir) -> Result<Vec<String>> {
 
 fn collect(dir: &Path) -> Result<ExitCode> {
     let (d, p) = reopen(dir)?;
-    let table = d.table(&p.spec, &p.variants)?;
-    d.write_results(&table)?;
-    write_summary(&d, &p, &table)?;
+    let table = merge(&d, &p)?;
     let finished = d.finished()?;
     let missing: Vec<&Variant> = p
         .variants
@@ -360,16 +357,14 @@ fn collect(dir: &Path) -> Result<ExitCode> {
     Ok(ExitCode::FAILURE)
 }
 
-fn write_summary(d: &SweepDir, p: &Prepared, t: &store::Table) -> Result<()> {
-    let input = karvan_report::sweep::SweepTable {
-        name: p.spec.name.clone().unwrap_or_default(),
-        dimensions: t.dimensions.clone(),
-        figures: t.figures.clone(),
-        rows: t.rows.clone(),
-    };
-    d.write_atomic("summary.md", &karvan_report::sweep::markdown(&input))?;
-    d.write_atomic("sweep.html", &karvan_report::sweep::html_document(&input))?;
-    Ok(())
+/// Merges the finished rows and writes the results (CSV and Parquet) and the summary
+/// (Markdown and HTML).
+fn merge(d: &SweepDir, p: &Prepared) -> Result<karvan_report::sweep::SweepTable> {
+    let table = d.table(&p.spec, &p.variants)?;
+    d.write_results(&table)?;
+    d.write_atomic("summary.md", &karvan_report::sweep::markdown(&table))?;
+    d.write_atomic("sweep.html", &karvan_report::sweep::html_document(&table))?;
+    Ok(table)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::Type;
 
-use super::store::Table;
+use karvan_report::sweep::SweepTable as Table;
 
 /// How a column is stored.
 enum Column {
@@ -139,6 +139,7 @@ mod tests {
     #[test]
     fn a_reader_finds_the_table_with_its_types_and_gaps() {
         let t = Table {
+            name: "t".into(),
             dimensions: vec!["uzb".into(), "railway".into(), "open".into()],
             figures: vec!["run.routed_tonnes".into(), "appraise.bcr.tar".into()],
             rows: vec![

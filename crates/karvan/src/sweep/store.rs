@@ -9,16 +9,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use karvan_data::sweep::{cell, SweepSpec, Variant};
+use karvan_report::sweep::SweepTable;
 
 use super::figures::Figures;
-
-/// The merged results: one row per finished variant.
-pub struct Table {
-    pub dimensions: Vec<String>,
-    pub figures: Vec<String>,
-    /// (variant id, dimension cells, figure values).
-    pub rows: Vec<(String, Vec<String>, Vec<Option<f64>>)>,
-}
 
 pub struct SweepDir {
     pub path: PathBuf,
@@ -138,7 +131,7 @@ impl SweepDir {
     }
 
     /// Merges the finished rows, in the variants' order, into a table.
-    pub fn table(&self, spec: &SweepSpec, variants: &[Variant]) -> Result<Table> {
+    pub fn table(&self, spec: &SweepSpec, variants: &[Variant]) -> Result<SweepTable> {
         let dims = spec.dimensions.len();
         // (variant id, dimension cells, figures) of each row read.
         let mut read: Vec<(String, Vec<String>, Figures)> = Vec::new();
@@ -183,7 +176,8 @@ impl SweepDir {
                 (id, cells, values)
             })
             .collect();
-        Ok(Table {
+        Ok(SweepTable {
+            name: spec.name.clone().unwrap_or_default(),
             dimensions: spec.dimensions.iter().map(|d| d.name.clone()).collect(),
             figures,
             rows,
@@ -191,7 +185,7 @@ impl SweepDir {
     }
 
     /// Writes the merged table as `results.csv` and `results.parquet`.
-    pub fn write_results(&self, t: &Table) -> Result<()> {
+    pub fn write_results(&self, t: &SweepTable) -> Result<()> {
         self.write_bytes_atomic("results.parquet", &super::parquet::encode(t)?)?;
         let mut header = vec!["id".to_string()];
         header.extend(t.dimensions.iter().cloned());
