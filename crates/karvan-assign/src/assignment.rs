@@ -103,26 +103,6 @@ pub fn relative_gap(tstt: f64, sptt: f64) -> f64 {
     }
 }
 
-/// Each class's total cost at its flows (TSTT) and on shortest paths (SPTT), at `time`.
-pub(crate) fn class_totals(
-    p: &Problem,
-    class_flow: &[Vec<f64>],
-    time: &[f64],
-    cost: &mut [f64],
-) -> (f64, f64) {
-    let (mut tstt, mut sptt) = (0.0, 0.0);
-    for (k, c) in p.classes.iter().enumerate() {
-        p.class_costs(k, time, cost);
-        tstt += class_flow[k]
-            .iter()
-            .zip(cost.iter())
-            .map(|(x, c)| x * c)
-            .sum::<f64>();
-        sptt += crate::aon::shortest_path_total(&p.network, &c.demand, cost);
-    }
-    (tstt, sptt)
-}
-
 /// Solves the assignment with the chosen algorithm, without checking the problem or the
 /// result: a problem whose costs overflow stops early and its result holds the
 /// non-finite numbers. [`try_assign`] checks both.

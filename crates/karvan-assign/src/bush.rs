@@ -4,9 +4,11 @@
 //! drops arcs it no longer uses and takes in arcs that shorten its longest paths. The
 //! bushes stay acyclic, so every search inside one is a pass in topological order.
 
+use std::cmp::Reverse as Lowest;
+use std::collections::BinaryHeap;
 use std::time::Instant;
 
-use crate::assignment::{class_totals, relative_gap, Assignment, Iteration, Settings};
+use crate::assignment::{relative_gap, Assignment, Iteration, Settings};
 use crate::problem::{Network, OriginDemand, Problem};
 use crate::shortest::ShortestPaths;
 
@@ -73,6 +75,7 @@ impl Reverse {
 
 /// One origin's bush for one class, stored sparsely: its arcs grouped by head, the
 /// heads in topological order, and the class's flow on each arc.
+#[cfg_attr(test, derive(Clone))]
 struct Bush {
     class: usize,
     origin: u32,
@@ -136,6 +139,12 @@ struct Scratch {
     min_seg: Vec<u32>,
     max_seg: Vec<u32>,
     on_order: Vec<bool>,
+    /// Vertices an update reaches for the first time, sorted.
+    fresh: Vec<u32>,
+    /// Where each vertex's arcs start in the bush, and its place in the new order, while
+    /// an update inserts arcs.
+    start: Vec<u32>,
+    position: Vec<u32>,
     /// A bush's vertices in topological order, while a pass needs them listed.
     order: Vec<u32>,
     new_arcs: Vec<u32>,
@@ -159,6 +168,9 @@ impl Scratch {
             min_seg: Vec::new(),
             max_seg: Vec::new(),
             on_order: vec![false; n],
+            fresh: Vec::new(),
+            start: vec![0; n],
+            position: vec![0; n],
             order: Vec::new(),
             new_arcs: Vec::new(),
             new_flow: Vec::new(),
@@ -271,44 +283,45 @@ fn labels(b: &Bush, cost: impl Fn(usize) -> f64, rev: &Reverse, s: &mut Scratch,
     s.min_pred[origin] = NONE;
     s.max_pred[origin] = NONE;
     s.order.clear();
+    let (arcs, flow) = (&b.arcs[..], &b.flow[..]);
     let mut i = 0;
-    while i < b.arcs.len() {
-        let v = rev.heads[b.arcs[i] as usize] as usize;
-        // Every tail of v's arcs came before it, so its labels are set by now.
-        s.order.push(v as u32);
-        s.min[v] = f64::INFINITY;
-        s.max[v] = f64::NEG_INFINITY;
-        s.min_pred[v] = NONE;
-        s.max_pred[v] = NONE;
-        // The in-arcs of v come next in the bush's arcs.
-        for (&a, &flow) in b.arcs[i..].iter().zip(&b.flow[i..]) {
-            let a = a as usize;
-            if rev.heads[a] as usize != v {
-                break;
-            }
-            i += 1;
+    while i < arcs.len() {
+        let v = rev.heads[arcs[i] as usize];
+        s.order.push(v);
+        // v's in-arcs come next in the bush's arcs, and every tail of them came before
+        // it, so their labels are set by now. The labels build up in locals.
+        let (mut min, mut min_pred) = (f64::INFINITY, NONE);
+        let (mut max, mut max_pred) = (f64::NEG_INFINITY, NONE);
+        loop {
+            let a = arcs[i] as usize;
             let t = rev.tails[a] as usize;
             let c = cost(a);
-            if s.min[t] + c < s.min[v] {
-                s.min[v] = s.min[t] + c;
-                s.min_pred[v] = a as u32;
+            if s.min[t] + c < min {
+                min = s.min[t] + c;
+                min_pred = a as u32;
             }
-            if (!used_only || flow > 0.0) && s.max[t] > f64::NEG_INFINITY && s.max[t] + c > s.max[v]
-            {
-                s.max[v] = s.max[t] + c;
-                s.max_pred[v] = a as u32;
+            if (!used_only || flow[i] > 0.0) && s.max[t] > f64::NEG_INFINITY && s.max[t] + c > max {
+                max = s.max[t] + c;
+                max_pred = a as u32;
+            }
+            i += 1;
+            if i == arcs.len() || rev.heads[arcs[i] as usize] != v {
+                break;
             }
         }
-        if s.max_pred[v] == NONE {
-            s.max[v] = s.min[v];
-            s.max_pred[v] = s.min_pred[v];
+        if max_pred == NONE {
+            (max, max_pred) = (min, min_pred);
         }
+        let v = v as usize;
+        (s.min[v], s.min_pred[v], s.max[v], s.max_pred[v]) = (min, min_pred, max, max_pred);
     }
 }
 
 /// Moves flow from longest to shortest used paths within the (attached) bush, node by node.
 fn equilibrate(b: &mut Bush, links: &mut Links, rev: &Reverse, s: &mut Scratch) {
-    labels(b, |a| links.cost(b.class, a), rev, s, true);
+    let class = &links.p.classes[b.class];
+    let (vot, fixed, time) = (class.value_of_time, &class.fixed[..], &links.time[..]);
+    labels(b, |a| vot * time[a] + fixed[a], rev, s, true);
     let order = std::mem::take(&mut s.order);
     b.excess = order
         .iter()
@@ -403,20 +416,41 @@ fn equilibrate(b: &mut Bush, links: &mut Links, rev: &Reverse, s: &mut Scratch) 
 /// (attached) bush's paths without closing a cycle, at the class's arc costs `cost`;
 /// leaves the new bush attached.
 fn update(b: &mut Bush, cost: &[f64], net: &Network, rev: &Reverse, s: &mut Scratch) {
+    choose_arcs(b, cost, net, rev, s);
+    let keep = std::mem::take(&mut s.keep);
+    let mut extra = std::mem::take(&mut s.new_extra);
+    if !every_head_keeps_an_arc(b, rev, &keep)
+        || (!extra.is_empty() && !insert_arcs(b, rev, s, &keep, &mut extra))
+    {
+        rebuild(b, net, rev, s, |i| keep[i], &extra);
+    } else if extra.is_empty() && keep.contains(&false) {
+        drop_arcs(b, s, &keep);
+    }
+    s.new_extra = extra;
+    s.keep = keep;
+}
+
+/// Chooses what an update of the (attached) bush at arc costs `cost` changes: the arcs
+/// it keeps (`s.keep`, by position), the arcs it takes in (`s.new_extra`) and the
+/// vertices they reach for the first time (`s.fresh`, sorted). Leaves the labels of the
+/// bush as it was in `s`.
+fn choose_arcs(b: &Bush, cost: &[f64], net: &Network, rev: &Reverse, s: &mut Scratch) {
     // Labels over the bush as it is. Dropping arcs cannot create a path, so the longest-
     // path labels of the larger bush still prove that the arcs added below make no cycle.
     labels(b, |a| cost[a], rev, s, false);
-    let mut order = std::mem::take(&mut s.order);
-    order.push(b.origin);
+    let order = std::mem::take(&mut s.order);
     let mut on_order = std::mem::take(&mut s.on_order);
+    on_order[b.origin as usize] = true;
     for &v in &order {
         on_order[v as usize] = true;
     }
     // The arcs out of the bush's vertices that it lacks: those into a vertex it does not
-    // reach yet, and those that shorten a path without closing a cycle.
+    // reach yet (`fresh`), and those that shorten a path without closing a cycle.
     let mut extra = std::mem::take(&mut s.new_extra);
+    let mut fresh = std::mem::take(&mut s.fresh);
     extra.clear();
-    for &t in &order {
+    fresh.clear();
+    for &t in std::iter::once(&b.origin).chain(&order) {
         if t != b.origin && net.no_through[t as usize] {
             continue;
         }
@@ -425,20 +459,29 @@ fn update(b: &mut Bush, cost: &[f64], net: &Network, rev: &Reverse, s: &mut Scra
             if s.slot[a as usize] != NONE || h == b.origin {
                 continue;
             }
+            let reached = on_order[h as usize];
             let h = h as usize;
-            if !on_order[h]
+            if !reached
                 || (min_t + cost[a as usize] < s.min[h] - 1e-14 * s.min[h].abs()
                     && max_t < s.max[h])
             {
                 extra.push(a);
+                if !reached {
+                    fresh.push(h as u32);
+                }
             }
         }
     }
+    on_order[b.origin as usize] = false;
     for &v in &order {
         on_order[v as usize] = false;
     }
+    fresh.sort_unstable();
+    fresh.dedup();
     s.on_order = on_order;
     s.order = order;
+    s.fresh = fresh;
+    s.new_extra = extra;
     // Keep the arcs in use and each vertex's shortest-path arc (so every vertex stays
     // reachable).
     let mut keep = std::mem::take(&mut s.keep);
@@ -449,13 +492,94 @@ fn update(b: &mut Bush, cost: &[f64], net: &Network, rev: &Reverse, s: &mut Scra
             .zip(&b.flow)
             .map(|(&a, &f)| f > 0.0 || s.min_pred[rev.heads[a as usize] as usize] == a),
     );
-    if !extra.is_empty() || !every_head_keeps_an_arc(b, rev, &keep) {
-        rebuild(b, net, rev, s, |i| keep[i], &extra);
-    } else if keep.contains(&false) {
-        drop_arcs(b, s, &keep);
-    }
-    s.new_extra = extra;
     s.keep = keep;
+}
+
+/// Takes the new arcs `extra` into the (attached) bush and drops its arcs `i` for which
+/// `!keep[i]`, without sorting it again from scratch. Right after [`choose_arcs`]'s labels,
+/// every arc of the bush runs to a longest-path label at least its tail's (costs are
+/// not negative) and every new arc to a strictly larger one, so the vertices ordered by
+/// that label, ties in their old order, and then those reached for the first time
+/// (`s.fresh`), are a topological order of the new bush. Returns false, leaving the bush
+/// as it was, when the order does not hold (labels that are not numbers, or negative
+/// costs): the caller then rebuilds the bush. Leaves the bush attached.
+fn insert_arcs(
+    b: &mut Bush,
+    rev: &Reverse,
+    s: &mut Scratch,
+    keep: &[bool],
+    extra: &mut [u32],
+) -> bool {
+    let mut order = std::mem::take(&mut s.order);
+    // Where each vertex's arcs start.
+    for (i, &a) in b.arcs.iter().enumerate() {
+        let h = rev.heads[a as usize];
+        if i == 0 || h != rev.heads[b.arcs[i - 1] as usize] {
+            s.start[h as usize] = i as u32;
+        }
+    }
+    let place = |order: &[u32], position: &mut [u32]| {
+        position[b.origin as usize] = 0;
+        for (i, &v) in order.iter().enumerate() {
+            position[v as usize] = i as u32 + 1;
+        }
+    };
+    place(&order, &mut s.position);
+    let forward = |position: &[u32]| {
+        extra.iter().all(|&a| {
+            let h = rev.heads[a as usize];
+            s.fresh.binary_search(&h).is_ok()
+                || position[rev.tails[a as usize] as usize] < position[h as usize]
+        })
+    };
+    if !forward(&s.position) {
+        let max = &s.max;
+        order.sort_by(|&v, &w| max[v as usize].total_cmp(&max[w as usize]));
+        place(&order, &mut s.position);
+    }
+    for (i, &v) in s.fresh.iter().enumerate() {
+        s.position[v as usize] = (order.len() + 1 + i) as u32;
+    }
+    let position = &s.position;
+    extra.sort_unstable_by_key(|&a| (position[rev.heads[a as usize] as usize], a));
+    // The new arcs and flows, grouped by head in the new order.
+    s.new_arcs.clear();
+    s.new_flow.clear();
+    let mut valid = true;
+    let mut next_extra = 0;
+    for &v in order.iter().chain(&s.fresh) {
+        let before = |a: u32| position[rev.tails[a as usize] as usize] < position[v as usize];
+        let mut i = s.start[v as usize] as usize;
+        if position[v as usize] as usize <= order.len() {
+            while i < b.arcs.len() && rev.heads[b.arcs[i] as usize] == v {
+                if keep[i] {
+                    valid &= before(b.arcs[i]);
+                    s.new_arcs.push(b.arcs[i]);
+                    s.new_flow.push(b.flow[i]);
+                }
+                i += 1;
+            }
+        }
+        while next_extra < extra.len() && rev.heads[extra[next_extra] as usize] == v {
+            valid &= before(extra[next_extra]);
+            s.new_arcs.push(extra[next_extra]);
+            s.new_flow.push(0.0);
+            next_extra += 1;
+        }
+    }
+    s.order = order;
+    if !valid {
+        return false;
+    }
+    detach(b, s);
+    b.arcs.clear();
+    b.arcs.reserve_exact(s.new_arcs.len());
+    b.arcs.extend_from_slice(&s.new_arcs);
+    b.flow.clear();
+    b.flow.reserve_exact(s.new_flow.len());
+    b.flow.extend_from_slice(&s.new_flow);
+    attach(b, s);
+    true
 }
 
 /// Whether every vertex the bush reaches keeps one of its in-arcs: then it still
@@ -582,7 +706,6 @@ pub fn solve(p: &Problem, settings: &Settings) -> Assignment {
     resum(p, &bushes, &mut links);
 
     let mut history = Vec::new();
-    let mut cost = vec![0.0; m];
     for iteration in 1..=settings.max_iterations.max(1) {
         if iteration > 1 {
             update_all(&mut bushes, 0.0, &links, net, &rev);
@@ -610,7 +733,13 @@ pub fn solve(p: &Problem, settings: &Settings) -> Assignment {
             resum(p, &bushes, &mut links);
         }
         let class_flow = class_flows(p, &bushes, m);
-        let (tstt, sptt) = class_totals(p, &class_flow, &links.time, &mut cost);
+        let costs = class_costs(&links);
+        let tstt: f64 = class_flow
+            .iter()
+            .zip(&costs)
+            .map(|(x, c)| x.iter().zip(c).map(|(x, c)| x * c).sum::<f64>())
+            .sum();
+        let sptt = shortest_path_total(&bushes, &jobs, &costs, net, &rev);
         let gap = relative_gap(tstt, sptt);
         history.push(Iteration {
             iteration,
@@ -641,9 +770,7 @@ fn update_all(bushes: &mut [Bush], threshold: f64, links: &Links, net: &Network,
     use rayon::prelude::*;
     let (n, m) = (net.num_vertices(), net.num_arcs());
     // Each class's arc costs, once: every bush of the class reads them all.
-    let costs: Vec<Vec<f64>> = (0..links.p.classes.len())
-        .map(|k| (0..m).map(|a| links.cost(k, a)).collect())
-        .collect();
+    let costs = class_costs(links);
     bushes
         .par_iter_mut()
         .filter(|b| b.excess >= threshold)
@@ -655,6 +782,100 @@ fn update_all(bushes: &mut [Bush], threshold: f64, links: &Links, net: &Network,
                 detach(b, s);
             },
         );
+}
+
+/// Each class's cost of each arc at the links' current times.
+fn class_costs(links: &Links) -> Vec<Vec<f64>> {
+    let m = links.x.len();
+    (0..links.p.classes.len())
+        .map(|k| (0..m).map(|a| links.cost(k, a)).collect())
+        .collect()
+}
+
+/// `Σ demand × shortest cost` over every bush's origin and destinations, at each class's
+/// arc costs `costs` (pairs with no path count 0), summed in the bushes' order. Near
+/// equilibrium a bush holds nearly every shortest path from its origin, so each search
+/// starts from the shortest paths within the bush, which bound the true ones from above,
+/// and corrects them only through the arcs outside it that are shorter: Dijkstra's
+/// search from those vertices alone, with every other vertex's label already final.
+fn shortest_path_total(
+    bushes: &[Bush],
+    jobs: &[(usize, &OriginDemand)],
+    costs: &[Vec<f64>],
+    net: &Network,
+    rev: &Reverse,
+) -> f64 {
+    use rayon::prelude::*;
+    let (n, m) = (net.num_vertices(), net.num_arcs());
+    let per_bush: Vec<f64> = bushes
+        .par_iter()
+        .zip(jobs)
+        .map_init(
+            || (Scratch::new(n, m), BinaryHeap::new()),
+            |(s, heap), (b, &(_, od))| {
+                let dist = shortest_from_bush(b, &costs[b.class], net, rev, s, heap);
+                od.destinations
+                    .iter()
+                    .map(|&(d, v)| v * dist[d as usize])
+                    .filter(|c| c.is_finite())
+                    .sum::<f64>()
+            },
+        )
+        .collect();
+    per_bush.iter().sum()
+}
+
+/// Shortest costs from the bush's origin to every vertex over the whole network, at arc
+/// costs `cost`, left in `s.min` (infinite where there is no path); zones closed to
+/// through traffic are reached but not passed through. See [`shortest_path_total`].
+fn shortest_from_bush<'s>(
+    b: &Bush,
+    cost: &[f64],
+    net: &Network,
+    rev: &Reverse,
+    s: &'s mut Scratch,
+    heap: &mut BinaryHeap<Lowest<(u64, u32)>>,
+) -> &'s [f64] {
+    s.min.iter_mut().for_each(|d| *d = f64::INFINITY);
+    labels(b, |a| cost[a], rev, s, false);
+    heap.clear();
+    let passes = |v: u32| v == b.origin || net.passable(v);
+    // Costs as integers in the same order, which the heap compares faster.
+    let key = |d: f64| {
+        let bits = d.to_bits();
+        if bits >> 63 == 1 {
+            !bits
+        } else {
+            bits | 1 << 63
+        }
+    };
+    let order = std::mem::take(&mut s.order);
+    for &t in std::iter::once(&b.origin).chain(&order) {
+        if !passes(t) {
+            continue;
+        }
+        for (a, h) in net.graph.out_arcs(t) {
+            let d = s.min[t as usize] + cost[a as usize];
+            if d < s.min[h as usize] {
+                s.min[h as usize] = d;
+                heap.push(Lowest((key(d), h)));
+            }
+        }
+    }
+    s.order = order;
+    while let Some(Lowest((d, v))) = heap.pop() {
+        if d > key(s.min[v as usize]) || !passes(v) {
+            continue;
+        }
+        for (a, h) in net.graph.out_arcs(v) {
+            let d = s.min[v as usize] + cost[a as usize];
+            if d < s.min[h as usize] {
+                s.min[h as usize] = d;
+                heap.push(Lowest((key(d), h)));
+            }
+        }
+    }
+    &s.min
 }
 
 /// Re-sums the link flows from the bushes, so rounding does not drift.
@@ -686,6 +907,115 @@ fn class_flows(p: &Problem, bushes: &[Bush], m: usize) -> Vec<Vec<f64>> {
 mod tests {
     use super::*;
     use crate::{Demand, Graph, Vdf};
+    use proptest::prelude::*;
+
+    /// A network of `n` vertices with `raw` arcs (self-loops dropped), the zones in
+    /// `closed` closed to through traffic, and a bush from vertex 0 loaded with one unit
+    /// to every vertex: its shortest-path tree at `first` costs.
+    fn network_and_bush(
+        n: usize,
+        raw: &[(u32, u32)],
+        closed: &[bool],
+        first: &[f64],
+    ) -> (Network, Reverse, Bush, Scratch) {
+        let arcs: Vec<(u32, u32)> = raw
+            .iter()
+            .map(|&(t, h)| (t % n as u32, h % n as u32))
+            .filter(|(t, h)| t != h)
+            .collect();
+        let m = arcs.len();
+        let network = Network {
+            graph: Graph::new(n, &arcs),
+            vdf: vec![Vdf::Constant(1.0); m],
+            no_through: (0..n).map(|v| closed[v % closed.len()]).collect(),
+        };
+        let rev = Reverse::new(&network);
+        let mut s = Scratch::new(n, m);
+        let demand = Demand::from_triples((1..n as u32).map(|d| (0, d, 1.0)));
+        let first: Vec<f64> = (0..m).map(|a| first[a % first.len()]).collect();
+        let od = demand.origins.first().cloned().unwrap_or(OriginDemand {
+            origin: 0,
+            destinations: Vec::new(),
+        });
+        let mut sp = ShortestPaths::new(n);
+        let (b, _) = initial_bush(&network, &rev, 0, &first, &od, &mut sp, &mut s);
+        (network, rev, b, s)
+    }
+
+    /// The bush's arcs as (arc, flow) pairs, sorted, and whether every arc's tail comes
+    /// before its head in the bush's order.
+    fn contents(b: &Bush, rev: &Reverse) -> (Vec<(u32, u64)>, bool) {
+        let order: Vec<u32> = std::iter::once(b.origin).chain(b.heads(rev)).collect();
+        let position = |v: u32| order.iter().position(|&w| w == v);
+        let ordered = b
+            .arcs
+            .iter()
+            .all(|&a| position(rev.tails[a as usize]) < position(rev.heads[a as usize]));
+        let mut pairs: Vec<(u32, u64)> = b
+            .arcs
+            .iter()
+            .zip(&b.flow)
+            .map(|(&a, f)| (a, f.to_bits()))
+            .collect();
+        pairs.sort_unstable();
+        (pairs, ordered)
+    }
+
+    proptest! {
+        /// Inserting an update's new arcs in place keeps the bush in topological order
+        /// and leaves the same arcs and flows as rebuilding it from scratch.
+        #[test]
+        fn inserting_arcs_equals_a_rebuild(
+            n in 2usize..14,
+            raw in prop::collection::vec((0u32..14, 0u32..14), 1..50),
+            closed in prop::collection::vec(prop::bool::weighted(0.15), 1..14),
+            first in prop::collection::vec(0.0f64..10.0, 1..50),
+            second in prop::collection::vec(prop_oneof![Just(0.0), 0.0f64..10.0], 1..50),
+        ) {
+            let (network, rev, mut b, mut s) = network_and_bush(n, &raw, &closed, &first);
+            let cost: Vec<f64> = (0..network.num_arcs()).map(|a| second[a % second.len()]).collect();
+            attach(&b, &mut s);
+            choose_arcs(&b, &cost, &network, &rev, &mut s);
+            let keep = std::mem::take(&mut s.keep);
+            let mut extra = std::mem::take(&mut s.new_extra);
+            prop_assume!(!extra.is_empty() && every_head_keeps_an_arc(&b, &rev, &keep));
+            let mut rebuilt = b.clone();
+            prop_assert!(insert_arcs(&mut b, &rev, &mut s, &keep, &mut extra));
+            detach(&b, &mut s);
+            attach(&rebuilt, &mut s);
+            rebuild(&mut rebuilt, &network, &rev, &mut s, |i| keep[i], &extra);
+            detach(&rebuilt, &mut s);
+            prop_assert!(s.slot.iter().all(|&i| i == NONE));
+            let (inserted, ordered) = contents(&b, &rev);
+            prop_assert!(ordered);
+            prop_assert_eq!(inserted, contents(&rebuilt, &rev).0);
+        }
+
+        /// The shortest paths grown from a bush's own (at other costs than the bush was
+        /// built for) are Dijkstra's over the whole network.
+        #[test]
+        fn shortest_paths_from_a_bush_equal_dijkstra(
+            n in 2usize..14,
+            raw in prop::collection::vec((0u32..14, 0u32..14), 1..50),
+            closed in prop::collection::vec(prop::bool::weighted(0.15), 1..14),
+            first in prop::collection::vec(0.0f64..10.0, 1..50),
+            second in prop::collection::vec(prop_oneof![Just(0.0), 0.0f64..10.0], 1..50),
+        ) {
+            let (network, rev, b, mut s) = network_and_bush(n, &raw, &closed, &first);
+            let cost: Vec<f64> = (0..network.num_arcs()).map(|a| second[a % second.len()]).collect();
+            let mut heap = BinaryHeap::new();
+            let got = shortest_from_bush(&b, &cost, &network, &rev, &mut s, &mut heap).to_vec();
+            let mut sp = ShortestPaths::new(n);
+            sp.search(&network.graph, &cost, 0, |_| false, |v| network.passable(v));
+            for (v, &got) in got.iter().enumerate() {
+                let want = sp.distance(v as u32);
+                prop_assert!(
+                    got == want || (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+                    "vertex {}: {} against {}", v, got, want
+                );
+            }
+        }
+    }
 
     /// The marks of the common-node search are stamped with a counter that must wrap
     /// around (and clear the marks) instead of overflowing on long runs.
