@@ -139,8 +139,7 @@ struct Scratch {
     on_order: Vec<bool>,
     /// Vertices an update reaches for the first time, sorted.
     fresh: Vec<u32>,
-    /// Where each vertex's arcs start in the bush, and its place in the new order, while
-    /// an update inserts arcs.
+    /// Where each vertex's arcs start in the bush, and its place in the order.
     start: Vec<u32>,
     position: Vec<u32>,
     /// A bush's vertices in topological order, while a pass needs them listed.
@@ -277,8 +276,9 @@ fn trim<T>(v: &mut Vec<T>) {
 
 /// Shortest-path labels over all bush arcs and longest-path labels over the arcs the
 /// bush's class uses (`used_only`) or over all bush arcs, at arc costs `cost`. Lists the
-/// vertices after the origin, in topological order, in `s.order`, those where the two
-/// paths part in `s.divergent`, and measures the bush's excess in `s.excess`.
+/// vertices after the origin, in topological order, in `s.order` (their places in it,
+/// from 1, in `s.position`, and where their arcs start in `s.start`), those where the
+/// two paths part in `s.divergent`, and measures the bush's excess in `s.excess`.
 fn labels(b: &Bush, cost: impl Fn(usize) -> f64, rev: &Reverse, s: &mut Scratch, used_only: bool) {
     let origin = b.origin as usize;
     s.min[origin] = 0.0;
@@ -295,6 +295,7 @@ fn labels(b: &Bush, cost: impl Fn(usize) -> f64, rev: &Reverse, s: &mut Scratch,
         let v = rev.heads[arcs[i] as usize];
         s.order.push(v);
         s.position[v as usize] = s.order.len() as u32;
+        s.start[v as usize] = i as u32;
         // v's in-arcs come next in the bush's arcs, and every tail of them came before
         // it, so their labels are set by now. The labels build up in locals.
         let (mut min, mut min_pred) = (f64::INFINITY, NONE);
@@ -500,21 +501,13 @@ fn insert_arcs(
     keep: &[bool],
     extra: &mut [u32],
 ) -> bool {
+    // The labels left each vertex's place in the old order and where its arcs start.
     let mut order = std::mem::take(&mut s.order);
-    // Where each vertex's arcs start.
-    for (i, &a) in b.arcs.iter().enumerate() {
-        let h = rev.heads[a as usize];
-        if i == 0 || h != rev.heads[b.arcs[i - 1] as usize] {
-            s.start[h as usize] = i as u32;
-        }
-    }
     let place = |order: &[u32], position: &mut [u32]| {
-        position[b.origin as usize] = 0;
         for (i, &v) in order.iter().enumerate() {
             position[v as usize] = i as u32 + 1;
         }
     };
-    place(&order, &mut s.position);
     let forward = |position: &[u32]| {
         extra.iter().all(|&a| {
             let h = rev.heads[a as usize];
