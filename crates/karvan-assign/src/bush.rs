@@ -487,7 +487,7 @@ fn choose_arcs(b: &Bush, cost: &[f64], net: &Network, rev: &Reverse, s: &mut Scr
 }
 
 /// Takes the new arcs `extra` into the (attached) bush and drops its arcs `i` for which
-/// `!keep[i]`, without sorting it again from scratch. Right after [`choose_arcs`]'s labels,
+/// `!keep[i]`, without a topological sort from scratch. Right after [`choose_arcs`]'s labels,
 /// every arc of the bush runs to a longest-path label at least its tail's (costs are
 /// not negative) and every new arc to a strictly larger one, so the vertices ordered by
 /// that label, ties in their old order, and then those reached for the first time
@@ -780,7 +780,8 @@ fn class_costs(links: &Links) -> Vec<Vec<f64>> {
 /// equilibrium a bush holds nearly every shortest path from its origin, so each search
 /// starts from the shortest paths within the bush, which bound the true ones from above,
 /// and corrects them only through the arcs outside it that are shorter: Dijkstra's
-/// search from those vertices alone, with every other vertex's label already final.
+/// search from the vertices those arcs improve. The other vertices' labels stand: every
+/// arc out of them was checked against the labels, which only fall.
 fn shortest_path_total(
     bushes: &[Bush],
     jobs: &[(usize, &OriginDemand)],
@@ -832,30 +833,24 @@ fn shortest_from_bush<'s>(
             bits | 1 << 63
         }
     };
-    let order = std::mem::take(&mut s.order);
-    for &t in std::iter::once(&b.origin).chain(&order) {
-        if !passes(t) {
-            continue;
-        }
+    // Lowers the labels of the heads of t's arcs that t reaches more cheaply.
+    let relax = |t: u32, min: &mut [f64], heap: &mut BinaryHeap<Lowest<(u64, u32)>>| {
         for (a, h) in net.graph.out_arcs(t) {
-            let d = s.min[t as usize] + cost[a as usize];
-            if d < s.min[h as usize] {
-                s.min[h as usize] = d;
+            let d = min[t as usize] + cost[a as usize];
+            if d < min[h as usize] {
+                min[h as usize] = d;
                 heap.push(Lowest((key(d), h)));
             }
+        }
+    };
+    for &t in std::iter::once(&b.origin).chain(&s.order) {
+        if passes(t) {
+            relax(t, &mut s.min, heap);
         }
     }
-    s.order = order;
     while let Some(Lowest((d, v))) = heap.pop() {
-        if d > key(s.min[v as usize]) || !passes(v) {
-            continue;
-        }
-        for (a, h) in net.graph.out_arcs(v) {
-            let d = s.min[v as usize] + cost[a as usize];
-            if d < s.min[h as usize] {
-                s.min[h as usize] = d;
-                heap.push(Lowest((key(d), h)));
-            }
+        if d == key(s.min[v as usize]) && passes(v) {
+            relax(v, &mut s.min, heap);
         }
     }
     &s.min
