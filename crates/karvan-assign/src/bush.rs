@@ -441,25 +441,20 @@ fn choose_arcs(b: &Bush, cost: &[f64], net: &Network, rev: &Reverse, s: &mut Scr
     let mut fresh = std::mem::take(&mut s.fresh);
     extra.clear();
     fresh.clear();
-    for &t in std::iter::once(&b.origin).chain(&order) {
-        if t != b.origin && net.no_through[t as usize] {
+    // In arc order, so the arcs' ends are read in sequence.
+    let origin = b.origin as usize;
+    for (a, (&t, &h)) in rev.tails.iter().zip(&rev.heads).enumerate() {
+        let (t, h) = (t as usize, h as usize);
+        if s.slot[a] != NONE || !on_order[t] || h == origin || (t != origin && net.no_through[t]) {
             continue;
         }
-        let (min_t, max_t) = (s.min[t as usize], s.max[t as usize]);
-        for (a, h) in net.graph.out_arcs(t) {
-            if s.slot[a as usize] != NONE || h == b.origin {
-                continue;
-            }
-            let reached = on_order[h as usize];
-            let h = h as usize;
-            if !reached
-                || (min_t + cost[a as usize] < s.min[h] - 1e-14 * s.min[h].abs()
-                    && max_t < s.max[h])
-            {
-                extra.push(a);
-                if !reached {
-                    fresh.push(h as u32);
-                }
+        let reached = on_order[h];
+        if !reached
+            || (s.min[t] + cost[a] < s.min[h] - 1e-14 * s.min[h].abs() && s.max[t] < s.max[h])
+        {
+            extra.push(a as u32);
+            if !reached {
+                fresh.push(h as u32);
             }
         }
     }
