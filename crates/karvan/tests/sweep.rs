@@ -271,7 +271,8 @@ fn a_sweep_through_slurm_equals_the_local_run() {
     let s = spec(dir.path(), 3);
     let local = dir.path().join("local");
     sweep_into(&s, &local).success();
-    let cluster = dir.path().join("cluster");
+    // A quote in the folder's name must reach the array tasks whole.
+    let cluster = dir.path().join("the cluster's");
     karvan()
         .args(["sweep", "--slurm", "--tasks", "3", "--wait"])
         .arg(&s)

@@ -40,6 +40,12 @@ pub fn task_ids(d: &SweepDir, task: usize, of: usize) -> Result<Vec<String>> {
         .collect())
 }
 
+/// `text` as one word for the shell: in single quotes, each `'` in it closed, escaped
+/// and reopened.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
 /// Writes the array's script and the pending ids, and submits it.
 pub fn submit(d: &SweepDir, p: &Prepared, o: &Options) -> Result<ExitCode> {
     let finished = d.finished()?;
@@ -64,11 +70,8 @@ pub fn submit(d: &SweepDir, p: &Prepared, o: &Options) -> Result<ExitCode> {
     let mut script = String::from("#!/bin/sh\n");
     let _ = writeln!(script, "#SBATCH --job-name=karvan-sweep");
     let _ = writeln!(script, "#SBATCH --array=0-{}", tasks - 1);
-    let _ = writeln!(
-        script,
-        "#SBATCH --output={}/slurm/logs/%A_%a.log",
-        dir.display()
-    );
+    // The log files' path goes on sbatch's command line, which no parser reads: in an
+    // #SBATCH line, sbatch would take quotes in the folder's name for its own.
     if let Some(part) = &o.partition {
         let _ = writeln!(script, "#SBATCH --partition={part}");
     }
@@ -77,13 +80,14 @@ pub fn submit(d: &SweepDir, p: &Prepared, o: &Options) -> Result<ExitCode> {
     }
     let _ = writeln!(
         script,
-        "exec '{}' sweep shard '{}' --task \"$SLURM_ARRAY_TASK_ID\" --of {tasks}",
-        exe.display(),
-        dir.display()
+        "exec {} sweep shard {} --task \"$SLURM_ARRAY_TASK_ID\" --of {tasks}",
+        shell_quote(&exe.display().to_string()),
+        shell_quote(&dir.display().to_string())
     );
     d.write_atomic("slurm/sweep.sbatch", &script)?;
     let mut cmd = Command::new("sbatch");
-    cmd.arg("--parsable");
+    cmd.arg("--parsable")
+        .arg(format!("--output={}/slurm/logs/%A_%a.log", dir.display()));
     if o.wait {
         cmd.arg("--wait");
     }
@@ -103,7 +107,8 @@ pub fn submit(d: &SweepDir, p: &Prepared, o: &Options) -> Result<ExitCode> {
     if !job.is_empty() {
         d.write_atomic("slurm/job", &format!("{job}\n{tasks}\n"))?;
     }
-    if !out.status.success() && !o.wait {
+    // With --wait, sbatch also fails when the job does; without a job id, it never ran.
+    if !out.status.success() && (job.is_empty() || !o.wait) {
         bail!(
             "sbatch failed: {}",
             String::from_utf8_lossy(&out.stderr).trim()
@@ -166,4 +171,23 @@ pub fn where_to_look(d: &SweepDir, id: &str) -> String {
         }
     }
     "not run yet".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+    use std::process::Command;
+
+    /// The shell reads a quoted path back as the same single word, whatever it holds.
+    #[test]
+    fn quoted_paths_come_back_whole_from_the_shell() {
+        for text in ["/srv/sweeps/a", "/tmp/it's here", "/tmp/$HOME `x` \"y\" ''"] {
+            let out = Command::new("sh")
+                .arg("-c")
+                .arg(format!("printf '%s' {}", shell_quote(text)))
+                .output()
+                .expect("sh runs");
+            assert_eq!(String::from_utf8_lossy(&out.stdout), text);
+        }
+    }
 }
