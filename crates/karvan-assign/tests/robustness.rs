@@ -6,14 +6,10 @@ use karvan_assign::{
     SolveError, Vdf,
 };
 
-const ALL: [Algorithm; 6] = [
-    Algorithm::AllOrNothing,
-    Algorithm::Msa,
-    Algorithm::FrankWolfe,
-    Algorithm::ConjugateFrankWolfe,
-    Algorithm::BiconjugateFrankWolfe,
-    Algorithm::AlgorithmB,
-];
+/// Every algorithm the engine offers.
+fn all() -> impl Iterator<Item = Algorithm> {
+    Algorithm::NAMES.iter().map(|&(_, alg)| alg)
+}
 
 fn bpr(t0: f64, capacity: f64, power: f64) -> Vdf {
     Vdf::Bpr {
@@ -55,7 +51,7 @@ fn settings(algorithm: Algorithm) -> Settings {
 /// Every algorithm runs to an end without panicking and `try_assign` refuses the result
 /// as not finite.
 fn overflows(p: &Problem) {
-    for alg in ALL {
+    for alg in all() {
         let _unchecked = assign(p, &settings(alg));
         match try_assign(p, &settings(alg)) {
             Err(SolveError::NonFinite { .. }) => {}
@@ -140,7 +136,7 @@ fn nan_costs_are_not_reported_as_a_zero_gap() {
     assert_eq!(relative_gap(11.0, 10.0), 11.0 / 10.0 - 1.0);
     assert_eq!(relative_gap(0.0, 0.0), 0.0);
     // Unchecked, a NaN capacity must not look converged either.
-    for alg in ALL {
+    for alg in all() {
         let a = assign(&diamond(bpr(1.0, f64::NAN, 4.0), 100.0), &settings(alg));
         assert!(
             a.relative_gap().is_nan() || a.relative_gap() > 1e-10,
