@@ -2,7 +2,7 @@
 
 use rayon::prelude::*;
 
-use crate::problem::{Demand, Network, OriginDemand};
+use crate::problem::{Demand, Network};
 use crate::shortest::ShortestPaths;
 
 /// Loads `demand` on shortest paths at arc costs `cost`, writing arc flows into `flow`.
@@ -70,39 +70,9 @@ pub fn all_or_nothing(
     (sptt, unreachable)
 }
 
-/// The total shortest-path cost `Σ demand × distance` at arc costs `cost` (pairs with
-/// no path count 0), with the origins searched in parallel.
-pub fn shortest_path_total(net: &Network, demand: &Demand, cost: &[f64]) -> f64 {
-    let per_origin = each_origin(net, demand, cost, |sp, od| {
-        od.destinations
-            .iter()
-            .map(|&(d, v)| v * sp.distance(d))
-            .filter(|c| c.is_finite())
-            .sum::<f64>()
-    });
-    // Summed in the demand's order, so the total is the same on any number of threads.
-    per_origin.iter().sum()
-}
-
 /// Shortest costs from each origin of `demand` to each of its destinations, in the
 /// order of the demand (infinite where there is no path): a skim.
 pub fn skim(net: &Network, demand: &Demand, cost: &[f64]) -> Vec<Vec<f64>> {
-    each_origin(net, demand, cost, |sp, od| {
-        od.destinations
-            .iter()
-            .map(|&(d, _)| sp.distance(d))
-            .collect()
-    })
-}
-
-/// `read` of each origin's shortest-path tree at arc costs `cost`, the origins searched
-/// in parallel, in the demand's order.
-fn each_origin<T: Send>(
-    net: &Network,
-    demand: &Demand,
-    cost: &[f64],
-    read: impl Fn(&ShortestPaths, &OriginDemand) -> T + Sync,
-) -> Vec<T> {
     let n = net.num_vertices();
     demand
         .origins
@@ -111,7 +81,10 @@ fn each_origin<T: Send>(
             || ShortestPaths::new(n),
             |sp, od| {
                 sp.search(&net.graph, cost, od.origin, |_| false, |v| net.passable(v));
-                read(sp, od)
+                od.destinations
+                    .iter()
+                    .map(|&(d, _)| sp.distance(d))
+                    .collect()
             },
         )
         .collect()

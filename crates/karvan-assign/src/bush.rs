@@ -882,15 +882,26 @@ mod tests {
     use crate::{Demand, Graph, Vdf};
     use proptest::prelude::*;
 
-    /// A network of `n` vertices with `raw` arcs (self-loops dropped), the zones in
-    /// `closed` closed to through traffic, and a bush from vertex 0 loaded with one unit
-    /// to every vertex: its shortest-path tree at `first` costs.
-    fn network_and_bush(
-        n: usize,
-        raw: &[(u32, u32)],
-        closed: &[bool],
-        first: &[f64],
-    ) -> (Network, Reverse, Bush, Scratch) {
+    /// A small network: its vertex count, arcs, zones closed to through traffic, and two
+    /// sets of arc costs (the second with some zeros), each repeated over the arcs.
+    type Case = (usize, Vec<(u32, u32)>, Vec<bool>, Vec<f64>, Vec<f64>);
+
+    fn small_case() -> impl Strategy<Value = Case> {
+        (
+            2usize..14,
+            prop::collection::vec((0u32..14, 0u32..14), 1..50),
+            prop::collection::vec(prop::bool::weighted(0.15), 1..14),
+            prop::collection::vec(0.0f64..10.0, 1..50),
+            prop::collection::vec(prop_oneof![Just(0.0), 0.0f64..10.0], 1..50),
+        )
+    }
+
+    /// The case's network (self-loops dropped), and a bush from vertex 0 loaded with one
+    /// unit to every vertex: its shortest-path tree at the first costs; and the second
+    /// costs, to work at.
+    fn network_and_bush(case: &Case) -> (Network, Reverse, Bush, Scratch, Vec<f64>) {
+        let (n, raw, closed, first, second) = case;
+        let n = *n;
         let arcs: Vec<(u32, u32)> = raw
             .iter()
             .map(|&(t, h)| (t % n as u32, h % n as u32))
@@ -905,14 +916,16 @@ mod tests {
         let rev = Reverse::new(&network);
         let mut s = Scratch::new(n, m);
         let demand = Demand::from_triples((1..n as u32).map(|d| (0, d, 1.0)));
-        let first: Vec<f64> = (0..m).map(|a| first[a % first.len()]).collect();
+        let repeat =
+            |costs: &[f64]| -> Vec<f64> { (0..m).map(|a| costs[a % costs.len()]).collect() };
         let od = demand.origins.first().cloned().unwrap_or(OriginDemand {
             origin: 0,
             destinations: Vec::new(),
         });
         let mut sp = ShortestPaths::new(n);
-        let (b, _) = initial_bush(&network, &rev, 0, &first, &od, &mut sp, &mut s);
-        (network, rev, b, s)
+        let (b, _) = initial_bush(&network, &rev, 0, &repeat(first), &od, &mut sp, &mut s);
+        let cost = repeat(second);
+        (network, rev, b, s, cost)
     }
 
     /// The bush's arcs as (arc, flow) pairs, sorted, and whether every arc's tail comes
@@ -939,14 +952,9 @@ mod tests {
         /// and leaves the same arcs and flows as rebuilding it from scratch.
         #[test]
         fn inserting_arcs_equals_a_rebuild(
-            n in 2usize..14,
-            raw in prop::collection::vec((0u32..14, 0u32..14), 1..50),
-            closed in prop::collection::vec(prop::bool::weighted(0.15), 1..14),
-            first in prop::collection::vec(0.0f64..10.0, 1..50),
-            second in prop::collection::vec(prop_oneof![Just(0.0), 0.0f64..10.0], 1..50),
+            case in small_case(),
         ) {
-            let (network, rev, mut b, mut s) = network_and_bush(n, &raw, &closed, &first);
-            let cost: Vec<f64> = (0..network.num_arcs()).map(|a| second[a % second.len()]).collect();
+            let (network, rev, mut b, mut s, cost) = network_and_bush(&case);
             attach(&b, &mut s);
             choose_arcs(&b, &cost, &network, &rev, &mut s);
             let keep = std::mem::take(&mut s.keep);
@@ -968,17 +976,12 @@ mod tests {
         /// built for) are Dijkstra's over the whole network.
         #[test]
         fn shortest_paths_from_a_bush_equal_dijkstra(
-            n in 2usize..14,
-            raw in prop::collection::vec((0u32..14, 0u32..14), 1..50),
-            closed in prop::collection::vec(prop::bool::weighted(0.15), 1..14),
-            first in prop::collection::vec(0.0f64..10.0, 1..50),
-            second in prop::collection::vec(prop_oneof![Just(0.0), 0.0f64..10.0], 1..50),
+            case in small_case(),
         ) {
-            let (network, rev, b, mut s) = network_and_bush(n, &raw, &closed, &first);
-            let cost: Vec<f64> = (0..network.num_arcs()).map(|a| second[a % second.len()]).collect();
+            let (network, rev, b, mut s, cost) = network_and_bush(&case);
             let mut heap = BinaryHeap::new();
             let got = shortest_from_bush(&b, &cost, &network, &rev, &mut s, &mut heap).to_vec();
-            let mut sp = ShortestPaths::new(n);
+            let mut sp = ShortestPaths::new(network.num_vertices());
             sp.search(&network.graph, &cost, 0, |_| false, |v| network.passable(v));
             for (v, &got) in got.iter().enumerate() {
                 let want = sp.distance(v as u32);
